@@ -1,0 +1,62 @@
+# khttpd: in-kernel static web server (kmod/) + userspace daemon (userspace/).
+# make             module for KDIR + daemon
+# make check       install what is missing, build everything, run every suite
+# make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon)
+# make kunit | vm-test | fuzz | unit | modules-all | bench | clean
+
+# The running kernel's build tree when there is one, else the newest Debian
+# header tree installed.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+DOCROOT ?= demo-site
+PORT ?= 8080
+MODE ?= auto
+KERNEL ?= 6.12
+FUZZ_SECONDS ?= 60
+
+.PHONY: all module modules-all daemon check run kunit vm-test fuzz unit \
+	deps bench clean
+
+all: module daemon
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/deps"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+modules-all:
+	scripts/build-modules
+
+daemon:
+	$(MAKE) -C userspace
+
+deps:
+	scripts/deps
+
+check:
+	scripts/check
+
+run:
+	scripts/run --mode $(MODE) --docroot $(DOCROOT) --port $(PORT) --kernel $(KERNEL)
+
+kunit:
+	scripts/kunit
+
+vm-test: modules-all daemon
+	scripts/vm-test
+
+fuzz:
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+unit:
+	$(MAKE) -C tests/unit check
+	$(MAKE) -C userspace check
+
+bench:
+	scripts/bench $(if $(QUICK),--quick)
+
+clean:
+	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	-$(MAKE) -C userspace clean
+	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C tests/fuzz clean
+	rm -rf build
