@@ -114,6 +114,7 @@ enum khttp_flag {
  */
 #define KHTTP_RANGE_NONE ((u64)-1)
 
+/* A zero member (or a NULL limits pointer) means the default. */
 struct khttp_limits {
 	u16 line_max;		/* request line incl. CRLF -> 414 beyond */
 	u16 head_max;		/* whole head incl. final CRLF -> 431 beyond */
@@ -124,7 +125,7 @@ struct khttp_request {
 	/* resumable scan state: private to the parser */
 	u16 scan;		/* bytes of the buffer already scanned */
 	u8 state;
-	u8 nfields_seen_host;	/* private */
+	u8 nfields_seen_host;	/* private: bitmask of singleton fields seen */
 	u16 line_start;		/* private */
 	u16 nfields;
 
@@ -135,7 +136,10 @@ struct khttp_request {
 	u16 flags;		/* enum khttp_flag */
 	struct khttp_span method_str;
 	struct khttp_span target;	/* as sent */
-	struct khttp_span path;		/* raw (still encoded) path part */
+	struct khttp_span path;		/* raw (still encoded) path part;
+					 * empty for "*" and for an
+					 * absolute-form without a path:
+					 * khttp_path_normalize() makes "/" */
 	struct khttp_span query;	/* after '?', without it */
 	struct khttp_span host;		/* Host field or absolute-form host */
 	struct khttp_span if_none_match;
@@ -172,7 +176,10 @@ const char *khttp_error_str(int result);
  * Percent-decode the path and remove dot-segments (RFC 3986 5.2.4) into
  * out[0..outsz). The result always starts with '/', never contains "//",
  * "." or ".." segments, NUL or control characters. Returns the length, or a
- * negative KHTTP_E_PATH_* / KHTTP_E_URI_TOO_LONG (out too small).
+ * negative KHTTP_E_PATH_* / KHTTP_E_URI_TOO_LONG (out too small: it needs
+ * len + 2 bytes at worst). out is NUL-terminated. An empty raw path gives "/";
+ * a trailing '/' (or a final "." / ".." segment) leaves a trailing '/'. %2F
+ * decodes to a separator, and decoding happens once ("%252e" is "%2e").
  * khttp_parse() already ran this check, so after KHTTP_DONE only the size can
  * fail.
  */
@@ -201,15 +208,19 @@ bool khttp_date_parse(const char *s, size_t len, s64 *out);
  * they arrive; it reports where the data inside them is. Chunk extensions
  * are skipped, trailers are skipped (not merged), sizes are bounded to 2^60.
  */
+#define KHTTP_CHUNK_DIGITS_MAX	16	/* hex digits of a size, zeros too */
+#define KHTTP_CHUNK_EXT_MAX	4096	/* bytes of extensions per size line */
+#define KHTTP_TRAILER_MAX	8192	/* bytes of the whole trailer section */
+
 struct khttp_chunked {
 	u64 remaining;		/* data bytes left in the current chunk */
 	u8 state;		/* private */
 	u8 digits;		/* private */
-	u16 trailer_bytes;	/* private: bounds the trailer section */
+	u16 trailer_bytes;	/* private: bounds extensions and trailers */
 };
 
 enum khttp_chunk_result {
-	KHTTP_CHUNK_DATA = 0,	/* *data_off/*data_len is body data */
+	KHTTP_CHUNK_DATA = 0,	/* *data_off, *data_len: body data */
 	KHTTP_CHUNK_MORE = 1,	/* all input consumed, no data in it */
 	KHTTP_CHUNK_END = 2,	/* last chunk and trailers consumed */
 	KHTTP_CHUNK_ERROR = -1,	/* malformed: answer 400 and close */
