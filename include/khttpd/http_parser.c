@@ -463,12 +463,12 @@ static bool is_leap(s64 y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static const char * const month_names[] = {
+const char * const khttp_month_names[12] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
-static const char * const day_names[] = {
+const char * const khttp_day_names[7] = {
 	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 	"Sunday",
 };
@@ -487,7 +487,7 @@ static unsigned int month_of(const char *p)
 	unsigned int m;
 
 	for (m = 0; m < 12; m++) {
-		if (!memcmp(p, month_names[m], 3))
+		if (!memcmp(p, khttp_month_names[m], 3))
 			return m + 1;
 	}
 	return 0;
@@ -499,10 +499,10 @@ static bool day_name_valid(const char *p, size_t n, bool short_form)
 	unsigned int d;
 
 	for (d = 0; d < 7; d++) {
-		size_t full = strlen(day_names[d]);
+		size_t full = strlen(khttp_day_names[d]);
 
-		if (short_form ? n == 3 && !memcmp(p, day_names[d], 3) :
-				 n == full && !memcmp(p, day_names[d], full))
+		if (short_form ? n == 3 && !memcmp(p, khttp_day_names[d], 3) :
+				 n == full && !memcmp(p, khttp_day_names[d], full))
 			return true;
 	}
 	return false;

@@ -204,6 +204,13 @@ bool khttp_span_ieq(const char *buf, struct khttp_span s, const char *str);
 bool khttp_date_parse(const char *s, size_t len, s64 *out);
 
 /*
+ * "Jan".."Dec" and "Monday".."Sunday": HTTP-date names, shared with
+ * khttp_date_format() (a day's first three letters are its short name).
+ */
+extern const char * const khttp_month_names[12];
+extern const char * const khttp_day_names[7];
+
+/*
  * Incremental chunked-body decoder (RFC 9112 7.1). Feed it the body bytes as
  * they arrive; it reports where the data inside them is. Chunk extensions
  * are skipped, trailers are skipped (not merged), sizes are bounded to 2^60.

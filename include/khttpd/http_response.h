@@ -13,7 +13,7 @@
 
 #define KHTTP_SERVER_NAME	"khttpd"
 #define KHTTP_DATE_LEN		29	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
-#define KHTTP_ETAG_MAX		48	/* quoted, with room to spare */
+#define KHTTP_ETAG_MAX		56	/* 3 x 16 hex digits, 2 dashes, quotes, NUL */
 
 /* "OK", "Not Found", ...; "Unknown" for codes we never send. */
 const char *khttp_reason(int status);
@@ -52,7 +52,7 @@ int khttp_conditional(const char *buf, const struct khttp_request *req,
 
 /*
  * Range evaluation against a representation of size bytes: returns 200 (no
- * range, several ranges, or If-Range does not match), 206 with *start/*len
+ * range, several ranges, or If-Range does not match), 206 with *start and *len
  * set, or 416 when the range is unsatisfiable.
  */
 int khttp_range_resolve(const char *buf, const struct khttp_request *req,
