@@ -1,0 +1,218 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""Connections: persistence, pipelining, slow clients, timeouts, many
+clients at once."""
+
+import threading
+import time
+
+from registry import check_common, check_ok, expect, expect_eq, test
+
+
+def still_open(ctx, conn):
+    """The connection still serves a request."""
+    conn.send(ctx.req("GET", "/notes.txt"))
+    check_ok(conn.read_response(), "/notes.txt", ctx)
+
+
+def closes_after(conn, resp):
+    expect("close" in resp.tokens("connection"), "response lacks Connection: close")
+    closed, extra, _ = conn.wait_close(5)
+    expect(not extra, "bytes after the last response: %r" % extra[:80])
+    expect(closed, "connection still open 5 s after Connection: close")
+
+
+@test
+def keepalive_default_1_1(ctx):
+    with ctx.connect() as c:
+        for path in ("/notes.txt", "/style.css", "/index.html", "/bin/one.bin", "/notes.txt"):
+            c.send(ctx.req("GET", path))
+            resp = c.read_response()
+            check_ok(resp, path, ctx)
+            expect("close" not in resp.tokens("connection"), "1.1 response says close")
+        still_open(ctx, c)
+
+
+@test
+def connection_close_honoured(ctx):
+    with ctx.connect() as c:
+        c.send(ctx.req("GET", "/notes.txt", fields=(("Connection", "close"),)))
+        resp = c.read_response()
+        check_ok(resp, "/notes.txt", ctx)
+        closes_after(c, resp)
+
+
+@test
+def connection_close_among_tokens(ctx):
+    with ctx.connect() as c:
+        c.send(ctx.req("GET", "/notes.txt", fields=(("Connection", "x-foo, Close"),)))
+        resp = c.read_response()
+        check_ok(resp, "/notes.txt", ctx)
+        closes_after(c, resp)
+
+
+@test
+def http_1_0_closes_by_default(ctx):
+    with ctx.connect() as c:
+        c.send(ctx.req("GET", "/notes.txt", version="HTTP/1.0"))
+        resp = c.read_response()
+        check_ok(resp, "/notes.txt", ctx)
+        closes_after(c, resp)
+
+
+@test
+def http_1_0_keepalive(ctx):
+    with ctx.connect() as c:
+        for value in ("keep-alive", "Keep-Alive"):
+            c.send(ctx.req("GET", "/notes.txt", version="HTTP/1.0",
+                           fields=(("Connection", value),)))
+            resp = c.read_response()
+            check_ok(resp, "/notes.txt", ctx)
+            expect_eq(resp.tokens("connection"), ["keep-alive"], "Connection")
+        still_open(ctx, c)
+
+
+@test
+def refusals_keep_connection(ctx):
+    # 404/403/301 come from lookup, not the parser: no reason to close.
+    with ctx.connect() as c:
+        for path, status in (("/missing-file", 404), ("/perm/exec.sh", 403),
+                             ("/dir-with-index", 301), ("/dir-no-index/", 403)):
+            c.send(ctx.req("GET", path))
+            resp = c.read_response()
+            expect_eq(resp.status, status, "status for %s" % path)
+            expect("close" not in resp.tokens("connection"), "%d closes" % status)
+        still_open(ctx, c)
+
+
+def pipeline(ctx, reqs, last_close=False):
+    """Send all requests in one write; check each answer in order."""
+    raw = b""
+    for i, (method, path, _) in enumerate(reqs):
+        fields = (("Connection", "close"),) if last_close and i == len(reqs) - 1 else ()
+        raw += ctx.req(method, path, fields=fields)
+    with ctx.connect() as c:
+        c.send(raw)
+        for method, path, status in reqs:
+            resp = c.read_response(method)
+            expect_eq(resp.status, status, "%s %s status" % (method, path))
+            check_common(resp)
+            if status == 200 and method == "GET":
+                check_ok(resp, path, ctx)
+            if method == "HEAD":
+                expect_eq(resp.header("content-length"), str(len(ctx.content(path))),
+                          "HEAD Content-Length")
+        if last_close:
+            closes_after(c, resp)
+        else:
+            still_open(ctx, c)
+
+
+@test
+def pipeline_mixed(ctx):
+    pipeline(ctx, [("GET", "/notes.txt", 200), ("HEAD", "/index.html", 200),
+                   ("GET", "/missing-file", 404), ("GET", "/bin/allbytes-1k.bin", 200),
+                   ("HEAD", "/style.css", 200), ("GET", "/dir-with-index", 301),
+                   ("GET", "/bin/pattern-64k.bin", 200), ("GET", "/bin/empty.bin", 200)])
+
+
+@test
+def pipeline_ten_gets(ctx):
+    files = ["/notes.txt", "/bin/one.bin", "/app.js", "/bin/pattern-64k.bin", "/data.json"]
+    pipeline(ctx, [("GET", files[i % len(files)], 200) for i in range(10)])
+
+
+@test
+def pipeline_last_says_close(ctx):
+    pipeline(ctx, [("GET", "/notes.txt", 200), ("HEAD", "/bin/pattern-1m.bin", 200),
+                   ("GET", "/style.css", 200)], last_close=True)
+
+
+@test
+def pipeline_split_mid_request(ctx):
+    raw = b"".join(ctx.req("GET", p) for p in ("/notes.txt", "/style.css", "/app.js"))
+    with ctx.connect() as c:
+        cut = len(raw) // 2
+        c.send(raw[:cut])
+        check_ok(c.read_response(), "/notes.txt", ctx)
+        time.sleep(0.2)
+        c.send(raw[cut:])
+        check_ok(c.read_response(), "/style.css", ctx)
+        check_ok(c.read_response(), "/app.js", ctx)
+
+
+@test
+def request_byte_by_byte(ctx):
+    raw = ctx.req("GET", "/notes.txt", fields=(("User-Agent", "khttpd-blackbox"),))
+    with ctx.connect() as c:
+        expect(c.send_slowly(raw, 1, 0.005), "server closed during a slow request")
+        check_ok(c.read_response(), "/notes.txt", ctx)
+
+
+def slack(timeout):
+    return max(2.0, timeout * 0.5)
+
+
+@test
+def header_timeout_408(ctx):
+    t = ctx.header_timeout
+    with ctx.connect(timeout=t + slack(t)) as c:
+        start = time.monotonic()
+        c.send(b"GET /notes.txt HTTP/1.1\r\nHost: x\r\n")
+        resp = c.read_response()
+        waited = time.monotonic() - start
+        expect_eq(resp.status, 408, "status")
+        check_common(resp)
+        expect(waited >= t * 0.5, "408 after %.1f s, header_timeout is %g s" % (waited, t))
+        closes_after(c, resp)
+
+
+@test
+def keepalive_idle_closed_silently(ctx):
+    t = ctx.keepalive_timeout
+    with ctx.connect() as c:
+        c.send(ctx.req("GET", "/notes.txt"))
+        check_ok(c.read_response(), "/notes.txt", ctx)
+        closed, extra, waited = c.wait_close(t + slack(t))
+    expect(closed, "idle connection still open after %.1f s (keepalive_timeout %g s)"
+           % (waited, t))
+    expect(not extra, "bytes sent on an idle connection: %r" % extra[:80])
+    expect(waited >= t * 0.5, "closed after %.1f s, keepalive_timeout is %g s" % (waited, t))
+
+
+@test
+def silent_fresh_connection_closed(ctx):
+    # A connection that never sends a byte must not be held forever; the
+    # contract does not say which timeout applies, so allow the longer.
+    t = max(ctx.header_timeout, ctx.keepalive_timeout)
+    with ctx.connect() as c:
+        closed, extra, waited = c.wait_close(t + slack(t))
+    expect(closed, "silent connection still open after %.1f s" % waited)
+    expect(not extra or extra.startswith(b"HTTP/1.1 408 "),
+           "unexpected bytes on a silent connection: %r" % extra[:80])
+
+
+@test
+def concurrent_clients(ctx):
+    clients, rounds = 50, 3
+    paths = ["/notes.txt", "/bin/pattern-64k.bin", "/index.html", "/bin/allbytes-1k.bin"]
+    barrier = threading.Barrier(clients)
+    errors = []
+
+    def client(n):
+        try:
+            with ctx.connect(timeout=max(ctx.io_timeout, 30)) as c:
+                barrier.wait(30)
+                for r in range(rounds):
+                    path = paths[(n + r) % len(paths)]
+                    c.send(ctx.req("GET", path))
+                    check_ok(c.read_response(), path, ctx)
+        except Exception as e:          # collected and reported below
+            errors.append("client %d: %s: %s" % (n, type(e).__name__, e))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expect(not errors, "%d of %d clients failed; first: %s"
+           % (len(errors), clients, errors[0] if errors else ""))
