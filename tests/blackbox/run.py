@@ -20,6 +20,7 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True     # keep the source tree clean
 
 from httpclient import Closed, ProtocolError, Timeout  # noqa: E402
 from registry import TESTS, Context, Failure  # noqa: E402
