@@ -200,3 +200,29 @@ def delete_static_file(ctx):
 def post_chunked_body_to_static_file(ctx):
     post_static(ctx, head(b"POST /notes.txt HTTP/1.1", b"Host: x",
                           b"Transfer-Encoding: chunked") + b"5\r\nhello\r\n0\r\n\r\n")
+
+
+# Valid requests a strict parser must not refuse.
+VALID = {
+    "host_with_port": head(b"GET /notes.txt HTTP/1.1", b"Host: example.com:8080"),
+    "host_ipv6_literal": head(b"GET /notes.txt HTTP/1.1", b"Host: [::1]:8080"),
+    "host_ipv4": head(b"GET /notes.txt HTTP/1.1", b"Host: 127.0.0.1"),
+    "field_name_any_case": head(b"GET /notes.txt HTTP/1.1", b"hOsT: x", b"x-ANY-case: v"),
+    "field_value_ows_trimmed": head(b"GET /notes.txt HTTP/1.1", b"Host: \t x \t "),
+    "field_value_inner_tab_and_space": head(b"GET /notes.txt HTTP/1.1", b"Host: x",
+                                            b"X-A: a\tb c"),
+    "field_value_obs_text": head(b"GET /notes.txt HTTP/1.1", b"Host: x", b"X-A: caf\xc3\xa9"),
+    "field_value_empty": head(b"GET /notes.txt HTTP/1.1", b"Host: x", b"X-Empty:"),
+    "field_name_token_chars": head(b"GET /notes.txt HTTP/1.1", b"Host: x",
+                                   b"X!#$%&'*+-.^_`|~09: v"),
+    "content_length_zero_get": head(b"GET /notes.txt HTTP/1.1", b"Host: x",
+                                    b"Content-Length: 0"),
+}
+
+
+def make_valid(raw):
+    return lambda ctx: check_ok(ctx.exchange(raw), "/notes.txt", ctx)
+
+
+for _name, _raw in VALID.items():
+    register("valid_" + _name, make_valid(_raw))
