@@ -128,6 +128,27 @@ def pipeline_last_says_close(ctx):
 
 
 @test
+def pipeline_stops_after_close(ctx):
+    # Nothing is answered after the request that said close.
+    raw = (ctx.req("GET", "/notes.txt") +
+           ctx.req("GET", "/style.css", fields=(("Connection", "close"),)) +
+           ctx.req("GET", "/app.js"))
+    with ctx.connect() as c:
+        c.send(raw)
+        check_ok(c.read_response(), "/notes.txt", ctx)
+        resp = c.read_response()
+        check_ok(resp, "/style.css", ctx)
+        closes_after(c, resp)
+
+
+@test
+def pipeline_fifty_heads(ctx):
+    # More requests than fit one read: the server must carry the rest over.
+    paths = ["/notes.txt", "/bin/pattern-1m.bin", "/index.html", "/bin/empty.bin"]
+    pipeline(ctx, [("HEAD", paths[i % len(paths)], 200) for i in range(50)])
+
+
+@test
 def pipeline_split_mid_request(ctx):
     raw = b"".join(ctx.req("GET", p) for p in ("/notes.txt", "/style.css", "/app.js"))
     with ctx.connect() as c:

@@ -5,7 +5,7 @@ import hashlib
 import re
 
 from registry import (FIXTURE_DATE, FIXTURE_MTIME, SPARSE, SPARSE_SIZE, case, check_common,
-                      check_ok, expect, expect_eq, register, test)
+                      check_error_page, check_ok, expect, expect_eq, register, test)
 
 # Contract "Representation": type from the extension, text types with
 # charset=utf-8, unknown -> application/octet-stream. .js follows RFC 9239
@@ -126,7 +126,7 @@ def dir_with_slash_serves_its_index(ctx):
 @test
 def dir_without_index_is_403(ctx):
     resp = ctx.get("/dir-no-index/")
-    expect_eq(resp.status, 403, "status")
+    check_error_page(resp, 403)
     expect(b"file.txt" not in resp.body, "403 body lists the directory")
 
 
@@ -160,9 +160,7 @@ def dir_redirect_location_is_encoded(ctx):
 def missing_is_404(ctx):
     for path in ("/missing-file", "/a/b/missing", "/no/such/dir/", "/notes.txt/"):
         with case(path):
-            resp = ctx.get(path)
-            expect_eq(resp.status, 404, "status")
-            check_common(resp)
+            check_error_page(ctx.get(path), 404)
 
 
 @test

@@ -2,7 +2,7 @@
 """Request targets that must not be served: traversal, links out of the
 docroot, mode rules, non-regular files, bad encodings."""
 
-from registry import bad_request, case, check_common, check_no_leak, expect, expect_eq, test
+from registry import bad_request, case, check_error_page, check_no_leak, expect, test
 
 SECRET = "outside-secret.txt"
 
@@ -64,8 +64,7 @@ def dotdot_above_root_is_400(ctx):
 def forbidden(ctx, target):
     resp = ctx.get(target)
     check_no_leak(resp)
-    expect_eq(resp.status, 403, "status for %s" % target)
-    check_common(resp)
+    check_error_page(resp, 403)
 
 
 @test

@@ -148,14 +148,19 @@ def check_no_leak(resp):
     expect(PASSWD_MARKER not in blob, "response leaks /etc/passwd")
 
 
-def check_error(conn, resp, status, closes=True):
-    """An error response: status, small HTML body, and for parser errors
-    Connection: close followed by the server closing."""
+def check_error_page(resp, status):
+    """Contract "Limits": errors carry a tiny HTML body."""
     expect_eq(resp.status, status, "status")
     check_common(resp)
     ctype = resp.header("content-type") or ""
     expect(ctype.split(";")[0].strip().lower() == "text/html",
            "error Content-Type %r is not text/html" % ctype)
+
+
+def check_error(conn, resp, status, closes=True):
+    """An error response, and for parser errors Connection: close followed
+    by the server closing."""
+    check_error_page(resp, status)
     if closes:
         expect("close" in resp.tokens("connection"),
                "error response without Connection: close")
