@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Load balancing methods and backend health (see balancer.h). */
-#define _GNU_SOURCE
 #include "balancer.h"
 
 #include <ctype.h>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Sharded hash table with O(1) LRU / LFU replacement (see cache_store.h). */
-#define _GNU_SOURCE
 #include "cache_store.h"
 
 #include <pthread.h>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* proxy_reverse configuration (see proxy_conf.h). */
-#define _GNU_SOURCE
 #include "proxy_conf.h"
 
 #include <ctype.h>

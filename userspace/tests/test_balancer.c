@@ -5,7 +5,6 @@
  * and lockless Round-Robin from several threads), offline marking after
  * AttemptsCount failures, the single retry after OfflineTimeOut, recovery.
  */
-#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

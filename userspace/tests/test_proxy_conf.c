@@ -4,7 +4,6 @@
  * verbatim (defaults, two entries, per-entry override, Match rules), and
  * the error messages for bad lines.
  */
-#define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
 
