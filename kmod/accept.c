@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Accept state: take every queued child of this thread's listener. */
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/tcp.h>
+#include "khttpd.h"
+
+static struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
+					   struct socket *sock)
+{
+	struct khttpd_conn *c;
+
+	c = kmem_cache_zalloc(khttpd_conn_cache, GFP_KERNEL);
+	if (!c)
+		return NULL;
+	INIT_LIST_HEAD(&c->ready_node);
+	INIT_LIST_HEAD(&c->work_node);
+	INIT_LIST_HEAD(&c->timeout_node);
+	c->thr = thr;
+	c->sock = sock;
+	c->state = KHTTPD_IDLE;
+	c->version = 11;
+	list_add_tail(&c->conn_node, &thr->conns);
+	return c;
+}
+
+void khttpd_accept_process(struct khttpd_thread *thr)
+{
+	struct khttpd_conn *c;
+	struct socket *sock;
+	int err;
+
+	for (;;) {
+		err = kernel_accept(thr->listener, &sock, O_NONBLOCK);
+		if (err) {
+			if (err != -EAGAIN)
+				pr_warn_ratelimited("khttpd: accept: %d\n",
+						    err);
+			return;
+		}
+		thr->stats.accepted++;
+		if (atomic_inc_return(&khttpd_nr_conns) >
+		    READ_ONCE(khttpd_cfg.max_connections))
+			goto reject;
+		c = khttpd_conn_new(thr, sock);
+		if (!c)
+			goto reject;
+		thr->stats.active++;
+		tcp_sock_set_nodelay(sock->sk);
+		khttpd_timeout_arm(c, KHTTPD_TO_IDLE);
+		khttpd_conn_attach(c);
+		/* The request may be there already: no callback will say so. */
+		khttpd_conn_kick(c);
+		continue;
+reject:
+		atomic_dec(&khttpd_nr_conns);
+		thr->stats.rejects++;
+		sock_release(sock);
+	}
+}

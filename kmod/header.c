@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Header state: peek at the socket (MSG_PEEK into the thread's buffer, so a
+ * request handed to userspace keeps its bytes), parse with the shared
+ * parser, route the request, and for a static file build the response head
+ * into the connection. Only a request the module serves is consumed from
+ * the socket, exactly its head; a pipelined request behind it stays queued.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include "compat.h"
+#include "khttpd.h"
+#include "rules.h"
+
+static void khttpd_limits(struct khttp_limits *lim)
+{
+	khttp_limits_default(lim);
+	lim->line_max = READ_ONCE(khttpd_cfg.line_max);
+	lim->head_max = READ_ONCE(khttpd_cfg.head_max);
+}
+
+static int khttpd_recv(struct socket *sock, char *buf, size_t len, int flags)
+{
+	struct kvec v = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = flags | MSG_DONTWAIT };
+
+	return kernel_recvmsg(sock, &msg, &v, 1, len, msg.msg_flags);
+}
+
+enum khttpd_state khttpd_header_timeout(struct khttpd_conn *c)
+{
+	c->keep_alive = false;
+	c->head_only = false;
+	return khttpd_send_error(c, 408, NULL);
+}
+
+/* What the `dynamic` and `hosts` sysctls leave to userspace. */
+static bool khttpd_is_dynamic(const struct khttpd_thread *thr,
+			      const struct khttp_request *req, size_t plen)
+{
+	const char *host = thr->buf + req->host.off;
+	bool dynamic;
+
+	read_lock(&khttpd_cfg_lock);
+	dynamic = !khttpd_host_allowed(khttpd_cfg.hosts, host, req->host.len) ||
+		  khttpd_rules_match(khttpd_cfg.dynamic, thr->path, plen,
+				     req->query.len > 0);
+	read_unlock(&khttpd_cfg_lock);
+	return dynamic;
+}
+
+static enum khttpd_state khttpd_redirect(struct khttpd_conn *c,
+					 const struct khttp_request *req)
+{
+	struct khttpd_thread *thr = c->thr;
+	/* thr->path is free again once the lookup is done */
+	char *loc = thr->path;
+	struct khttp_head h = {
+		.status = 301,
+		.version = c->version,
+		.keep_alive = c->keep_alive,
+		.has_body_length = true,
+		.date = khttpd_date_now(&thr->date),
+	};
+	size_t n;
+
+	h.location_len = khttpd_location_build(loc, KHTTP_HEAD_CEILING + 1,
+					       thr->buf + req->path.off,
+					       req->path.len,
+					       thr->buf + req->query.off,
+					       req->query.len);
+	h.location = loc;
+	n = h.location_len ? khttp_head_build(c->head, sizeof(c->head), &h) : 0;
+	if (!n)
+		return khttpd_send_error(c, 414, NULL);
+	c->head_len = n;
+	c->head_sent = 0;
+	khttpd_stats_response(thr, 301);
+	khttpd_timeout_arm(c, KHTTPD_TO_SEND);
+	return KHTTPD_SEND;
+}
+
+/* The response for an open regular file: 200, 206, 304, 412 or 416. */
+static enum khttpd_state khttpd_respond_file(struct khttpd_conn *c,
+					     const struct khttp_request *req,
+					     struct file *file,
+					     const char *name, size_t name_len)
+{
+	struct khttpd_thread *thr = c->thr;
+	struct inode *inode = file_inode(file);
+	char etag[KHTTP_ETAG_MAX];
+	char extra[64];
+	struct khttp_head h = {
+		.version = c->version,
+		.keep_alive = c->keep_alive,
+		.date = khttpd_date_now(&thr->date),
+		.etag = etag,
+	};
+	u64 size = i_size_read(inode), start = 0, len = size;
+	s64 mtime = khttpd_inode_mtime(inode);
+	int etag_len, status;
+	size_t n;
+
+	etag_len = khttp_etag_format(etag, inode->i_ino, mtime, size);
+	status = khttp_conditional(thr->buf, req, etag, etag_len, mtime);
+	if (status == 412) {
+		fput(file);
+		return khttpd_send_error(c, 412, NULL);
+	}
+	if (!status) {
+		status = khttp_range_resolve(thr->buf, req, etag, etag_len,
+					     mtime, size, &start, &len);
+		if (status == 416) {
+			fput(file);
+			snprintf(extra, sizeof(extra),
+				 "Content-Range: bytes */%llu\r\n", size);
+			return khttpd_send_error(c, 416, extra);
+		}
+	}
+	h.status = status;
+	h.last_modified = mtime;
+	if (status != 304) {
+		h.has_body_length = true;
+		h.accept_ranges = true;
+		h.content_type = khttp_mime_type(name, name_len);
+		h.content_length = len;
+		h.range_start = start;
+		h.range_total = size;
+	}
+	n = khttp_head_build(c->head, sizeof(c->head), &h);
+	if (!n) {
+		fput(file);
+		return khttpd_send_error(c, 500, NULL);
+	}
+	c->head_len = n;
+	c->head_sent = 0;
+	if (status == 304 || c->head_only || !len) {
+		fput(file);
+	} else {
+		c->file = file;
+		c->pos = start;
+		c->end = start + len;
+		c->readin_end = start;
+	}
+	khttpd_stats_response(thr, status);
+	khttpd_timeout_arm(c, KHTTPD_TO_SEND);
+	return KHTTPD_SEND;
+}
+
+/* A parsed GET or HEAD for the normalised thr->path[0..plen). */
+static enum khttpd_state khttpd_serve(struct khttpd_conn *c,
+				      const struct khttp_request *req,
+				      size_t plen)
+{
+	struct khttpd_thread *thr = c->thr;
+	struct file *file;
+	bool index;
+	int status;
+
+	/*
+	 * Consume the head: what follows in the socket is the next request.
+	 * These are the very bytes peeked into thr->buf, so reading them over
+	 * themselves leaves req's spans valid.
+	 */
+	if (khttpd_recv(c->sock, thr->buf, req->head_len, 0) != req->head_len)
+		return KHTTPD_CLOSE;
+	status = khttpd_file_open(thr, thr->path, plen, &file, &index);
+	if (status == 301)
+		return khttpd_redirect(c, req);
+	if (status)
+		return khttpd_send_error(c, status, NULL);
+	if (index)
+		return khttpd_respond_file(c, req, file, "index.html", 10);
+	return khttpd_respond_file(c, req, file, thr->path, plen);
+}
+
+enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
+{
+	struct khttpd_thread *thr = c->thr;
+	struct khttp_request req;
+	struct khttp_limits lim;
+	int n, r;
+
+	khttpd_limits(&lim);
+	n = khttpd_recv(c->sock, thr->buf, lim.head_max + 1, MSG_PEEK);
+	if (n == -EAGAIN)
+		return c->state;
+	if (n <= 0)
+		return KHTTPD_CLOSE;	/* closed between requests or in one */
+	if (c->state == KHTTPD_IDLE) {
+		/* The header timeout runs from the first byte of a head. */
+		c->state = KHTTPD_HEADER;
+		khttpd_timeout_arm(c, KHTTPD_TO_HEADER);
+	}
+	khttp_request_init(&req);
+	r = khttp_parse(&req, &lim, thr->buf, n);
+	if (r == KHTTP_AGAIN)
+		return KHTTPD_HEADER;
+
+	thr->stats.requests++;
+	c->requests++;
+	c->version = r == KHTTP_DONE ? req.version : 11;
+	c->head_only = r == KHTTP_DONE && req.method == KHTTP_METHOD_HEAD;
+	c->keep_alive = false;
+	if (r != KHTTP_DONE)
+		return khttpd_send_error(c, khttp_error_status(r), NULL);
+	if ((req.method != KHTTP_METHOD_GET &&
+	     req.method != KHTTP_METHOD_HEAD) ||
+	    (req.flags & KHTTP_F_HAS_BODY))
+		return KHTTPD_HANDOFF;
+
+	r = khttp_path_normalize(thr->buf + req.path.off, req.path.len,
+				 thr->path, KHTTP_HEAD_CEILING);
+	if (r < 0)
+		return khttpd_send_error(c, khttp_error_status(r), NULL);
+	thr->path[r] = '\0';
+	if (khttpd_is_dynamic(thr, &req, r))
+		return KHTTPD_HANDOFF;
+
+	c->keep_alive = (req.flags & KHTTP_F_KEEP_ALIVE) &&
+			c->requests < READ_ONCE(khttpd_cfg.keepalive_max) &&
+			READ_ONCE(khttpd_cfg.listening);
+	return khttpd_serve(c, &req, r);
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * khttpd: the connection, the per-CPU thread, the configuration and the one
+ * interface each lifecycle state offers the thread's main loop.
+ */
+#ifndef KHTTPD_H
+#define KHTTPD_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+#include <khttpd/http_parser.h>
+#include <khttpd/http_response.h>
+
+#define KHTTPD_VERSION		"0.1.0"
+#define KHTTPD_STR_MAX		256	/* docroot, dynamic and hosts strings */
+/* Response head (or a whole error response) of one connection. */
+#define KHTTPD_HEAD_SIZE	720
+/* A closing connection drains what the client still sends this long. */
+#define KHTTPD_LINGER_SECS	2
+
+/*
+ * States. Each has one function in one file that does its work for a
+ * connection and returns the next state; returning the same state means
+ * "wait for the socket".
+ */
+enum khttpd_state {
+	KHTTPD_IDLE,		/* waiting for a request (header.c) */
+	KHTTPD_HEADER,		/* part of a head is in the socket (header.c) */
+	KHTTPD_HANDOFF,		/* not ours to serve (handoff.c) */
+	KHTTPD_SEND,		/* head and content going out (send.c) */
+	KHTTPD_WAIT_IO,		/* pages being read in (pagecache.c) */
+	KHTTPD_LINGER,		/* response sent, write side shut (close.c) */
+	KHTTPD_CLOSE,		/* to be released (close.c) */
+};
+
+enum khttpd_timeout {
+	KHTTPD_TO_IDLE,		/* keepalive_timeout: silent close */
+	KHTTPD_TO_HEADER,	/* header_timeout: 408 */
+	KHTTPD_TO_SEND,		/* send_timeout: close */
+	KHTTPD_TO_LINGER,	/* KHTTPD_LINGER_SECS: close */
+	KHTTPD_TO_CLASSES,
+};
+
+/* Bits of khttpd_conn.flags, set from socket callbacks and the workqueue. */
+enum {
+	KHTTPD_CONN_QUEUED,	/* on thr->ready */
+	KHTTPD_CONN_IO_DONE,	/* the read-in work finished */
+	KHTTPD_CONN_IO_ERROR,	/* ... and could not read the pages */
+};
+
+struct khttpd_thread;
+
+struct khttpd_conn {
+	struct list_head ready_node;	/* thr->ready, under thr->lock */
+	struct list_head work_node;	/* the list of one pass of the loop */
+	struct list_head timeout_node;	/* thr->timeouts[timeout_class] */
+	struct list_head conn_node;	/* thr->conns */
+	struct khttpd_thread *thr;
+	struct socket *sock;
+	void (*saved_data_ready)(struct sock *sk);
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+	unsigned long flags;
+	unsigned long deadline;		/* jiffies */
+	struct work_struct io_work;	/* page-cache read-in */
+	struct file *file;		/* content being sent, or NULL */
+	loff_t pos;			/* next content byte to send */
+	loff_t end;			/* end of the content to send */
+	loff_t readin_end;		/* the last read-in reached here */
+	u32 requests;			/* served on this connection */
+	u16 head_len;
+	u16 head_sent;
+	u8 state;			/* enum khttpd_state */
+	u8 timeout_class;		/* enum khttpd_timeout */
+	u8 version;			/* of the request at hand: 10 or 11 */
+	bool keep_alive;		/* after the response at hand */
+	bool head_only;			/* HEAD: no content */
+	char head[KHTTPD_HEAD_SIZE];
+};
+
+enum khttpd_status_class { KHTTPD_NR_STATUS_CLASSES = 5 };
+
+/* Written by the owning thread only; read racily by /proc/net/khttpd. */
+struct khttpd_stats {
+	u64 accepted;
+	u64 active;
+	u64 requests;
+	u64 responses[KHTTPD_NR_STATUS_CLASSES];	/* 1xx .. 5xx */
+	u64 sent_zerocopy;	/* content bytes spliced from the page cache */
+	u64 sent_copied;	/* content bytes copied (page not spliceable) */
+	u64 cache_misses;
+	u64 handoffs;
+	u64 timeouts;
+	u64 rejects;		/* connections over max_connections */
+	u64 refused_paths;	/* escapes and mode-rule refusals */
+};
+
+struct khttpd_date {
+	time64_t sec;
+	char text[KHTTP_DATE_LEN + 1];
+};
+
+/* Bits of khttpd_thread.events. */
+enum {
+	KHTTPD_EV_ACCEPT,	/* the listener has children queued */
+	KHTTPD_EV_TIMER,	/* the nearest deadline passed */
+	KHTTPD_EV_LISTEN,	/* sysctl start: open the listener */
+	KHTTPD_EV_UNLISTEN,	/* sysctl stop: close it */
+};
+
+struct khttpd_thread {
+	struct task_struct *task;
+	unsigned int cpu;
+	struct socket *listener;
+	void (*listener_data_ready)(struct sock *sk);
+	unsigned long events;
+	spinlock_t lock;		/* ready */
+	struct list_head ready;		/* connections with something to do */
+	struct list_head conns;
+	struct list_head timeouts[KHTTPD_TO_CLASSES];	/* by deadline */
+	struct timer_list timer;	/* the nearest deadline */
+	struct khttpd_date date;
+	char *buf;	/* KHTTP_HEAD_CEILING + 1: peeked heads, drained bytes */
+	char *path;	/* KHTTP_HEAD_CEILING + 1: the normalised path */
+	struct khttpd_stats stats;
+};
+
+/* Live configuration: module parameters at load, sysctls after. */
+struct khttpd_config {
+	int port;
+	int threads;
+	int max_connections;
+	int keepalive_timeout;
+	int header_timeout;
+	int send_timeout;
+	int keepalive_max;
+	int perm_required;
+	int perm_forbid;
+	int line_max;
+	int head_max;
+	int listening;			/* read-only view of start/stop */
+	char docroot[KHTTPD_STR_MAX];
+	char dynamic[KHTTPD_STR_MAX];
+	char hosts[KHTTPD_STR_MAX];
+};
+
+extern struct khttpd_config khttpd_cfg;
+extern rwlock_t khttpd_cfg_lock;	/* the strings in khttpd_cfg */
+extern atomic_t khttpd_nr_conns;
+extern struct khttpd_thread **khttpd_threads;
+extern unsigned int khttpd_nr_threads;
+extern struct workqueue_struct *khttpd_wq;
+extern struct kmem_cache *khttpd_conn_cache;
+
+/* server.c: threads, listeners, socket callbacks, timeouts */
+int khttpd_server_start(void);
+void khttpd_server_stop(void);
+void khttpd_server_listen(bool on);
+void khttpd_conn_attach(struct khttpd_conn *c);
+void khttpd_conn_detach(struct khttpd_conn *c);
+void khttpd_conn_kick(struct khttpd_conn *c);
+void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls);
+void khttpd_timeout_disarm(struct khttpd_conn *c);
+
+/* The states, in the order one pass of the loop runs them. */
+void khttpd_accept_process(struct khttpd_thread *thr);
+enum khttpd_state khttpd_header_process(struct khttpd_conn *c);
+enum khttpd_state khttpd_handoff_process(struct khttpd_conn *c);
+enum khttpd_state khttpd_send_process(struct khttpd_conn *c);
+enum khttpd_state khttpd_linger_process(struct khttpd_conn *c);
+void khttpd_close(struct khttpd_conn *c);
+
+/* send.c: a complete error response, then close unless c->keep_alive. */
+enum khttpd_state khttpd_send_error(struct khttpd_conn *c, int status,
+				    const char *extra);
+/* header.c: the 408 for a head that did not arrive in time. */
+enum khttpd_state khttpd_header_timeout(struct khttpd_conn *c);
+
+/* pagecache.c: read the next pages of c->file in on the workqueue. */
+enum khttpd_state khttpd_pagecache_readin(struct khttpd_conn *c);
+
+/* file.c: the docroot and the lookup beneath it. */
+int khttpd_docroot_set(const char *dir);
+void khttpd_docroot_release(void);
+/*
+ * Open the file for the normalised path[0..len) (NUL-terminated). Returns 0
+ * with *filp open, or the status to answer: 301 (a directory named without
+ * its slash), 403 or 404. *index tells that a directory's index.html was
+ * opened.
+ */
+int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
+		     struct file **filp, bool *index);
+
+/* date.c */
+const char *khttpd_date_now(struct khttpd_date *d);
+
+/* stats.c */
+int khttpd_stats_init(void);
+void khttpd_stats_exit(void);
+void khttpd_stats_response(struct khttpd_thread *thr, int status);
+
+/* sysctl.c */
+int khttpd_sysctl_init(void);
+int khttpd_sysctl_check_params(void);
+void khttpd_sysctl_exit(void);
+
+#endif /* KHTTPD_H */

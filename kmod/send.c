@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Send state: the response head from the connection's buffer, then the
+ * content straight from the page cache (no copy), without blocking. The
+ * progress is kept in the connection; a full socket waits for the
+ * write-space callback, a page-cache miss goes to the read-in workqueue.
+ */
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
+#include "compat.h"
+#include "khttpd.h"
+
+#define KHTTPD_SEND_FLAGS	(MSG_DONTWAIT | MSG_NOSIGNAL)
+/* Pages sent to one connection per pass, so that others get their turn. */
+#define KHTTPD_SEND_BUDGET	64
+
+/* A head ends at its blank line; for HEAD nothing after it is sent. */
+static size_t khttpd_head_end(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i++)
+		if (!memcmp(buf + i, "\r\n\r\n", 4))
+			return i + 4;
+	return len;
+}
+
+enum khttpd_state khttpd_send_error(struct khttpd_conn *c, int status,
+				    const char *extra)
+{
+	struct khttpd_thread *thr = c->thr;
+	size_t n;
+
+	if (c->file) {
+		fput(c->file);
+		c->file = NULL;
+	}
+	c->pos = 0;
+	c->end = 0;
+	n = khttp_error_build(c->head, sizeof(c->head), status, c->version,
+			      c->keep_alive, khttpd_date_now(&thr->date),
+			      extra);
+	if (!n)
+		return KHTTPD_CLOSE;
+	if (c->head_only)
+		n = khttpd_head_end(c->head, n);
+	c->head_len = n;
+	c->head_sent = 0;
+	khttpd_stats_response(thr, status);
+	khttpd_timeout_arm(c, KHTTPD_TO_SEND);
+	return KHTTPD_SEND;
+}
+
+/* Part of a page that cannot be spliced (never a page-cache page today). */
+static int khttpd_send_copy(struct socket *sock, struct page *page,
+			    int off, size_t len, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags };
+	struct kvec v;
+	char *addr;
+	int n;
+
+	addr = kmap_local_page(page);
+	v.iov_base = addr + off;
+	v.iov_len = len;
+	n = kernel_sendmsg(sock, &msg, &v, 1, len);
+	kunmap_local(addr);
+	return n;
+}
+
+/* Returns bytes sent, -EAGAIN, another error, or -ENODATA on a miss. */
+static int khttpd_send_page(struct khttpd_conn *c)
+{
+	struct khttpd_stats *st = &c->thr->stats;
+	pgoff_t index = c->pos >> PAGE_SHIFT;
+	int off = offset_in_page(c->pos);
+	size_t len = min_t(loff_t, PAGE_SIZE - off, c->end - c->pos);
+	int flags = KHTTPD_SEND_FLAGS;
+	struct folio *folio;
+	struct page *page;
+	int n;
+
+	folio = khttpd_folio_probe(c->file->f_mapping, index);
+	if (!folio)
+		return -ENODATA;
+	if (!folio_test_uptodate(folio)) {
+		folio_put(folio);
+		return -ENODATA;
+	}
+	if (c->pos + len < c->end)
+		flags |= MSG_MORE;
+	page = folio_file_page(folio, index);
+	if (sendpage_ok(page)) {
+		n = khttpd_sendpage(c->sock, page, off, len, flags);
+		if (n > 0)
+			st->sent_zerocopy += n;
+	} else {
+		n = khttpd_send_copy(c->sock, page, off, len, flags);
+		if (n > 0)
+			st->sent_copied += n;
+	}
+	folio_put(folio);
+	return n;
+}
+
+/*
+ * A page still missing right after its read-in: a hole of a filesystem that
+ * does not cache holes (tmpfs), or a page evicted again at once. Copy it.
+ */
+static int khttpd_send_read(struct khttpd_conn *c)
+{
+	struct khttpd_thread *thr = c->thr;
+	size_t len = min_t(loff_t, c->readin_end - c->pos, KHTTP_HEAD_CEILING);
+	struct msghdr msg = { .msg_flags = KHTTPD_SEND_FLAGS };
+	struct kvec v = { .iov_base = thr->buf };
+	loff_t at = c->pos;
+	ssize_t got;
+	int n;
+
+	got = kernel_read(c->file, thr->buf, len, &at);
+	if (got <= 0)
+		return -EIO;
+	v.iov_len = got;
+	if (c->pos + got < c->end)
+		msg.msg_flags |= MSG_MORE;
+	n = kernel_sendmsg(c->sock, &msg, &v, 1, got);
+	if (n > 0)
+		thr->stats.sent_copied += n;
+	return n;
+}
+
+static enum khttpd_state khttpd_send_done(struct khttpd_conn *c)
+{
+	if (c->file) {
+		fput(c->file);
+		c->file = NULL;
+	}
+	c->head_len = 0;
+	c->head_sent = 0;
+	if (!c->keep_alive) {
+		kernel_sock_shutdown(c->sock, SHUT_WR);
+		khttpd_timeout_arm(c, KHTTPD_TO_LINGER);
+		return KHTTPD_LINGER;
+	}
+	khttpd_timeout_arm(c, KHTTPD_TO_IDLE);
+	return KHTTPD_IDLE;
+}
+
+enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
+{
+	int budget = KHTTPD_SEND_BUDGET;
+	int n;
+
+	while (c->head_sent < c->head_len) {
+		struct kvec v = { .iov_base = c->head + c->head_sent,
+				  .iov_len = c->head_len - c->head_sent };
+		struct msghdr msg = { .msg_flags = KHTTPD_SEND_FLAGS };
+
+		if (c->pos < c->end)
+			msg.msg_flags |= MSG_MORE;
+		n = kernel_sendmsg(c->sock, &msg, &v, 1, v.iov_len);
+		if (n == -EAGAIN)
+			return KHTTPD_SEND;
+		if (n <= 0)
+			return KHTTPD_CLOSE;
+		c->head_sent += n;
+		khttpd_timeout_arm(c, KHTTPD_TO_SEND);
+	}
+	if (c->pos < c->end &&
+	    c->end > i_size_read(file_inode(c->file)))
+		return KHTTPD_CLOSE;	/* truncated: cannot keep our word */
+	while (c->pos < c->end) {
+		if (!budget--) {
+			khttpd_conn_kick(c);
+			return KHTTPD_SEND;
+		}
+		n = khttpd_send_page(c);
+		if (n == -ENODATA) {
+			if (c->pos < c->readin_end)
+				n = khttpd_send_read(c);
+			else if (test_and_clear_bit(KHTTPD_CONN_IO_ERROR,
+						    &c->flags))
+				return KHTTPD_CLOSE;
+			else
+				return khttpd_pagecache_readin(c);
+		}
+		if (n == -EAGAIN)
+			return KHTTPD_SEND;
+		if (n <= 0)
+			return KHTTPD_CLOSE;
+		c->pos += n;
+		khttpd_timeout_arm(c, KHTTPD_TO_SEND);
+	}
+	return khttpd_send_done(c);
+}

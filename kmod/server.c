@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One kernel thread per CPU. Each owns a SO_REUSEPORT listener and the
+ * connections it accepted. Socket callbacks only queue a connection on its
+ * thread's ready list and wake the thread; one pass of the loop then runs
+ * every state over the connections that have work, state by state:
+ * accept, header, handoff, send, linger, close. The thread sleeps only when
+ * nothing is queued, and a single timer per thread fires at the nearest
+ * deadline.
+ */
+#include <linux/in.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <net/tcp.h>
+#include "khttpd.h"
+
+struct khttpd_thread **khttpd_threads;
+unsigned int khttpd_nr_threads;
+
+/* --- socket callbacks: softirq, so they only queue and wake --- */
+
+void khttpd_conn_kick(struct khttpd_conn *c)
+{
+	struct khttpd_thread *thr = c->thr;
+	unsigned long irqflags;
+
+	if (test_and_set_bit(KHTTPD_CONN_QUEUED, &c->flags))
+		return;
+	spin_lock_irqsave(&thr->lock, irqflags);
+	list_add_tail(&c->ready_node, &thr->ready);
+	spin_unlock_irqrestore(&thr->lock, irqflags);
+	wake_up_process(thr->task);
+}
+
+static void khttpd_sk_event(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c)
+		khttpd_conn_kick(c);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void khttpd_listen_data_ready(struct sock *sk)
+{
+	struct khttpd_thread *thr;
+
+	/* Accepted children inherit this callback until they are attached. */
+	if (sk->sk_state != TCP_LISTEN)
+		return;
+	read_lock_bh(&sk->sk_callback_lock);
+	thr = sk->sk_user_data;
+	if (thr) {
+		set_bit(KHTTPD_EV_ACCEPT, &thr->events);
+		wake_up_process(thr->task);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+void khttpd_conn_attach(struct khttpd_conn *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	/* What a child inherited from the listener is the listener's own. */
+	c->saved_data_ready = sk->sk_data_ready == khttpd_listen_data_ready ?
+			      c->thr->listener_data_ready : sk->sk_data_ready;
+	c->saved_write_space = sk->sk_write_space;
+	c->saved_state_change = sk->sk_state_change;
+	sk->sk_user_data = c;
+	sk->sk_data_ready = khttpd_sk_event;
+	sk->sk_write_space = khttpd_sk_event;
+	sk->sk_state_change = khttpd_sk_event;
+	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/* After this no callback can reach c. */
+void khttpd_conn_detach(struct khttpd_conn *c)
+{
+	struct sock *sk = c->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = c->saved_data_ready;
+	sk->sk_write_space = c->saved_write_space;
+	sk->sk_state_change = c->saved_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	spin_lock_irq(&c->thr->lock);
+	if (test_and_clear_bit(KHTTPD_CONN_QUEUED, &c->flags))
+		list_del_init(&c->ready_node);
+	spin_unlock_irq(&c->thr->lock);
+}
+
+/* --- listener --- */
+
+static int khttpd_listen_open(struct khttpd_thread *thr)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_ANY),
+		.sin_port = htons(khttpd_cfg.port),
+	};
+	struct socket *sock;
+	struct sock *sk;
+	int err;
+
+	if (thr->listener)
+		return 0;
+	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (err)
+		return err;
+	sk = sock->sk;
+	sock_set_reuseaddr(sk);
+	sock_set_reuseport(sk);
+	err = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	if (!err)
+		err = kernel_listen(sock, SOMAXCONN);
+	if (err) {
+		sock_release(sock);
+		return err;
+	}
+	write_lock_bh(&sk->sk_callback_lock);
+	thr->listener_data_ready = sk->sk_data_ready;
+	sk->sk_user_data = thr;
+	sk->sk_data_ready = khttpd_listen_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	thr->listener = sock;
+	/* Children may have queued before the callback was in place. */
+	set_bit(KHTTPD_EV_ACCEPT, &thr->events);
+	return 0;
+}
+
+static void khttpd_listen_close(struct khttpd_thread *thr)
+{
+	struct sock *sk;
+
+	if (!thr->listener)
+		return;
+	sk = thr->listener->sk;
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = thr->listener_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	sock_release(thr->listener);
+	thr->listener = NULL;
+}
+
+/* sysctl start/stop: each thread opens or closes its own listener. */
+void khttpd_server_listen(bool on)
+{
+	unsigned int i;
+
+	for (i = 0; i < khttpd_nr_threads; i++) {
+		struct khttpd_thread *thr = khttpd_threads[i];
+
+		set_bit(on ? KHTTPD_EV_LISTEN : KHTTPD_EV_UNLISTEN,
+			&thr->events);
+		wake_up_process(thr->task);
+	}
+	WRITE_ONCE(khttpd_cfg.listening, on);
+}
+
+/* --- timeouts: one FIFO per class, so each is sorted by deadline --- */
+
+static unsigned long khttpd_timeout_len(enum khttpd_timeout cls)
+{
+	switch (cls) {
+	case KHTTPD_TO_IDLE:
+		return READ_ONCE(khttpd_cfg.keepalive_timeout) * HZ;
+	case KHTTPD_TO_HEADER:
+		return READ_ONCE(khttpd_cfg.header_timeout) * HZ;
+	case KHTTPD_TO_SEND:
+		return READ_ONCE(khttpd_cfg.send_timeout) * HZ;
+	default:
+		return KHTTPD_LINGER_SECS * HZ;
+	}
+}
+
+void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls)
+{
+	c->deadline = jiffies + khttpd_timeout_len(cls);
+	c->timeout_class = cls;
+	list_move_tail(&c->timeout_node, &c->thr->timeouts[cls]);
+}
+
+void khttpd_timeout_disarm(struct khttpd_conn *c)
+{
+	list_del_init(&c->timeout_node);
+}
+
+static void khttpd_timer_fn(struct timer_list *t)
+{
+	struct khttpd_thread *thr = from_timer(thr, t, timer);
+
+	set_bit(KHTTPD_EV_TIMER, &thr->events);
+	wake_up_process(thr->task);
+}
+
+static void khttpd_timer_rearm(struct khttpd_thread *thr)
+{
+	struct khttpd_conn *c;
+	unsigned long next = 0;
+	bool any = false;
+	int cls;
+
+	for (cls = 0; cls < KHTTPD_TO_CLASSES; cls++) {
+		c = list_first_entry_or_null(&thr->timeouts[cls],
+					     struct khttpd_conn, timeout_node);
+		if (c && (!any || time_before(c->deadline, next))) {
+			next = c->deadline;
+			any = true;
+		}
+	}
+	if (any)
+		mod_timer(&thr->timer, next);
+}
+
+/* --- the loop --- */
+
+struct khttpd_pass {
+	struct list_head header;
+	struct list_head handoff;
+	struct list_head send;
+	struct list_head linger;
+	struct list_head close;
+};
+
+/* Put c on the list of its state for this pass; c waits otherwise. */
+static void khttpd_schedule(struct khttpd_pass *p, struct khttpd_conn *c)
+{
+	struct list_head *to;
+
+	if (!list_empty(&c->work_node))
+		return;		/* already scheduled in this pass */
+	switch (c->state) {
+	case KHTTPD_IDLE:
+	case KHTTPD_HEADER:
+		to = &p->header;
+		break;
+	case KHTTPD_HANDOFF:
+		to = &p->handoff;
+		break;
+	case KHTTPD_WAIT_IO:
+		if (!test_and_clear_bit(KHTTPD_CONN_IO_DONE, &c->flags))
+			return;
+		c->state = KHTTPD_SEND;
+		fallthrough;
+	case KHTTPD_SEND:
+		to = &p->send;
+		break;
+	case KHTTPD_LINGER:
+		to = &p->linger;
+		break;
+	default:
+		to = &p->close;
+		break;
+	}
+	list_add_tail(&c->work_node, to);
+}
+
+/*
+ * A state function returned next. The same state means "wait for the
+ * socket"; a new state runs later in this pass (states only move forward
+ * within a pass), except a finished keep-alive response, which goes back to
+ * the header stage through the ready list, next pass.
+ */
+static void khttpd_route(struct khttpd_pass *p, struct khttpd_conn *c,
+			 enum khttpd_state next)
+{
+	enum khttpd_state prev = c->state;
+
+	if (next == prev)
+		return;
+	c->state = next;
+	if (next == KHTTPD_IDLE || next == KHTTPD_HEADER) {
+		if (prev == KHTTPD_SEND)
+			khttpd_conn_kick(c);	/* a pipelined request? */
+		return;
+	}
+	if (next != KHTTPD_WAIT_IO)
+		khttpd_schedule(p, c);
+}
+
+static void khttpd_expire(struct khttpd_thread *thr, struct khttpd_pass *p)
+{
+	struct khttpd_conn *c, *n;
+	enum khttpd_state next;
+	int cls;
+
+	for (cls = 0; cls < KHTTPD_TO_CLASSES; cls++) {
+		list_for_each_entry_safe(c, n, &thr->timeouts[cls],
+					 timeout_node) {
+			if (time_before(jiffies, c->deadline))
+				break;
+			khttpd_timeout_disarm(c);
+			thr->stats.timeouts++;
+			if (cls == KHTTPD_TO_HEADER)
+				next = khttpd_header_timeout(c);
+			else
+				next = KHTTPD_CLOSE;
+			khttpd_route(p, c, next);
+		}
+	}
+}
+
+static void khttpd_run_stage(struct khttpd_pass *p, struct list_head *list,
+			     enum khttpd_state (*fn)(struct khttpd_conn *c))
+{
+	struct khttpd_conn *c, *n;
+
+	list_for_each_entry_safe(c, n, list, work_node) {
+		list_del_init(&c->work_node);
+		khttpd_route(p, c, fn(c));
+	}
+}
+
+static void khttpd_pass(struct khttpd_thread *thr)
+{
+	struct khttpd_conn *c, *n;
+	struct khttpd_pass p;
+	LIST_HEAD(ready);
+
+	INIT_LIST_HEAD(&p.header);
+	INIT_LIST_HEAD(&p.handoff);
+	INIT_LIST_HEAD(&p.send);
+	INIT_LIST_HEAD(&p.linger);
+	INIT_LIST_HEAD(&p.close);
+
+	if (test_and_clear_bit(KHTTPD_EV_UNLISTEN, &thr->events))
+		khttpd_listen_close(thr);
+	if (test_and_clear_bit(KHTTPD_EV_LISTEN, &thr->events)) {
+		int err = khttpd_listen_open(thr);
+
+		if (err)
+			pr_err("khttpd: cpu %u: cannot listen on port %d: %d\n",
+			       thr->cpu, khttpd_cfg.port, err);
+	}
+	if (test_and_clear_bit(KHTTPD_EV_ACCEPT, &thr->events) &&
+	    thr->listener)
+		khttpd_accept_process(thr);
+	if (test_and_clear_bit(KHTTPD_EV_TIMER, &thr->events))
+		khttpd_expire(thr, &p);
+
+	spin_lock_irq(&thr->lock);
+	list_splice_init(&thr->ready, &ready);
+	spin_unlock_irq(&thr->lock);
+	list_for_each_entry_safe(c, n, &ready, ready_node) {
+		list_del_init(&c->ready_node);
+		/*
+		 * An event from now on queues c again; the barrier orders the
+		 * list removal before it.
+		 */
+		smp_mb__before_atomic();
+		clear_bit(KHTTPD_CONN_QUEUED, &c->flags);
+		khttpd_schedule(&p, c);
+	}
+
+	khttpd_run_stage(&p, &p.header, khttpd_header_process);
+	khttpd_run_stage(&p, &p.handoff, khttpd_handoff_process);
+	khttpd_run_stage(&p, &p.send, khttpd_send_process);
+	khttpd_run_stage(&p, &p.linger, khttpd_linger_process);
+	list_for_each_entry_safe(c, n, &p.close, work_node)
+		khttpd_close(c);
+
+	khttpd_timer_rearm(thr);
+}
+
+static bool khttpd_has_work(struct khttpd_thread *thr)
+{
+	bool work;
+
+	if (READ_ONCE(thr->events))
+		return true;
+	spin_lock_irq(&thr->lock);
+	work = !list_empty(&thr->ready);
+	spin_unlock_irq(&thr->lock);
+	return work;
+}
+
+static void khttpd_thread_teardown(struct khttpd_thread *thr)
+{
+	struct khttpd_conn *c, *n;
+
+	khttpd_listen_close(thr);
+	timer_delete_sync(&thr->timer);
+	/* Connections in WAIT_IO belong to the workqueue until it is done. */
+	flush_workqueue(khttpd_wq);
+	list_for_each_entry_safe(c, n, &thr->conns, conn_node)
+		khttpd_close(c);
+}
+
+static int khttpd_thread_fn(void *data)
+{
+	struct khttpd_thread *thr = data;
+
+	while (!kthread_should_stop()) {
+		khttpd_pass(thr);
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!khttpd_has_work(thr) && !kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+		cond_resched();
+	}
+	khttpd_thread_teardown(thr);
+	return 0;
+}
+
+/* --- start and stop --- */
+
+static void khttpd_thread_free(struct khttpd_thread *thr)
+{
+	kvfree(thr->buf);
+	kvfree(thr->path);
+	kfree(thr);
+}
+
+static struct khttpd_thread *khttpd_thread_alloc(unsigned int cpu)
+{
+	struct khttpd_thread *thr;
+	int cls;
+
+	thr = kzalloc(sizeof(*thr), GFP_KERNEL);
+	if (!thr)
+		return NULL;
+	thr->cpu = cpu;
+	spin_lock_init(&thr->lock);
+	INIT_LIST_HEAD(&thr->ready);
+	INIT_LIST_HEAD(&thr->conns);
+	for (cls = 0; cls < KHTTPD_TO_CLASSES; cls++)
+		INIT_LIST_HEAD(&thr->timeouts[cls]);
+	timer_setup(&thr->timer, khttpd_timer_fn, 0);
+	thr->buf = kvmalloc(KHTTP_HEAD_CEILING + 1, GFP_KERNEL);
+	thr->path = kvmalloc(KHTTP_HEAD_CEILING + 1, GFP_KERNEL);
+	if (!thr->buf || !thr->path) {
+		khttpd_thread_free(thr);
+		return NULL;
+	}
+	return thr;
+}
+
+void khttpd_server_stop(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < khttpd_nr_threads; i++) {
+		struct khttpd_thread *thr = khttpd_threads[i];
+
+		if (thr->task)
+			kthread_stop(thr->task);
+		/* For a thread stopped before it ever ran. */
+		khttpd_listen_close(thr);
+		khttpd_thread_free(thr);
+	}
+	kfree(khttpd_threads);
+	khttpd_threads = NULL;
+	khttpd_nr_threads = 0;
+}
+
+/*
+ * Threads are created before their listeners (a callback may wake them),
+ * listeners before any thread runs, so that a port in use fails insmod.
+ */
+int khttpd_server_start(void)
+{
+	unsigned int i, cpu, n = khttpd_cfg.threads;
+	int err;
+
+	khttpd_threads = kcalloc(n, sizeof(*khttpd_threads), GFP_KERNEL);
+	if (!khttpd_threads)
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		struct khttpd_thread *thr;
+		struct task_struct *task;
+
+		if (khttpd_nr_threads == n)
+			break;
+		thr = khttpd_thread_alloc(cpu);
+		if (!thr) {
+			err = -ENOMEM;
+			goto fail;
+		}
+		khttpd_threads[khttpd_nr_threads++] = thr;
+		task = kthread_create_on_cpu(khttpd_thread_fn, thr, cpu,
+					     "khttpd/%u");
+		if (IS_ERR(task)) {
+			err = PTR_ERR(task);
+			pr_err("khttpd: cannot create the thread for cpu %u: %d\n",
+			       cpu, err);
+			goto fail;
+		}
+		thr->task = task;
+		err = khttpd_listen_open(thr);
+		if (err) {
+			pr_err("khttpd: cannot listen on port %d: error %d\n",
+			       khttpd_cfg.port, err);
+			goto fail;
+		}
+	}
+	for (i = 0; i < khttpd_nr_threads; i++)
+		wake_up_process(khttpd_threads[i]->task);
+	khttpd_cfg.listening = 1;
+	return 0;
+fail:
+	khttpd_server_stop();
+	return err;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Statistics under /proc/net/khttpd/: one line per thread (= CPU). */
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/net_namespace.h>
+#include "khttpd.h"
+
+static struct proc_dir_entry *khttpd_proc_dir;
+
+void khttpd_stats_response(struct khttpd_thread *thr, int status)
+{
+	int cls = status / 100 - 1;
+
+	if (cls >= 0 && cls < KHTTPD_NR_STATUS_CLASSES)
+		thr->stats.responses[cls]++;
+}
+
+static const char *const khttpd_stat_names[] = {
+	"accepted", "active", "requests", "1xx", "2xx", "3xx", "4xx", "5xx",
+	"sent_zerocopy", "sent_copied", "cache_misses", "handoffs",
+	"timeouts", "rejects", "refused_paths",
+};
+
+static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
+{
+	int i, n = 0;
+
+	v[n++] = READ_ONCE(s->accepted);
+	v[n++] = READ_ONCE(s->active);
+	v[n++] = READ_ONCE(s->requests);
+	for (i = 0; i < KHTTPD_NR_STATUS_CLASSES; i++)
+		v[n++] = READ_ONCE(s->responses[i]);
+	v[n++] = READ_ONCE(s->sent_zerocopy);
+	v[n++] = READ_ONCE(s->sent_copied);
+	v[n++] = READ_ONCE(s->cache_misses);
+	v[n++] = READ_ONCE(s->handoffs);
+	v[n++] = READ_ONCE(s->timeouts);
+	v[n++] = READ_ONCE(s->rejects);
+	v[n++] = READ_ONCE(s->refused_paths);
+}
+
+static int khttpd_stats_show(struct seq_file *m, void *unused)
+{
+	const int n = ARRAY_SIZE(khttpd_stat_names);
+	u64 v[ARRAY_SIZE(khttpd_stat_names)];
+	u64 total[ARRAY_SIZE(khttpd_stat_names)] = { 0 };
+	unsigned int t;
+	int i;
+
+	BUILD_BUG_ON(sizeof(struct khttpd_stats) != sizeof(v));
+	seq_puts(m, "cpu");
+	for (i = 0; i < n; i++)
+		seq_printf(m, " %s", khttpd_stat_names[i]);
+	seq_putc(m, '\n');
+	for (t = 0; t < khttpd_nr_threads; t++) {
+		struct khttpd_thread *thr = khttpd_threads[t];
+
+		khttpd_stats_values(&thr->stats, v);
+		seq_printf(m, "%u", thr->cpu);
+		for (i = 0; i < n; i++) {
+			seq_printf(m, " %llu", v[i]);
+			total[i] += v[i];
+		}
+		seq_putc(m, '\n');
+	}
+	seq_puts(m, "all");
+	for (i = 0; i < n; i++)
+		seq_printf(m, " %llu", total[i]);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static int khttpd_status_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "version %s\nlistening %d\nport %d\nthreads %u\nconnections %d\nmax_connections %d\nconn_size %zu\n",
+		   KHTTPD_VERSION, READ_ONCE(khttpd_cfg.listening),
+		   khttpd_cfg.port, khttpd_nr_threads,
+		   atomic_read(&khttpd_nr_conns),
+		   READ_ONCE(khttpd_cfg.max_connections),
+		   sizeof(struct khttpd_conn));
+	return 0;
+}
+
+int khttpd_stats_init(void)
+{
+	khttpd_proc_dir = proc_mkdir("khttpd", init_net.proc_net);
+	if (!khttpd_proc_dir)
+		return -ENOMEM;
+	if (!proc_create_single("stats", 0444, khttpd_proc_dir,
+				khttpd_stats_show) ||
+	    !proc_create_single("status", 0444, khttpd_proc_dir,
+				khttpd_status_show)) {
+		khttpd_stats_exit();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void khttpd_stats_exit(void)
+{
+	proc_remove(khttpd_proc_dir);
+	khttpd_proc_dir = NULL;
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Live tuning under /proc/sys/net/khttpd/. The integer limits of this table
+ * also validate the module parameters of the same names at insmod.
+ */
+#include <linux/kernel.h>
+#include <linux/sysctl.h>
+#include "compat.h"
+#include "khttpd.h"
+#include "rules.h"
+
+static int khttpd_one = 1;
+static int khttpd_secs_max = 3600;
+static int khttpd_conns_max = 1 << 20;
+static int khttpd_int_max = INT_MAX;
+static int khttpd_mode_max = 07777;
+static int khttpd_limit_min = 64;
+static int khttpd_limit_max = KHTTP_HEAD_CEILING;
+
+/* A string sysctl: read a copy, validate and apply a write. */
+static int khttpd_string_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
+				int write, void *buffer, size_t *lenp,
+				loff_t *ppos, int (*apply)(const char *val))
+{
+	char val[KHTTPD_STR_MAX];
+	struct ctl_table tmp = *table;
+	int err;
+
+	read_lock(&khttpd_cfg_lock);
+	strscpy(val, table->data, sizeof(val));
+	read_unlock(&khttpd_cfg_lock);
+	tmp.data = val;
+	tmp.maxlen = sizeof(val);
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	err = apply(val);
+	if (err)
+		pr_warn("khttpd: %s \"%s\" refused: error %d\n",
+			table->procname, val, err);
+	return err;
+}
+
+static int khttpd_apply_docroot(const char *val)
+{
+	if (val[0] != '/')
+		return -EINVAL;
+	return khttpd_docroot_set(val);
+}
+
+static int khttpd_apply_dynamic(const char *val)
+{
+	int err = khttpd_rules_validate(val);
+
+	if (err)
+		return err;
+	write_lock(&khttpd_cfg_lock);
+	strscpy(khttpd_cfg.dynamic, val, sizeof(khttpd_cfg.dynamic));
+	write_unlock(&khttpd_cfg_lock);
+	return 0;
+}
+
+static int khttpd_apply_hosts(const char *val)
+{
+	int err = khttpd_hosts_validate(val);
+
+	if (err)
+		return err;
+	write_lock(&khttpd_cfg_lock);
+	strscpy(khttpd_cfg.hosts, val, sizeof(khttpd_cfg.hosts));
+	write_unlock(&khttpd_cfg_lock);
+	return 0;
+}
+
+static int khttpd_docroot_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	return khttpd_string_sysctl(table, write, buffer, lenp, ppos,
+				    khttpd_apply_docroot);
+}
+
+static int khttpd_dynamic_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	return khttpd_string_sysctl(table, write, buffer, lenp, ppos,
+				    khttpd_apply_dynamic);
+}
+
+static int khttpd_hosts_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
+			       int write, void *buffer, size_t *lenp,
+			       loff_t *ppos)
+{
+	return khttpd_string_sysctl(table, write, buffer, lenp, ppos,
+				    khttpd_apply_hosts);
+}
+
+/* start and stop: writing 1 opens or closes the listeners; reads say 0. */
+static int khttpd_trigger_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	int val = 0, err;
+	struct ctl_table tmp = *table;
+
+	tmp.data = &val;
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !write || !val)
+		return err;
+	khttpd_server_listen(table->extra1 == &khttpd_one);
+	return 0;
+}
+
+#define KHTTPD_INT(name, lo, hi) {					\
+	.procname = #name,						\
+	.data = &khttpd_cfg.name,					\
+	.maxlen = sizeof(int),						\
+	.mode = 0644,							\
+	.proc_handler = proc_dointvec_minmax,				\
+	.extra1 = lo,							\
+	.extra2 = hi,							\
+}
+
+#define KHTTPD_STRING(name, handler) {					\
+	.procname = #name,						\
+	.data = khttpd_cfg.name,					\
+	.maxlen = KHTTPD_STR_MAX,					\
+	.mode = 0644,							\
+	.proc_handler = handler,					\
+}
+
+static struct ctl_table khttpd_table[] = {
+	KHTTPD_STRING(docroot, khttpd_docroot_sysctl),
+	KHTTPD_STRING(dynamic, khttpd_dynamic_sysctl),
+	KHTTPD_STRING(hosts, khttpd_hosts_sysctl),
+	KHTTPD_INT(max_connections, &khttpd_one, &khttpd_conns_max),
+	KHTTPD_INT(keepalive_timeout, &khttpd_one, &khttpd_secs_max),
+	KHTTPD_INT(header_timeout, &khttpd_one, &khttpd_secs_max),
+	KHTTPD_INT(send_timeout, &khttpd_one, &khttpd_secs_max),
+	KHTTPD_INT(keepalive_max, &khttpd_one, &khttpd_int_max),
+	KHTTPD_INT(perm_required, SYSCTL_ZERO, &khttpd_mode_max),
+	KHTTPD_INT(perm_forbid, SYSCTL_ZERO, &khttpd_mode_max),
+	KHTTPD_INT(line_max, &khttpd_limit_min, &khttpd_limit_max),
+	KHTTPD_INT(head_max, &khttpd_limit_min, &khttpd_limit_max),
+	{
+		.procname = "listening",
+		.data = &khttpd_cfg.listening,
+		.maxlen = sizeof(int),
+		.mode = 0444,
+		.proc_handler = proc_dointvec,
+	},
+	{
+		.procname = "start",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = khttpd_trigger_sysctl,
+		.extra1 = &khttpd_one,
+	},
+	{
+		.procname = "stop",
+		.maxlen = sizeof(int),
+		.mode = 0644,
+		.proc_handler = khttpd_trigger_sysctl,
+	},
+	{ }	/* the sentinel 6.1 needs; see compat.h */
+};
+
+static struct ctl_table_header *khttpd_sysctl_header;
+
+/*
+ * The module parameters that are also sysctls: the same ranges. Strings
+ * are checked the same way as writes to their sysctls.
+ */
+int khttpd_sysctl_check_params(void)
+{
+	const struct ctl_table *t;
+	int err = 0;
+
+	for (t = khttpd_table; t->procname; t++) {
+		const int *lo = t->extra1, *hi = t->extra2;
+		int val;
+
+		if (t->proc_handler != proc_dointvec_minmax)
+			continue;
+		val = *(int *)t->data;
+		if (val < *lo || val > *hi) {
+			pr_err("khttpd: %s=%d is out of range %d..%d\n",
+			       t->procname, val, *lo, *hi);
+			err = -EINVAL;
+		}
+	}
+	if (khttpd_rules_validate(khttpd_cfg.dynamic)) {
+		pr_err("khttpd: dynamic=\"%s\": each rule is /prefix, *.ext or ?\n",
+		       khttpd_cfg.dynamic);
+		err = -EINVAL;
+	}
+	if (khttpd_hosts_validate(khttpd_cfg.hosts)) {
+		pr_err("khttpd: hosts=\"%s\" is not a list of host names\n",
+		       khttpd_cfg.hosts);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+int khttpd_sysctl_init(void)
+{
+	khttpd_sysctl_header = khttpd_register_sysctl("net/khttpd",
+						      khttpd_table,
+						      ARRAY_SIZE(khttpd_table) - 1);
+	return khttpd_sysctl_header ? 0 : -ENOMEM;
+}
+
+void khttpd_sysctl_exit(void)
+{
+	unregister_sysctl_table(khttpd_sysctl_header);
+}

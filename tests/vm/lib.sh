@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the guest-side scripts (busybox sh): settings from
+# /khttpd/env, checks with a tally, raw HTTP with nc.
+
+PORT=8080 DOCROOT=/srv/www HEADER_TIMEOUT=10 KEEPALIVE_TIMEOUT=15
+# shellcheck disable=SC1091
+[ -f /khttpd/env ] && . /khttpd/env
+KO=/lib/khttpd/khttpd.ko
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
+# check DESCRIPTION COMMAND...: the command must succeed
+check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
+
+# http REQUEST-TEXT: send it (printf escapes) and print the raw answer;
+# the server must close (use HTTP/1.0 or Connection: close).
+http() { printf "$1" | nc -w 5 127.0.0.1 "$PORT"; }
+# status REQUEST-TEXT: the status code of the first response
+status() { http "$1" | head -1 | cut -d' ' -f2; }
+get() { status "GET $1 HTTP/1.0\r\n\r\n"; }
+
+# A dmesg line written since the mark, for insmod diagnostics.
+dmesg_mark() { dmesg -c > /dev/null; }
+dmesg_has() { dmesg | grep -q "$1"; }
+
+# stat_all COLUMN: the total of a /proc/net/khttpd/stats column
+stat_all() {
+	awk -v f="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
+		$1 == "all" { print $c[f] }' /proc/net/khttpd/stats
+}
+
+summary() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
