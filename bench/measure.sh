@@ -1,0 +1,108 @@
+#!/bin/sh
+# measure.sh - run the benchmark matrix against servers that are already
+# running; print one KBENCH line per measurement (parsed by bench/report.py)
+# and a KBENCH-PROGRESS line before each. POSIX sh with busybox applets: the
+# same code measures in the QEMU guest and on the host.
+#
+# Environment: BENCH_DIR, BENCH_RUN, BENCH_DOCROOT, BENCH_ENV (guest|host),
+# BENCH_SERVERS ("name:port ..."), BENCH_SIZES ("1k 64k 1m 100m"),
+# BENCH_MODES ("ka close"), BENCH_CONCS ("1 64 1000"), BENCH_ROUNDS,
+# BENCH_DURATION and BENCH_WARMUP (seconds), BENCH_WRK_THREADS, BENCH_SKIP
+# ("size:conc ..." cells left out).
+#
+# Order: rounds are the outer loop and, inside each cell, the servers take
+# turns (A B C D, A B C D, ...), so a slow drift of the machine spreads over
+# all servers instead of landing on one. Each server gets an unrecorded
+# warm-up run in a cell the first time it meets it.
+set -u
+. "$BENCH_DIR/servers.sh"
+ulimit -n 65536 2>/dev/null || ulimit -n 4096 2>/dev/null || true
+
+# cpu_ticks PIDS - user+system clock ticks used so far by those processes.
+cpu_ticks() {
+	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; echo; done |
+		awk 'NF { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
+}
+
+# mem_kb NAME PIDS - resident memory: summed VmRSS of the processes, or the
+# module's size for the in-kernel server.
+mem_kb() {
+	name=$1; shift
+	if [ "$name" = khttpd.ko ]; then
+		awk '$1 == "khttpd" { print int($2 / 1024) }' /proc/modules
+		return
+	fi
+	for p in "$@"; do cat "/proc/$p/status" 2>/dev/null; done |
+		awk '$1 == "VmRSS:" { t += $2 } END { print t + 0 }'
+}
+
+slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
+
+# one_run NAME PORT SIZE MODE CONC SECONDS ROUND - one wrk run; ROUND 0 is a
+# warm-up and prints nothing.
+one_run() {
+	name=$1 port=$2 size=$3 mode=$4 conc=$5 secs=$6 round=$7
+	threads=$BENCH_WRK_THREADS
+	[ "$conc" -lt "$threads" ] && threads=$conc
+	close=0
+	[ "$mode" = close ] && close=1
+	pids=$(server_pids "$name")
+	[ -n "$pids" ] || { echo "KBENCH-ERROR $name: no processes" ; return 1; }
+	# shellcheck disable=SC2086
+	cpu0=$(cpu_ticks $pids)
+	slab0=$(slab_kb)
+	BENCH_CLOSE=$close wrk -t "$threads" -c "$conc" -d "${secs}s" --timeout 30s \
+		-s "$BENCH_DIR/wrk.lua" "http://127.0.0.1:$port/$size.bin" \
+		> "$BENCH_RUN/wrk.out" 2>&1 &
+	wpid=$!
+	# Memory is sampled in the middle of the run, under load.
+	sleep "$(awk -v s="$secs" 'BEGIN { print s / 2 }')"
+	# shellcheck disable=SC2086
+	mem=$(mem_kb "$name" $pids)
+	slab1=$(slab_kb)
+	wait "$wpid"
+	# shellcheck disable=SC2086
+	cpu1=$(cpu_ticks $pids)
+	[ "$round" -eq 0 ] && return 0
+	line=$(grep '^WRK ' "$BENCH_RUN/wrk.out")
+	if [ -z "$line" ]; then
+		echo "KBENCH-ERROR $name $size $mode c=$conc: wrk: $(tr '\n' ' ' < "$BENCH_RUN/wrk.out")"
+		return 1
+	fi
+	echo "KBENCH env=$BENCH_ENV server=$name size=$size mode=$mode conc=$conc" \
+		"round=$round ${line#WRK } cpu_ticks=$((cpu1 - cpu0))" \
+		"mem_kb=$mem slab_delta_kb=$((slab1 - slab0))"
+}
+
+skipped() {
+	case " ${BENCH_SKIP:-} " in *" $1:$2 "*) return 0 ;; esac
+	return 1
+}
+
+total=0
+for size in $BENCH_SIZES; do for mode in $BENCH_MODES; do
+	for conc in $BENCH_CONCS; do
+		skipped "$size" "$conc" && continue
+		for s in $BENCH_SERVERS; do total=$((total + 1)); done
+	done
+done; done
+total=$((total * BENCH_ROUNDS))
+n=0
+for r in $(seq 1 "$BENCH_ROUNDS"); do
+	for size in $BENCH_SIZES; do for mode in $BENCH_MODES; do
+		for conc in $BENCH_CONCS; do
+			skipped "$size" "$conc" && continue
+			for s in $BENCH_SERVERS; do
+				n=$((n + 1))
+				name=${s%%:*} port=${s#*:}
+				echo "KBENCH-PROGRESS $n/$total $BENCH_ENV round $r/$BENCH_ROUNDS" \
+					"$size $mode c=$conc $name"
+				[ "$r" -eq 1 ] && one_run "$name" "$port" "$size" "$mode" \
+					"$conc" "$BENCH_WARMUP" 0
+				one_run "$name" "$port" "$size" "$mode" "$conc" \
+					"$BENCH_DURATION" "$r"
+			done
+		done
+	done; done
+done
+echo "KBENCH-END $BENCH_ENV"
