@@ -30,13 +30,16 @@ void khttpd_close(struct khttpd_conn *c)
 {
 	struct khttpd_thread *thr = c->thr;
 
-	khttpd_conn_detach(c);
+	/* A connection handed to the daemon has no socket any more. */
+	if (c->sock)
+		khttpd_conn_detach(c);
 	list_del_init(&c->work_node);
 	khttpd_timeout_disarm(c);
 	list_del(&c->conn_node);
 	if (c->file)
 		fput(c->file);
-	sock_release(c->sock);
+	if (c->sock)
+		sock_release(c->sock);
 	kmem_cache_free(khttpd_conn_cache, c);
 	atomic_dec(&khttpd_nr_conns);
 	thr->stats.active--;

@@ -12,6 +12,8 @@
 #include "khttpd.h"
 #include "rules.h"
 
+#define KHTTPD_ALLOW	"Allow: GET, HEAD\r\n"
+
 static void khttpd_limits(struct khttp_limits *lim)
 {
 	khttp_limits_default(lim);
@@ -89,7 +91,6 @@ static enum khttpd_state khttpd_respond_file(struct khttpd_conn *c,
 	struct khttpd_thread *thr = c->thr;
 	struct inode *inode = file_inode(file);
 	char etag[KHTTP_ETAG_MAX];
-	char extra[64];
 	struct khttp_head h = {
 		.version = c->version,
 		.keep_alive = c->keep_alive,
@@ -107,25 +108,25 @@ static enum khttpd_state khttpd_respond_file(struct khttpd_conn *c,
 		fput(file);
 		return khttpd_send_error(c, 412, NULL);
 	}
-	if (!status) {
+	if (!status)
 		status = khttp_range_resolve(thr->buf, req, etag, etag_len,
 					     mtime, size, &start, &len);
-		if (status == 416) {
-			fput(file);
-			snprintf(extra, sizeof(extra),
-				 "Content-Range: bytes */%llu\r\n", size);
-			return khttpd_send_error(c, 416, extra);
-		}
-	}
 	h.status = status;
-	h.last_modified = mtime;
-	if (status != 304) {
+	h.range_total = size;
+	if (status == 416) {
+		/* only Content-Range: bytes *\/size */
+		h.etag = NULL;
+		h.has_body_length = true;
+		len = 0;
+	} else {
+		h.last_modified = mtime;
+	}
+	if (status == 200 || status == 206) {
 		h.has_body_length = true;
 		h.accept_ranges = true;
 		h.content_type = khttp_mime_type(name, name_len);
 		h.content_length = len;
 		h.range_start = start;
-		h.range_total = size;
 	}
 	n = khttp_head_build(c->head, sizeof(c->head), &h);
 	if (!n) {
@@ -202,12 +203,14 @@ enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
 	c->version = r == KHTTP_DONE ? req.version : 11;
 	c->head_only = r == KHTTP_DONE && req.method == KHTTP_METHOD_HEAD;
 	c->keep_alive = false;
-	if (r != KHTTP_DONE)
-		return khttpd_send_error(c, khttp_error_status(r), NULL);
+	if (r != KHTTP_DONE) {
+		r = khttp_error_status(r);
+		return khttpd_send_error(c, r, r == 405 ? KHTTPD_ALLOW : NULL);
+	}
 	if ((req.method != KHTTP_METHOD_GET &&
 	     req.method != KHTTP_METHOD_HEAD) ||
 	    (req.flags & KHTTP_F_HAS_BODY))
-		return KHTTPD_HANDOFF;
+		goto handoff;
 
 	r = khttp_path_normalize(thr->buf + req.path.off, req.path.len,
 				 thr->path, KHTTP_HEAD_CEILING);
@@ -215,10 +218,14 @@ enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
 		return khttpd_send_error(c, khttp_error_status(r), NULL);
 	thr->path[r] = '\0';
 	if (khttpd_is_dynamic(thr, &req, r))
-		return KHTTPD_HANDOFF;
+		goto handoff;
 
 	c->keep_alive = (req.flags & KHTTP_F_KEEP_ALIVE) &&
 			c->requests < READ_ONCE(khttpd_cfg.keepalive_max) &&
 			READ_ONCE(khttpd_cfg.listening);
 	return khttpd_serve(c, &req, r);
+
+handoff:
+	c->request_len = req.head_len;
+	return KHTTPD_HANDOFF;
 }

@@ -75,6 +75,7 @@ struct khttpd_conn {
 	u32 requests;			/* served on this connection */
 	u16 head_len;
 	u16 head_sent;
+	u16 request_len;		/* HANDOFF: the peeked request head */
 	u8 state;			/* enum khttpd_state */
 	u8 timeout_class;		/* enum khttpd_timeout */
 	u8 version;			/* of the request at hand: 10 or 11 */

@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include "khttpd.h"
+#include "netlink.h"
 
 struct khttpd_config khttpd_cfg = {
 	.port = 8080,
@@ -106,9 +107,12 @@ static int __init khttpd_init(void)
 	khttpd_wq = alloc_workqueue("khttpd_readin", WQ_UNBOUND, 0);
 	if (!khttpd_wq)
 		goto out_cache;
-	err = khttpd_server_start();
+	err = khttpd_netlink_init();
 	if (err)
 		goto out_wq;
+	err = khttpd_server_start();
+	if (err)
+		goto out_netlink;
 	err = khttpd_stats_init();
 	if (err)
 		goto out_server;
@@ -124,6 +128,8 @@ out_stats:
 	khttpd_stats_exit();
 out_server:
 	khttpd_server_stop();
+out_netlink:
+	khttpd_netlink_exit();
 out_wq:
 	destroy_workqueue(khttpd_wq);
 out_cache:
@@ -138,6 +144,7 @@ static void __exit khttpd_exit(void)
 	khttpd_sysctl_exit();
 	khttpd_stats_exit();
 	khttpd_server_stop();
+	khttpd_netlink_exit();
 	destroy_workqueue(khttpd_wq);
 	kmem_cache_destroy(khttpd_conn_cache);
 	khttpd_docroot_release();
