@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Heads to and from backends (see proxy_http.h). */
+#include "proxy_http.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- a growable string ---- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sb_add(struct sbuf *s, const char *d, size_t n)
+{
+	if (s->oom)
+		return;
+	if (s->len + n + 1 > s->cap) {
+		size_t cap = (s->len + n + 1) * 2;
+		char *np = realloc(s->p, cap);
+
+		if (!np) {
+			s->oom = true;
+			return;
+		}
+		s->p = np;
+		s->cap = cap;
+	}
+	memcpy(s->p + s->len, d, n);
+	s->len += n;
+	s->p[s->len] = '\0';
+}
+
+static void sb_str(struct sbuf *s, const char *str)
+{
+	sb_add(s, str, strlen(str));
+}
+
+static void sb_span(struct sbuf *s, const char *buf, struct khttp_span sp)
+{
+	sb_add(s, buf + sp.off, sp.len);
+}
+
+static char *sb_done(struct sbuf *s, size_t *len)
+{
+	if (s->oom) {
+		free(s->p);
+		return NULL;
+	}
+	*len = s->len;
+	return s->p;
+}
+
+/* ---- fields ---- */
+
+/* RFC 9110 7.6.1 hop-by-hop fields, plus the proxy authentication pair. */
+static const char *const hop_by_hop[] = {
+	"connection", "keep-alive", "proxy-connection", "te", "trailer",
+	"transfer-encoding", "upgrade", "proxy-authorization",
+	"proxy-authenticate",
+};
+
+static bool name_in(const char *buf, struct khttp_span name,
+		    const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (khttp_span_ieq(buf, name, list[i]))
+			return true;
+	return false;
+}
+
+/* Is name one of the comma-separated tokens of a Connection field? */
+static bool named_by_connection(const char *buf,
+				const struct khttp_request *req,
+				struct khttp_span name)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		size_t i = 0;
+
+		if (!khttp_span_ieq(buf, n, "connection"))
+			continue;
+		while (i < v.len) {
+			size_t start, end;
+
+			while (i < v.len && (buf[v.off + i] == ',' ||
+					     buf[v.off + i] == ' ' ||
+					     buf[v.off + i] == '\t'))
+				i++;
+			start = i;
+			while (i < v.len && buf[v.off + i] != ',' &&
+			       buf[v.off + i] != ' ' && buf[v.off + i] != '\t')
+				i++;
+			end = i;
+			if (end > start && end - start == name.len &&
+			    !strncasecmp(buf + v.off + start, buf + name.off,
+					 name.len))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Values of every field called name, joined with ", ", then a comma. */
+static void sb_merge(struct sbuf *s, const char *buf,
+		     const struct khttp_request *req, const char *name)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		if (!khttp_span_ieq(buf, n, name) || !v.len)
+			continue;
+		sb_span(s, buf, v);
+		sb_str(s, ", ");
+	}
+}
+
+void proxy_via_token_init(char out[PROXY_VIA_TOKEN_LEN + 1])
+{
+	uint64_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+	snprintf(out, PROXY_VIA_TOKEN_LEN + 1, "khttpd-%016llx",
+		 (unsigned long long)r);
+}
+
+bool proxy_request_looped(const char *buf, const struct khttp_request *req,
+			  const char *token)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+	size_t tl = strlen(token);
+
+	while (khttp_field_next(buf, req, &pos, &n, &v))
+		if (khttp_span_ieq(buf, n, "via") &&
+		    memmem(buf + v.off, v.len, token, tl))
+			return true;
+	return false;
+}
+
+char *proxy_build_request(const char *buf, const struct khttp_request *req,
+			  const struct proxy_req_params *p, size_t *len)
+{
+	static const char *const replaced[] = {
+		"host", "content-length", "expect", "x-forwarded-for",
+		"forwarded", "via", "x-forwarded-host", "x-forwarded-proto",
+	};
+	struct sbuf s = { 0 };
+	struct khttp_span n, v;
+	u16 pos = 0;
+	char num[32];
+	bool v6 = strchr(p->client_ip, ':') != NULL;
+
+	sb_span(&s, buf, req->method_str);
+	sb_str(&s, " ");
+	if (req->flags & KHTTP_F_ABSOLUTE_FORM) {
+		sb_span(&s, buf, req->path);
+		if (req->query.len) {
+			sb_str(&s, "?");
+			sb_span(&s, buf, req->query);
+		}
+	} else {
+		sb_span(&s, buf, req->target);
+	}
+	sb_str(&s, " HTTP/1.1\r\nHost: ");
+	if (p->host)
+		sb_add(&s, p->host, p->host_len);
+	else
+		sb_span(&s, buf, req->host);
+	sb_str(&s, "\r\n");
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		if (name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+		    name_in(buf, n, replaced, sizeof(replaced) / sizeof(*replaced)) ||
+		    named_by_connection(buf, req, n))
+			continue;
+		sb_span(&s, buf, n);
+		sb_str(&s, ": ");
+		sb_span(&s, buf, v);
+		sb_str(&s, "\r\n");
+	}
+
+	if (req->flags & KHTTP_F_CHUNKED) {
+		sb_str(&s, "Transfer-Encoding: chunked\r\n");
+	} else if (req->content_length || req->method == KHTTP_METHOD_POST ||
+		   req->method == KHTTP_METHOD_PUT ||
+		   req->method == KHTTP_METHOD_PATCH) {
+		snprintf(num, sizeof(num), "%llu",
+			 (unsigned long long)req->content_length);
+		sb_str(&s, "Content-Length: ");
+		sb_str(&s, num);
+		sb_str(&s, "\r\n");
+	}
+	sb_str(&s, "X-Forwarded-For: ");
+	sb_merge(&s, buf, req, "x-forwarded-for");
+	sb_str(&s, p->client_ip);
+	sb_str(&s, "\r\nForwarded: ");
+	sb_merge(&s, buf, req, "forwarded");
+	sb_str(&s, v6 ? "for=\"[" : "for=");
+	sb_str(&s, p->client_ip);
+	sb_str(&s, v6 ? "]\"" : "");
+	if (req->host.len) {
+		sb_str(&s, ";host=\"");
+		sb_span(&s, buf, req->host);
+		sb_str(&s, "\"");
+	}
+	sb_str(&s, ";proto=http\r\n");
+	if (req->host.len) {
+		sb_str(&s, "X-Forwarded-Host: ");
+		sb_span(&s, buf, req->host);
+		sb_str(&s, "\r\n");
+	}
+	sb_str(&s, "X-Forwarded-Proto: http\r\nVia: ");
+	sb_merge(&s, buf, req, "via");
+	sb_str(&s, req->version == 10 ? "1.0 " : "1.1 ");
+	sb_str(&s, p->via_token);
+	sb_str(&s, "\r\n\r\n");
+	return sb_done(&s, len);
+}
+
+bool proxy_response_bodyless(int status, bool head_request)
+{
+	return head_request || (status >= 100 && status < 200) ||
+	       status == 204 || status == 304;
+}
+
+/*
+ * The status line is checked here; the fields go through the shared
+ * request parser behind a synthetic request line, so response heads get
+ * the same strict field syntax and framing checks as requests.
+ */
+static const char fake11[] = "GET / HTTP/1.1\r\nHost: backend\r\n";
+static const char fake10[] = "GET / HTTP/1.0\r\n";
+
+int proxy_parse_response(const char *buf, size_t len, struct proxy_resp *r)
+{
+	struct khttp_limits lim = { .line_max = 8192,
+				    .head_max = KHTTP_HEAD_CEILING,
+				    .fields_max = 256 };
+	const char *end, *eol, *prefix;
+	struct khttp_span n, v;
+	size_t line_len, fields_len, plen;
+	u16 pos = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	end = memmem(buf, len, "\r\n\r\n", 4);
+	if (!end)
+		return len > KHTTP_HEAD_CEILING - sizeof(fake11) ?
+			KHTTP_E_HEADERS_TOO_LARGE : KHTTP_AGAIN;
+	eol = memmem(buf, (size_t)(end - buf) + 2, "\r\n", 2);
+	line_len = (size_t)(eol - buf) + 2;
+	/* "HTTP/1.x SSS[ reason]" */
+	if (line_len < 14 || memcmp(buf, "HTTP/1.", 7) ||
+	    (buf[7] != '0' && buf[7] != '1') || buf[8] != ' ' ||
+	    buf[9] < '1' || buf[9] > '5' || buf[10] < '0' || buf[10] > '9' ||
+	    buf[11] < '0' || buf[11] > '9' ||
+	    (line_len > 14 && buf[12] != ' '))
+		return KHTTP_E_VERSION_SYNTAX;
+	for (size_t i = 12; i < line_len - 2; i++)
+		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\t')
+			return KHTTP_E_LINE_ENDING;
+	r->version = buf[7] == '1' ? 11 : 10;
+	r->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + buf[11] - '0';
+
+	prefix = r->version == 11 ? fake11 : fake10;
+	plen = strlen(prefix);
+	fields_len = (size_t)(end - buf) + 4 - line_len;
+	if (plen + fields_len > KHTTP_HEAD_CEILING)
+		return KHTTP_E_HEADERS_TOO_LARGE;
+	r->reason = strndup(buf + 9, line_len - 11);
+	r->fields = malloc(plen + fields_len);
+	if (!r->fields || !r->reason) {
+		proxy_resp_free(r);
+		return KHTTP_E_HEADERS_TOO_LARGE;
+	}
+	memcpy(r->fields, prefix, plen);
+	memcpy(r->fields + plen, buf + line_len, fields_len);
+	khttp_request_init(&r->freq);
+	rc = khttp_parse(&r->freq, &lim, r->fields, plen + fields_len);
+	if (rc != KHTTP_DONE) {
+		proxy_resp_free(r);
+		/* KHTTP_AGAIN cannot be: the head is complete */
+		return rc == KHTTP_AGAIN ? KHTTP_E_LINE_ENDING : rc;
+	}
+	r->keep_alive = r->freq.flags & KHTTP_F_KEEP_ALIVE;
+	r->chunked = r->freq.flags & KHTTP_F_CHUNKED;
+	r->content_length = r->freq.content_length;
+	while (khttp_field_next(r->fields, &r->freq, &pos, &n, &v))
+		if (khttp_span_ieq(r->fields, n, "content-length"))
+			r->has_length = true;
+	r->head_len = (size_t)(end - buf) + 4;
+	return KHTTP_DONE;
+}
+
+void proxy_resp_free(struct proxy_resp *r)
+{
+	free(r->fields);
+	free(r->reason);
+	r->fields = r->reason = NULL;
+}
+
+char *proxy_build_response(const struct proxy_resp *r,
+			   const char *via_token, bool chunked,
+			   bool keep_alive, u8 client_version, size_t *len)
+{
+	const char *buf = r->fields;
+	struct sbuf s = { 0 };
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	sb_str(&s, "HTTP/1.1 ");
+	sb_str(&s, r->reason);
+	sb_str(&s, "\r\n");
+	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
+		/* the synthetic Host line is ours, Via is merged below */
+		if ((r->version == 11 && n.off < sizeof(fake11) - 1) ||
+		    name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+		    khttp_span_ieq(buf, n, "via") ||
+		    (chunked && khttp_span_ieq(buf, n, "content-length")) ||
+		    named_by_connection(buf, &r->freq, n))
+			continue;
+		sb_span(&s, buf, n);
+		sb_str(&s, ": ");
+		sb_span(&s, buf, v);
+		sb_str(&s, "\r\n");
+	}
+	if (chunked)
+		sb_str(&s, "Transfer-Encoding: chunked\r\n");
+	sb_str(&s, "Via: ");
+	sb_merge(&s, buf, &r->freq, "via");
+	sb_str(&s, r->version == 10 ? "1.0 " : "1.1 ");
+	sb_str(&s, via_token);
+	sb_str(&s, "\r\n");
+	if (!keep_alive)
+		sb_str(&s, "Connection: close\r\n");
+	else if (client_version == 10)
+		sb_str(&s, "Connection: keep-alive\r\n");
+	sb_str(&s, "\r\n");
+	return sb_done(&s, len);
+}
+
+size_t proxy_chunk_header(char *out, size_t data_len)
+{
+	return (size_t)snprintf(out, 20, "%zx\r\n", data_len);
+}
