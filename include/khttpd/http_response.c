@@ -303,6 +303,7 @@ bool khttp_etag_list_match(const char *list, size_t len,
 	while (i < len) {
 		const char *tag;
 		size_t tag_len;
+		bool match;
 
 		if (list[i] == ',' || is_ows(list[i])) {
 			i++;
@@ -322,13 +323,14 @@ bool khttp_etag_list_match(const char *list, size_t len,
 		if (i == len)
 			return false;
 		i++;
-		if ((size_t)(list + i - tag) == etag_len &&
-		    !memcmp(tag, etag, etag_len))
-			return true;
+		match = (size_t)(list + i - tag) == etag_len &&
+			!memcmp(tag, etag, etag_len);
 		while (i < len && is_ows(list[i]))
 			i++;
 		if (i < len && list[i] != ',')
 			return false;
+		if (match)
+			return true;
 	}
 	return false;
 }
