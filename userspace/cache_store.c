@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Sharded hash table with O(1) LRU / LFU replacement (see cache_store.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "cache_store.h"
 
 #include <pthread.h>

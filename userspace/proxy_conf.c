@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* proxy_reverse configuration (see proxy_conf.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "proxy_conf.h"
 
 #include <ctype.h>

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* Heads to and from backends (see proxy_http.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "proxy_http.h"
 
 #include <fcntl.h>

@@ -5,6 +5,9 @@
  * and lockless Round-Robin from several threads), offline marking after
  * AttemptsCount failures, the single retry after OfflineTimeOut, recovery.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,9 @@
  * verbatim (defaults, two entries, per-entry override, Match rules), and
  * the error messages for bad lines.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <stdlib.h>
 #include <string.h>
 
