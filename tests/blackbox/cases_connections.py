@@ -2,10 +2,11 @@
 """Connections: persistence, pipelining, slow clients, timeouts, many
 clients at once."""
 
+import hashlib
 import threading
 import time
 
-from registry import check_common, check_ok, expect, expect_eq, test
+from registry import case, check_common, check_ok, expect, expect_eq, test
 
 
 def still_open(ctx, conn):
@@ -98,7 +99,7 @@ def pipeline(ctx, reqs, last_close=False):
             check_common(resp)
             if status == 200 and method == "GET":
                 check_ok(resp, path, ctx)
-            if method == "HEAD":
+            if method == "HEAD" and status == 200:
                 expect_eq(resp.header("content-length"), str(len(ctx.content(path))),
                           "HEAD Content-Length")
         if last_close:
@@ -112,7 +113,10 @@ def pipeline_mixed(ctx):
     pipeline(ctx, [("GET", "/notes.txt", 200), ("HEAD", "/index.html", 200),
                    ("GET", "/missing-file", 404), ("GET", "/bin/allbytes-1k.bin", 200),
                    ("HEAD", "/style.css", 200), ("GET", "/dir-with-index", 301),
-                   ("GET", "/bin/pattern-64k.bin", 200), ("GET", "/bin/empty.bin", 200)])
+                   ("GET", "/bin/pattern-64k.bin", 200), ("GET", "/bin/empty.bin", 200),
+                   # error and redirect bodies must not follow a HEAD either
+                   ("HEAD", "/missing-file", 404), ("HEAD", "/dir-with-index", 301),
+                   ("HEAD", "/perm/exec.sh", 403), ("GET", "/notes.txt", 200)])
 
 
 @test
@@ -241,3 +245,85 @@ def concurrent_clients(ctx):
     real = [e for e in errors if "BrokenBarrierError" not in e] or errors
     expect(not errors, "%d of %d clients failed; first: %s"
            % (len(errors), clients, real[0] if real else ""))
+
+
+@test
+def pipeline_big_bodies_unread(ctx):
+    # Five 1 MiB answers queued behind a client that reads only after
+    # sending everything: the server must wait for the window, not drop.
+    path = "/bin/pattern-1m.bin"
+    want = ctx.sha256(path)
+    with ctx.connect(timeout=max(ctx.io_timeout, 60)) as c:
+        c.send(b"".join(ctx.req("GET", path) for _ in range(5)))
+        time.sleep(0.5)
+        for i in range(5):
+            with case("response %d" % (i + 1)):
+                h = hashlib.sha256()
+                resp = c.read_response(sink=h.update)
+                expect_eq(resp.status, 200, "status")
+                expect_eq(h.hexdigest(), want, "SHA-256")
+
+
+@test
+def slow_reader_gets_every_byte(ctx):
+    path = "/bin/pattern-1m.bin"
+    h = hashlib.sha256()
+
+    def slow_sink(piece):
+        h.update(piece)
+        time.sleep(0.002)
+
+    with ctx.connect(timeout=max(ctx.io_timeout, 60), rcvbuf=4096) as c:
+        c.send(ctx.req("GET", path))
+        resp = c.read_response(sink=slow_sink)
+    expect_eq(resp.status, 200, "status")
+    expect_eq(h.hexdigest(), ctx.sha256(path), "SHA-256")
+
+
+@test
+def client_reset_mid_body_then_served(ctx):
+    # Clients that vanish during big sends must cost the server nothing.
+    for _ in range(3):
+        c = ctx.connect()
+        c.send(ctx.req("GET", "/big/sparse-100m.bin"))
+        got = 0
+        while got < 1 << 20 and not c.eof:
+            got += c._fill(time.monotonic() + ctx.io_timeout, "body bytes")
+        c.abort()
+    check_ok(ctx.get("/notes.txt"), "/notes.txt", ctx)
+
+
+@test
+def concurrent_big_downloads(ctx):
+    path, clients = "/bin/pattern-1m.bin", 8
+    want = ctx.sha256(path)
+    errors = []
+
+    def client(n):
+        try:
+            h = hashlib.sha256()
+            with ctx.connect(timeout=max(ctx.io_timeout, 60)) as c:
+                c.send(ctx.req("GET", path))
+                resp = c.read_response(sink=h.update)
+            expect_eq(resp.status, 200, "status")
+            expect_eq(h.hexdigest(), want, "SHA-256")
+        except Exception as e:          # collected and reported below
+            errors.append("client %d: %s: %s" % (n, type(e).__name__, e))
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expect(not errors, "%d of %d failed; first: %s" % (len(errors), clients,
+                                                       errors[0] if errors else ""))
+
+
+@test
+def many_short_connections(ctx):
+    # Connection set-up and tear-down must not leak: 200 in a row.
+    for i in range(200):
+        with case("connection %d" % (i + 1)):
+            with ctx.connect() as c:
+                c.send(ctx.req("GET", "/bin/one.bin", fields=(("Connection", "close"),)))
+                check_ok(c.read_response(), "/bin/one.bin", ctx)

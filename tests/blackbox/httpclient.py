@@ -9,6 +9,7 @@ hung server fails a test instead of hanging the suite.
 
 import re
 import socket
+import struct
 import time
 
 STATUS_LINE = re.compile(rb"HTTP/(\d)\.(\d) (\d{3}) ([\t\x20-\x7e\x80-\xff]*)")
@@ -63,14 +64,23 @@ class Response:
 class Conn:
     """One TCP connection with a receive buffer and response parsing."""
 
-    def __init__(self, host, port, timeout=10.0):
+    def __init__(self, host, port, timeout=10.0, rcvbuf=None):
         self.timeout = timeout
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:                      # before connect: sets the window
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.settimeout(timeout)
+        self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = bytearray()
         self.eof = False
 
     def close(self):
+        self.sock.close()
+
+    def abort(self):
+        """Close with a reset, as a client that dies mid-response."""
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.sock.close()
 
     def __enter__(self):

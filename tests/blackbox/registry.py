@@ -86,8 +86,8 @@ class Context:
         if self.verbose:
             print("# " + msg)
 
-    def connect(self, timeout=None):
-        return Conn(self.host, self.port, timeout or self.io_timeout)
+    def connect(self, timeout=None, rcvbuf=None):
+        return Conn(self.host, self.port, timeout or self.io_timeout, rcvbuf)
 
     def req(self, method, target, **kw):
         kw.setdefault("host", self.hostname)
