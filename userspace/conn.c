@@ -90,7 +90,7 @@ void conn_reset_response(struct conn *c)
 	free(c->bd);
 	c->bd = NULL;
 	c->hd = NULL;
-	c->hd_len = c->hd_off = c->bd_len = c->bd_off = 0;
+	c->hd_len = c->hd_off = c->bd_len = c->bd_off = c->hd_body = 0;
 	if (c->file)
 		filecache_put(c->w->fc, c->file);
 	c->file = NULL;
@@ -231,6 +231,8 @@ int conn_flush(struct conn *c)
 		c->file_off += (uint64_t)n;
 		c->body_bytes += (uint64_t)n;
 	}
+	c->body_bytes += c->hd_body;
+	c->hd_body = 0;
 	atomic_fetch_add_explicit(&w->stats.bytes, c->body_bytes,
 				  memory_order_relaxed);
 	return 1;
@@ -263,10 +265,40 @@ static void conn_read(struct conn *c)
 	}
 }
 
+void conn_suspend(struct conn *c, void (*cb)(struct conn *c, uint32_t events),
+		  void *data)
+{
+	c->state = CONN_PLUGIN;
+	c->owner = cb;
+	c->owner_data = data;
+	c->deadline = INT64_MAX;	/* the plugin keeps its own timeouts */
+}
+
+void *conn_suspended_data(const struct conn *c)
+{
+	return c->owner_data;
+}
+
+void conn_resume(struct conn *c)
+{
+	c->owner = NULL;
+	c->owner_data = NULL;
+	if (c->state == CONN_PLUGIN)	/* the plugin sent the response */
+		http_response_done(c);
+	if (!c->closing)
+		http_process(c);
+	if (c->closing)
+		conn_close(c);
+}
+
 static void conn_event(struct evsource *src, uint32_t events)
 {
 	struct conn *c = (struct conn *)src;
 
+	if (c->owner) {
+		c->owner(c, events);
+		return;
+	}
 	if (events & EPOLLERR) {
 		c->closing = true;
 	} else if (c->state != CONN_WRITE && (events & (EPOLLIN | EPOLLHUP))) {

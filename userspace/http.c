@@ -80,9 +80,12 @@ int http_send_error(struct conn *c, int status, const char *extra)
 		c->closing = true;
 		return KP_CLOSE;
 	}
-	if (c->head_only && (end = memmem(c->w->scratch, n, "\r\n\r\n", 4)))
+	end = memmem(c->w->scratch, n, "\r\n\r\n", 4);
+	if (c->head_only && end)
 		n = (size_t)(end - c->w->scratch) + 4;
 	conn_queue(c, c->w->scratch, n, NULL, 0, NULL, 0, 0);
+	if (end)
+		c->hd_body = (uint32_t)(n - (size_t)(end + 4 - c->w->scratch));
 	return KP_DONE;
 }
 
@@ -293,6 +296,8 @@ void http_process(struct conn *c)
 				return;
 			}
 			break;
+		case CONN_PLUGIN:
+			return;	/* conn_resume() brings it back */
 		case CONN_READ_HEAD:
 			if (!c->buf_len) {
 				conn_arm(c, EPOLLIN);

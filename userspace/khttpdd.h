@@ -113,6 +113,7 @@ enum conn_state {
 	CONN_READ_HEAD,		/* waiting for / reading a request head */
 	CONN_READ_BODY,		/* reading a body for a handler plugin */
 	CONN_WRITE,		/* sending a response */
+	CONN_PLUGIN,		/* suspended: a plugin owns the socket */
 };
 
 struct conn {
@@ -143,6 +144,7 @@ struct conn {
 	const char *hd;		/* worker scratch until a send blocks */
 	char *bd;		/* malloc'd */
 	uint32_t hd_len, hd_off, bd_len, bd_off;
+	uint32_t hd_body;	/* trailing bytes of hd that are content */
 	struct fc_entry *file;
 	uint64_t file_off, file_end;
 	const struct khttpd_plugin *handler;	/* reading a body for it */
@@ -155,6 +157,10 @@ struct conn {
 	uint64_t body_bytes;
 	const char *remote_user;	/* set by auth; lives in cfg */
 	const char *error_note;		/* why an error status was sent */
+
+	/* conn_suspend(): the plugin callback that gets the socket's events */
+	void (*owner)(struct conn *c, uint32_t events);
+	void *owner_data;
 
 	char inline_buf[];
 };

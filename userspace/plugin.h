@@ -99,6 +99,23 @@ const char *conn_path(const struct conn *c);
 /* Peer address as text ("192.0.2.1", "2001:db8::1"). */
 int conn_peer_format(const struct conn *c, char *buf, size_t len);
 
+/*
+ * Long-running handlers (proxy_reverse): from on_request, take the client
+ * socket with conn_suspend() and return KP_DONE. Until conn_resume(), its
+ * events go to cb and the core neither reads, writes nor times the
+ * connection out; the request head stays at the start of its buffer.
+ * conn_resume(), called from cb only, gives it back: a response queued with
+ * http_send_error()/http_send_body() is sent; otherwise the plugin sent the
+ * response itself (status, body_bytes and keep_alive set for on_response)
+ * and bytes after the head in the buffer are the next request. It may
+ * close and free c. A connection closed while suspended (shutdown) runs
+ * on_close, where the plugin finds its data with conn_suspended_data().
+ */
+void conn_suspend(struct conn *c, void (*cb)(struct conn *c, uint32_t events),
+		  void *data);
+void *conn_suspended_data(const struct conn *c);
+void conn_resume(struct conn *c);
+
 /* Plugin data of the current request's vhost, or of the main config. */
 void *conn_vhost_data(const struct conn *c, const struct khttpd_plugin *p);
 void *conn_global_data(const struct conn *c, const struct khttpd_plugin *p);
