@@ -23,6 +23,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
+#include "bridge.h"
 #include "khttpdd.h"
 
 static const char *config_path;
@@ -314,9 +315,13 @@ int main(int argc, char **argv)
 		}
 	}
 	ctlfd = ctl_open(cfg);
+	/* Connections khttpd.ko hands over, when the module is loaded. */
+	if (bridge_start())
+		log_msg("cannot start the khttpd.ko bridge: %s", strerror(errno));
 	log_msg("serving on port %s with %u workers%s", cfg->listen[0].port,
 		server.nworkers, cfg->reuseport ? " (reuseport)" : "");
 	master_loop(sfd, lst, nlst, ctlfd);
+	bridge_stop();
 	for (unsigned w = 0; w < server.nworkers; w++)
 		worker_cleanup(&server.workers[w]);
 	for (size_t p = 0; p < khttpd_nplugins; p++)

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The daemon's end of the khttpd.ko bridge: a raw generic-netlink client
+ * (no libnl) and the thread that registers, beats and claims.
+ *
+ * The claim's doit runs in this thread's process context, so the kernel
+ * installs the connection as an fd of this process; the fd and the head
+ * from the notice then go to a worker exactly like an accepted connection
+ * whose first bytes were already read (worker_adopt_fd).
+ */
+#define _GNU_SOURCE
+#include "bridge.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bridge_msg.h"
+#include "khttpdd.h"
+
+#define KN_RCVBUF	(1 << 20)
+#define KN_RECV_MAX	(KHTTPD_NL_HEAD_MAX + 4096)
+#define KN_REPLY_TIMEOUT_MS 2000
+#define BRIDGE_BACKOFF_MIN_MS 100
+#define BRIDGE_BACKOFF_MAX_MS 5000
+
+int kn_open(struct kn_sock *s)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, size = KN_RCVBUF;
+
+	s->family = 0;
+	s->seq = (uint32_t)time(NULL);
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (s->fd < 0)
+		return -errno;
+	/* Room for bursts of notices; FORCE works for root only. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* Errors without a copy of our request; reasons as text. */
+	setsockopt(s->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(s->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		close(s->fd);
+		s->fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+void kn_close(struct kn_sock *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->family = 0;
+}
+
+static int kn_send(struct kn_sock *s, void *buf, size_t len)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nlh = buf;
+	ssize_t n;
+
+	nlh->nlmsg_seq = ++s->seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	do
+		n = sendto(s->fd, buf, len, 0, (struct sockaddr *)&kernel,
+			   sizeof(kernel));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)len ? 0 : -errno;
+}
+
+int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
+	       size_t *rlen, void (*on_notice)(const void *msg, size_t len,
+					       void *arg), void *arg)
+{
+	static __thread unsigned char rbuf[KN_RECV_MAX];
+	size_t cap = rlen ? *rlen : 0;
+	int err = kn_send(s, buf, len);
+
+	if (rlen)
+		*rlen = 0;
+	if (err)
+		return err;
+	for (;;) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		ssize_t n;
+		size_t off = 0;
+
+		if (poll(&pfd, 1, KN_REPLY_TIMEOUT_MS) == 0)
+			return -ETIMEDOUT;
+		n = recv(s->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		while (off < (size_t)n) {
+			size_t mlen = kn_next(rbuf + off, (size_t)n - off);
+			const struct nlmsghdr *nlh = (const void *)(rbuf + off);
+			int error;
+
+			if (!mlen)
+				return -EBADMSG;
+			if (nlh->nlmsg_seq != s->seq) {
+				if (nlh->nlmsg_seq == 0 && on_notice)
+					on_notice(nlh, mlen, arg);
+			} else if (kn_error(nlh, mlen, &error)) {
+				return error;	/* 0: the ack that ends it */
+			} else if (rlen && mlen <= cap) {
+				memcpy(reply, nlh, mlen);
+				*rlen = mlen;
+			}
+			off += (mlen + 3) & ~(size_t)3;
+		}
+	}
+}
+
+int kn_resolve(struct kn_sock *s)
+{
+	unsigned char buf[128], reply[4096];
+	struct kn_builder b;
+	size_t rlen = sizeof(reply), len;
+	uint32_t version;
+	char err[128];
+	int rc;
+
+	kn_begin(&b, buf, sizeof(buf), GENL_ID_CTRL, 0, 0, CTRL_CMD_GETFAMILY, 2);
+	kn_put_str(&b, CTRL_ATTR_FAMILY_NAME, KHTTPD_GENL_NAME);
+	len = kn_end(&b);
+	rc = kn_request(s, buf, len, reply, &rlen, NULL, NULL);
+	if (rc)
+		return rc;
+	if (!rlen || kn_parse_family(reply, rlen, &s->family, &version, err,
+				     sizeof(err))) {
+		log_msg("bridge: bad family reply: %s", rlen ? err : "none");
+		return -EBADMSG;
+	}
+	if (version != KHTTPD_GENL_VERSION) {
+		log_msg("bridge: khttpd.ko speaks netlink version %u, this daemon %u: refused",
+			version, KHTTPD_GENL_VERSION);
+		s->family = 0;
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/* ---- the bridge thread ---- */
+
+struct notice {
+	struct notice *next;
+	size_t len;
+	unsigned char msg[];
+};
+
+static struct {
+	pthread_t thread;
+	bool running;
+	int stop_fd;		/* eventfd: bridge_stop() wakes the thread */
+	struct kn_sock sock;
+	bool registered;
+	uint32_t heartbeat_ms;
+	struct notice *head, **tail;	/* notices read while waiting */
+	int last_err;		/* logged once until it changes */
+} br = { .stop_fd = -1, .sock = { .fd = -1 } };
+
+static void bridge_queue(const void *msg, size_t len, void *arg)
+{
+	struct notice *n = malloc(sizeof(*n) + len);
+
+	(void)arg;
+	if (!n) {
+		log_msg("bridge: out of memory: a handoff is dropped (it expires with 503)");
+		return;
+	}
+	n->next = NULL;
+	n->len = len;
+	memcpy(n->msg, msg, len);
+	*br.tail = n;
+	br.tail = &n->next;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A request of ours to the module: only the header and a few attributes. */
+static void bridge_msg(unsigned char *buf, size_t cap, uint8_t cmd,
+		       struct kn_builder *b)
+{
+	kn_begin(b, buf, cap, br.sock.family, 0, 0, cmd, KHTTPD_GENL_VERSION);
+}
+
+static int bridge_register(void)
+{
+	unsigned char buf[64], reply[256];
+	size_t rlen = sizeof(reply);
+	struct kn_builder b;
+	struct kn_msg m;
+	char err[128];
+	int rc;
+
+	if (br.sock.fd < 0 && (rc = kn_open(&br.sock)))
+		return rc;
+	if (!br.sock.family && (rc = kn_resolve(&br.sock)))
+		return rc;
+	bridge_msg(buf, sizeof(buf), KHTTPD_CMD_REGISTER, &b);
+	kn_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
+	kn_put_u32(&b, KHTTPD_A_PID, (uint32_t)getpid());
+	rc = kn_request(&br.sock, buf, kn_end(&b), reply, &rlen, bridge_queue,
+			NULL);
+	if (rc)
+		return rc;
+	if (kn_parse(reply, rlen, &m, err, sizeof(err)) ||
+	    m.cmd != KHTTPD_CMD_REGISTER) {
+		log_msg("bridge: bad REGISTER reply: %s", err);
+		return -EBADMSG;
+	}
+	br.heartbeat_ms = kn_get_u32(m.attr[KHTTPD_A_HEARTBEAT_MS]);
+	return 0;
+}
+
+/* Claim one handed-off connection and give it to a worker. */
+static void bridge_handoff(const void *msg, size_t len)
+{
+	unsigned char buf[64], reply[256];
+	size_t rlen = sizeof(reply);
+	struct sockaddr_storage peer;
+	socklen_t plen = sizeof(peer);
+	struct kn_builder b;
+	struct kn_msg m, r;
+	char err[128];
+	int rc, fd;
+
+	if (kn_parse(msg, len, &m, err, sizeof(err))) {
+		log_msg("bridge: notice refused: %s", err);
+		return;
+	}
+	if (m.cmd != KHTTPD_CMD_HANDOFF)
+		return;
+	bridge_msg(buf, sizeof(buf), KHTTPD_CMD_CLAIM, &b);
+	kn_put_u64(&b, KHTTPD_A_HANDLE, kn_get_u64(m.attr[KHTTPD_A_HANDLE]));
+	rc = kn_request(&br.sock, buf, kn_end(&b), reply, &rlen, bridge_queue,
+			NULL);
+	if (rc) {
+		log_msg("bridge: claim of handoff %llu failed: %s",
+			(unsigned long long)kn_get_u64(m.attr[KHTTPD_A_HANDLE]),
+			strerror(-rc));
+		return;
+	}
+	if (kn_parse(reply, rlen, &r, err, sizeof(err)) ||
+	    r.cmd != KHTTPD_CMD_CLAIM) {
+		log_msg("bridge: bad CLAIM reply: %s", err);
+		return;
+	}
+	fd = (int)kn_get_u32(r.attr[KHTTPD_A_FD]);
+	if (getpeername(fd, (struct sockaddr *)&peer, &plen) ||
+	    worker_adopt_fd(worker_least_loaded(), fd,
+			    kn_data(m.attr[KHTTPD_A_HEAD]),
+			    kn_len(m.attr[KHTTPD_A_HEAD]),
+			    (struct sockaddr *)&peer, plen)) {
+		log_msg("bridge: handed-off connection lost: %s",
+			strerror(errno));
+		close(fd);
+	}
+}
+
+static void bridge_drain_queue(void)
+{
+	while (br.head) {
+		struct notice *n = br.head;
+
+		br.head = n->next;
+		if (!br.head)
+			br.tail = &br.head;
+		bridge_handoff(n->msg, n->len);
+		free(n);
+	}
+}
+
+/* Read what the module sent without being asked: HANDOFF notices. */
+static int bridge_receive(void)
+{
+	static unsigned char rbuf[KN_RECV_MAX];
+
+	for (;;) {
+		ssize_t n = recv(br.sock.fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		size_t off = 0;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			if (errno == ENOBUFS) {
+				log_msg("bridge: netlink queue overrun: some handoffs were lost (they expire with 503)");
+				continue;
+			}
+			return -errno;
+		}
+		while (off < (size_t)n) {
+			size_t mlen = kn_next(rbuf + off, (size_t)n - off);
+
+			if (!mlen)
+				return -EBADMSG;
+			bridge_queue(rbuf + off, mlen, NULL);
+			off += (mlen + 3) & ~(size_t)3;
+		}
+		bridge_drain_queue();
+	}
+}
+
+static int bridge_simple(uint8_t cmd)
+{
+	unsigned char buf[64];
+	struct kn_builder b;
+
+	bridge_msg(buf, sizeof(buf), cmd, &b);
+	return kn_request(&br.sock, buf, kn_end(&b), NULL, NULL, bridge_queue,
+			  NULL);
+}
+
+static void bridge_lost(int err, const char *what)
+{
+	log_msg("bridge: %s: %s; registering again", what, strerror(-err));
+	br.registered = false;
+	/* A fresh socket: the module drops the old port if it still knows it. */
+	kn_close(&br.sock);
+}
+
+/* Sleep up to ms, or until bridge_stop(): false when stopping. */
+static bool bridge_wait(int ms)
+{
+	struct pollfd pfd = { .fd = br.stop_fd, .events = POLLIN };
+
+	return poll(&pfd, 1, ms) == 0;
+}
+
+static void *bridge_main(void *arg)
+{
+	int backoff = BRIDGE_BACKOFF_MIN_MS;
+	int64_t next_beat = 0;
+
+	(void)arg;
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = br.stop_fd, .events = POLLIN },
+			{ .fd = br.sock.fd, .events = POLLIN },
+		};
+		int rc, wait;
+
+		if (!br.registered) {
+			rc = bridge_register();
+			if (rc) {
+				if (rc != br.last_err)
+					log_msg("bridge: not registered with khttpd.ko: %s%s",
+						rc == -ENOENT ? "module not loaded" :
+						rc == -EBUSY ? "another daemon is registered" :
+						rc == -EPERM ? "CAP_NET_ADMIN needed" :
+						strerror(-rc),
+						"; retrying");
+				br.last_err = rc;
+				if (rc != -ENOENT)
+					kn_close(&br.sock);
+				if (!bridge_wait(backoff))
+					break;
+				backoff = backoff * 2 > BRIDGE_BACKOFF_MAX_MS ?
+					  BRIDGE_BACKOFF_MAX_MS : backoff * 2;
+				continue;
+			}
+			br.registered = true;
+			br.last_err = 0;
+			backoff = BRIDGE_BACKOFF_MIN_MS;
+			next_beat = now_ms() + br.heartbeat_ms;
+			log_msg("bridge: registered with khttpd.ko (heartbeat %u ms)",
+				br.heartbeat_ms);
+			bridge_drain_queue();
+			continue;
+		}
+		wait = (int)(next_beat - now_ms());
+		pfd[1].fd = br.sock.fd;
+		rc = poll(pfd, 2, wait > 0 ? wait : 0);
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if (pfd[1].revents) {
+			rc = bridge_receive();
+			if (rc) {
+				bridge_lost(rc, "netlink receive");
+				continue;
+			}
+		}
+		if (now_ms() >= next_beat) {
+			rc = bridge_simple(KHTTPD_CMD_HEARTBEAT);
+			if (rc) {
+				bridge_lost(rc, "heartbeat refused");
+				continue;
+			}
+			next_beat = now_ms() + br.heartbeat_ms;
+			bridge_drain_queue();
+		}
+	}
+	if (br.registered)
+		bridge_simple(KHTTPD_CMD_UNREGISTER);
+	kn_close(&br.sock);
+	return NULL;
+}
+
+int bridge_start(void)
+{
+	br.tail = &br.head;
+	br.stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (br.stop_fd < 0)
+		return -1;
+	if (pthread_create(&br.thread, NULL, bridge_main, NULL)) {
+		close(br.stop_fd);
+		br.stop_fd = -1;
+		return -1;
+	}
+	br.running = true;
+	return 0;
+}
+
+void bridge_stop(void)
+{
+	uint64_t one = 1;
+
+	if (!br.running)
+		return;
+	if (write(br.stop_fd, &one, sizeof(one)) != sizeof(one))
+		log_msg("bridge: cannot wake the bridge thread");
+	pthread_join(br.thread, NULL);
+	close(br.stop_fd);
+	br.running = false;
+	while (br.head) {
+		struct notice *n = br.head;
+
+		br.head = n->next;
+		free(n);
+	}
+	br.tail = &br.head;
+}
