@@ -286,9 +286,7 @@ def client_reset_mid_body_then_served(ctx):
     for _ in range(3):
         c = ctx.connect()
         c.send(ctx.req("GET", "/big/sparse-100m.bin"))
-        got = 0
-        while got < 1 << 20 and not c.eof:
-            got += c._fill(time.monotonic() + ctx.io_timeout, "body bytes")
+        c.skip(1 << 20)
         c.abort()
     check_ok(ctx.get("/notes.txt"), "/notes.txt", ctx)
 

@@ -241,6 +241,16 @@ class Conn:
         resp.body = None if sink else b"".join(parts)
         return resp
 
+    def skip(self, nbytes):
+        """Receive and discard about nbytes (fewer if the server closes)."""
+        deadline = time.monotonic() + self.timeout
+        got = len(self.buf)
+        self.buf.clear()
+        while got < nbytes and not self.eof:
+            got += self._fill(deadline, "bytes to skip")
+            self.buf.clear()
+        return got
+
     def wait_close(self, timeout):
         """Wait up to timeout for the server to close. Returns (closed,
         unexpected bytes received meanwhile, seconds waited)."""
