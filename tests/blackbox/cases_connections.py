@@ -325,3 +325,24 @@ def many_short_connections(ctx):
             with ctx.connect() as c:
                 c.send(ctx.req("GET", "/bin/one.bin", fields=(("Connection", "close"),)))
                 check_ok(c.read_response(), "/bin/one.bin", ctx)
+
+
+@test
+def keepalive_max_requests(ctx):
+    # Contract "Persistence": the keepalive_max-th response says close and
+    # the server closes; nothing after it is answered.
+    n, batch = ctx.keepalive_max, 100
+    with ctx.connect(timeout=max(ctx.io_timeout, 30)) as c:
+        done = 0
+        while done < n:
+            count = min(batch, n - done)
+            last = done + count == n
+            c.send(ctx.req("HEAD", "/bin/one.bin") * (count + (1 if last else 0)))
+            for _ in range(count):
+                done += 1
+                with case("response %d" % done):
+                    resp = c.read_response("HEAD")
+                    expect_eq(resp.status, 200, "status")
+                    says_close = "close" in resp.tokens("connection")
+                    expect_eq(says_close, done == n, "Connection: close")
+        closes_after(c, resp)

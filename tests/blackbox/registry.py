@@ -77,6 +77,7 @@ class Context:
         self.server = args.server
         self.header_timeout = args.header_timeout
         self.keepalive_timeout = args.keepalive_timeout
+        self.keepalive_max = args.keepalive_max
         self.io_timeout = args.io_timeout
         self.verbose = args.verbose
         self.fixture = fixture          # docroot built by mkdocroot.sh

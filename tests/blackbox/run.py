@@ -46,6 +46,8 @@ def parse_args():
                    help="the server's header_timeout in seconds (default 3)")
     p.add_argument("--keepalive-timeout", type=float, default=5.0,
                    help="the server's keepalive_timeout in seconds (default 5)")
+    p.add_argument("--keepalive-max", type=int, default=1000,
+                   help="the server's requests-per-connection cap (default 1000)")
     p.add_argument("--io-timeout", type=float, default=10.0,
                    help="longest wait for any one response (default 10)")
     p.add_argument("--verbose", "-v", action="store_true", help="tracebacks on failure")
