@@ -192,6 +192,26 @@ def header_timeout_408(ctx):
 
 
 @test
+def header_timeout_counts_whole_head(ctx):
+    # A client dripping one byte a second never stalls, yet must not hold
+    # the connection past header_timeout (slowloris). The contract says
+    # "stalls"; this holds it to the whole head, as the safe reading.
+    t = ctx.header_timeout
+    raw = b"GET /notes.txt HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 1000
+    with ctx.connect(timeout=t + slack(t)) as c:
+        start = time.monotonic()
+        for i in range(len(raw)):
+            if not c.send(raw[i:i + 1]) or c.wait_data(min(1.0, t / 3)):
+                break
+            if time.monotonic() - start > t + slack(t):
+                break
+        resp = c.read_response()
+        waited = time.monotonic() - start
+    expect_eq(resp.status, 408, "status")
+    expect(waited < t + slack(t), "408 only after %.1f s" % waited)
+
+
+@test
 def keepalive_idle_closed_silently(ctx):
     t = ctx.keepalive_timeout
     with ctx.connect() as c:

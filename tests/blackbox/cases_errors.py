@@ -217,6 +217,8 @@ VALID = {
                                    b"X!#$%&'*+-.^_`|~09: v"),
     "content_length_zero_get": head(b"GET /notes.txt HTTP/1.1", b"Host: x",
                                     b"Content-Length: 0"),
+    # RFC 9112 2.2: a server SHOULD ignore an empty line before a request.
+    "leading_empty_line": b"\r\n" + head(b"GET /notes.txt HTTP/1.1", b"Host: x"),
 }
 
 

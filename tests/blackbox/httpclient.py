@@ -241,6 +241,17 @@ class Conn:
         resp.body = None if sink else b"".join(parts)
         return resp
 
+    def wait_data(self, timeout):
+        """True once bytes or a close arrived within timeout; the bytes
+        stay buffered for read_response."""
+        if self.buf or self.eof:
+            return True
+        try:
+            self._fill(time.monotonic() + timeout, "data")
+        except Timeout:
+            return False
+        return True
+
     def skip(self, nbytes):
         """Receive and discard about nbytes (fewer if the server closes)."""
         deadline = time.monotonic() + self.timeout
