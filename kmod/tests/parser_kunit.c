@@ -10,8 +10,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-/* fewer two-piece splits of the 16 KiB vectors: KASAN under TCG is slow */
-#define KV_SPLIT_EDGE 256
 #include "vector_check.h"
 #include "decoder_vectors.h"
 
