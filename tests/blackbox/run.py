@@ -77,6 +77,17 @@ def run_one(fn, ctx):
         return why.replace("\n", " ")
 
 
+def server_answers(ctx):
+    """None when the server serves a plain GET within 5 s, else why not."""
+    try:
+        with ctx.connect(timeout=5) as c:
+            c.send(ctx.req("GET", "/notes.txt"))
+            status = c.read_response().status
+        return None if status == 200 else "GET /notes.txt answered %d" % status
+    except (Timeout, Closed, ProtocolError, OSError) as e:
+        return "%s: %s" % (type(e).__name__, e)
+
+
 def main():
     args = parse_args()
     tests = [t for t in TESTS if not args.only or re.search(args.only, t.__name__)]
@@ -96,14 +107,19 @@ def main():
     ctx = Context(args, fixture)
     passed = failed = 0
     start = time.monotonic()
-    try:
-        ctx.connect().close()
-    except OSError as e:
-        # One clear failure instead of every test failing the same way.
-        print("not ok - server_reachable: %s:%d: %s" % (args.host, args.port, e))
-        tests, failed = [], 1
+    # A dead or wedged server would otherwise cost every test its full
+    # timeout: check before the first test and after each failure, and
+    # count what could not run as failed.
+    dead = server_answers(ctx)
+    if dead:
+        print("not ok - server_answers: %s:%d: %s" % (args.host, args.port, dead))
+        failed += 1
     try:
         for fn in tests:
+            if dead:
+                failed += 1
+                print("not ok - %s: not run, the server stopped answering" % fn.__name__)
+                continue
             t0 = time.monotonic()
             why = run_one(fn, ctx)
             took = " (%.1f s)" % (time.monotonic() - t0) if args.verbose else ""
@@ -113,6 +129,10 @@ def main():
             else:
                 failed += 1
                 print("not ok - %s: %s%s" % (fn.__name__, why, took))
+                dead = server_answers(ctx)
+                if dead:
+                    print("not ok - server_answers: after %s: %s" % (fn.__name__, dead))
+                    failed += 1
             sys.stdout.flush()
     finally:
         if tmp:
