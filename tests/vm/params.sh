@@ -94,6 +94,19 @@ check "the old one is not" [ "$(get /hello.txt)" = 404 ]
 handoffs=$(stat_all handoffs)
 check "handoffs are counted ($handoffs)" [ "${handoffs:-0}" -ge 3 ]
 
+# max_connections: two idle clients fill it, a third is refused
+wr max_connections 2
+(sleep 4 | nc 127.0.0.1 "$PORT" > /dev/null 2>&1) &
+(sleep 4 | nc 127.0.0.1 "$PORT" > /dev/null 2>&1) &
+sleep 1
+rejects=$(stat_all rejects)
+check "a third connection over max_connections=2 gets no answer" \
+	[ -z "$(get /two.txt)" ]
+check "... and is counted as a reject" [ "$(stat_all rejects)" -gt "$rejects" ]
+wait
+wr max_connections 4096
+check "served again below max_connections" [ "$(get /two.txt)" = 200 ]
+
 # stop and start
 check "stop" wr stop 1
 sleep 1
