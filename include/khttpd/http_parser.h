@@ -136,10 +136,11 @@ struct khttp_request {
 	u16 flags;		/* enum khttp_flag */
 	struct khttp_span method_str;
 	struct khttp_span target;	/* as sent */
-	struct khttp_span path;		/* raw (still encoded) path part;
-					 * empty for "*" and for an
-					 * absolute-form without a path:
-					 * khttp_path_normalize() makes "/" */
+	/*
+	 * path: the raw (still encoded) path part; empty for "*" and for an
+	 * absolute-form without a path, which khttp_path_normalize() makes "/".
+	 */
+	struct khttp_span path;
 	struct khttp_span query;	/* after '?', without it */
 	struct khttp_span host;		/* Host field or absolute-form host */
 	struct khttp_span if_none_match;

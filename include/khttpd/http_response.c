@@ -232,6 +232,7 @@ static const struct {
 
 const char *khttp_mime_type(const char *path, size_t len)
 {
+	struct khttp_span ext = { 0, 0 };
 	size_t dot = len, i;
 
 	/* the extension is after the last '.' of the last segment */
@@ -239,19 +240,11 @@ const char *khttp_mime_type(const char *path, size_t len)
 		dot--;
 	if (dot == 0 || path[dot - 1] != '.')
 		dot = len;
+	ext.len = (u16)(len - dot);
+	if (len - dot > 16)	/* longer than any in the table */
+		return "application/octet-stream";
 	for (i = 0; mime_types[i].ext; i++) {
-		size_t n = strlen(mime_types[i].ext);
-		size_t k;
-
-		if (len - dot != n)
-			continue;
-		for (k = 0; k < n; k++) {
-			u8 c = path[dot + k];
-
-			if ((c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c) != (u8)mime_types[i].ext[k])
-				break;
-		}
-		if (k == n)
+		if (khttp_span_ieq(path + dot, ext, mime_types[i].ext))
 			break;
 	}
 	return mime_types[i].type;

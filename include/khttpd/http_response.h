@@ -62,8 +62,11 @@ int khttp_range_resolve(const char *buf, const struct khttp_request *req,
 /* What a response head says; zero/NULL members are left out. */
 struct khttp_head {
 	int status;
-	u8 version;		/* the request's (10/11); the status line is
-				 * always HTTP/1.1, 1.0 keep-alive is explicit */
+	/*
+	 * version: the request's (10/11). The status line is always HTTP/1.1;
+	 * only an HTTP/1.0 keep-alive needs "Connection: keep-alive".
+	 */
+	u8 version;
 	bool keep_alive;	/* Connection: keep-alive / close */
 	bool accept_ranges;	/* Accept-Ranges: bytes */
 	bool has_body_length;	/* send Content-Length (false for 304) */

@@ -9,6 +9,10 @@
 
 #include "parser_vectors.h"
 
+#ifndef ARRAY_SIZE	/* the kernel's, for userspace */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Splits tried for inputs longer than this: both ends byte by byte, a stride between. */
 #ifndef KV_SPLIT_EDGE
 #define KV_SPLIT_EDGE 1024
@@ -79,7 +83,7 @@ static inline const char *kv_check(const struct khttp_vector *v, const char *buf
 		return NULL;
 	if (r->head_len != head_len)
 		return "head_len";
-	for (i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(spans); i++) {
 		if (!kv_span_inside(spans[i], r->head_len))
 			return "span outside the head";
 	}
