@@ -105,36 +105,79 @@ def connect_405_with_allow(ctx):
     check_405(ctx, head(b"CONNECT example.com:443 HTTP/1.1", b"Host: example.com:443"))
 
 
-@test
-def request_line_too_long_414(ctx):
-    target = b"/" + b"a" * 8300
-    bad_request(ctx, head(b"GET " + target + b" HTTP/1.1", b"Host: x"), 414)
+# Limits (contract "Limits", include/khttpd/http_parser.h): the request
+# line may be 8192 bytes with its CRLF, the head 16384 bytes with the final
+# CRLF, and there may be 100 fields. Tested at the exact boundaries.
+LINE_MAX, HEAD_MAX, FIELDS_MAX = 8192, 16384, 100
+
+
+def line_of(size):
+    """Request line for /notes.txt of exactly size bytes, CRLF included."""
+    fixed = len(b"GET /notes.txt? HTTP/1.1\r\n")
+    return b"GET /notes.txt?" + b"q" * (size - fixed) + b" HTTP/1.1"
+
+
+def head_of(size):
+    """Request head of exactly size bytes, final CRLF included."""
+    fixed = len(head(b"GET /notes.txt HTTP/1.1", b"Host: x", b"X-Fill: "))
+    return head(b"GET /notes.txt HTTP/1.1", b"Host: x", b"X-Fill: " + b"v" * (size - fixed))
+
+
+def fields_head(n):
+    """Request head with exactly n fields, Host included."""
+    return head(b"GET /notes.txt HTTP/1.1", b"Host: x", *[b"X-F%d: v" % i for i in range(n - 1)])
 
 
 @test
-def request_line_just_under_limit(ctx):
-    # 8 KiB including CRLF is allowed: a long query on a real file is 200.
-    line = b"GET /notes.txt?" + b"q" * 8000 + b" HTTP/1.1"
-    check_ok(ctx.exchange(head(line, b"Host: x")), "/notes.txt", ctx)
+def request_line_at_limit_ok(ctx):
+    raw = head(line_of(LINE_MAX), b"Host: x")
+    expect_eq(raw.index(b"\r\n") + 2, LINE_MAX, "request line length (suite)")
+    check_ok(ctx.exchange(raw), "/notes.txt", ctx)
 
 
 @test
-def head_too_large_431(ctx):
+def request_line_over_limit_414(ctx):
+    bad_request(ctx, head(line_of(LINE_MAX + 1), b"Host: x"), 414)
+
+
+@test
+def request_line_far_over_limit_414(ctx):
+    # Without a CRLF in sight: the server must not wait for one.
+    with ctx.connect() as c:
+        c.send(b"GET /" + b"a" * (LINE_MAX + 100))
+        check_error(c, c.read_response(), 414)
+
+
+@test
+def head_at_limit_ok(ctx):
+    raw = head_of(HEAD_MAX)
+    expect_eq(len(raw), HEAD_MAX, "head length (suite)")
+    check_ok(ctx.exchange(raw), "/notes.txt", ctx)
+
+
+@test
+def head_over_limit_431(ctx):
+    bad_request(ctx, head_of(HEAD_MAX + 1), 431)
+
+
+@test
+def head_far_over_limit_431(ctx):
+    # Many fields, no end of head in sight: refused without waiting.
     fields = [b"X-Fill-%d: %s" % (i, b"v" * 1000) for i in range(17)]
-    bad_request(ctx, head(b"GET /notes.txt HTTP/1.1", b"Host: x", *fields), 431)
+    with ctx.connect() as c:
+        c.send(b"GET /notes.txt HTTP/1.1\r\nHost: x\r\n" +
+               b"".join(f + b"\r\n" for f in fields))
+        check_error(c, c.read_response(), 431)
 
 
 @test
-def too_many_fields_431(ctx):
-    fields = [b"X-F%d: v" % i for i in range(101)]
-    bad_request(ctx, head(b"GET /notes.txt HTTP/1.1", b"Host: x", *fields), 431)
+def fields_at_limit_ok(ctx):
+    check_ok(ctx.exchange(fields_head(FIELDS_MAX)), "/notes.txt", ctx)
 
 
 @test
-def many_fields_within_limits(ctx):
-    fields = [b"X-F%d: v" % i for i in range(90)]
-    check_ok(ctx.exchange(head(b"GET /notes.txt HTTP/1.1", b"Host: x", *fields)),
-             "/notes.txt", ctx)
+def fields_over_limit_431(ctx):
+    bad_request(ctx, fields_head(FIELDS_MAX + 1), 431)
 
 
 @test
