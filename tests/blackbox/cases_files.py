@@ -257,3 +257,28 @@ def head_sparse_100m(ctx):
     expect_eq(resp.status, 200, "status")
     expect_eq(resp.header("content-length"), str(SPARSE_SIZE), "Content-Length")
     expect_eq(resp.body_len, 0, "HEAD body bytes")
+
+
+@test
+def encoded_slashes_are_separators(ctx):
+    # Contract: the path is percent-decoded before lookup.
+    check_ok(ctx.get("/a%2fb%2Fc%2fdeep.txt"), "/a/b/c/deep.txt", ctx)
+
+
+@test
+def index_with_query(ctx):
+    check_ok(ctx.get("/?x=1"), "/index.html", ctx)
+    check_ok(ctx.get("/dir-with-index/?x=1"), "/dir-with-index/index.html", ctx)
+
+
+@test
+def many_dot_segments_normalised(ctx):
+    check_ok(ctx.get("/a" + "/b/.." * 500 + "/b/./c/deep.txt"), "/a/b/c/deep.txt", ctx)
+
+
+@test
+def overlong_names_are_404(ctx):
+    # ENAMETOOLONG and friends are still "missing", never a 5xx.
+    for target in ("/" + "n" * 300, "/" + "d/" * 2000 + "x", "/a/" + "n" * 256 + "/x"):
+        with case(target[:20] + "..."):
+            check_error_page(ctx.get(target), 404)
