@@ -7,6 +7,7 @@
 #ifndef KHTTPDD_CGI_ENV_H
 #define KHTTPDD_CGI_ENV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "../include/khttpd/http_parser.h"
 
@@ -27,6 +28,9 @@ struct cgi_request {
 	const char *auth_type;
 	int https;
 	long long content_length;	/* -1: unknown (chunked request) */
+	/* A local redirect's request: GET, this query, no body. */
+	bool redirected;
+	const char *redirect_query;
 };
 
 /* "NAME=value\0" entries back to back. */
