@@ -262,6 +262,10 @@ VALID = {
                                     b"Content-Length: 0"),
     # RFC 9112 2.2: a server SHOULD ignore an empty line before a request.
     "leading_empty_line": b"\r\n" + head(b"GET /notes.txt HTTP/1.1", b"Host: x"),
+    # RFC 9110 7.8: a server may ignore Upgrade; it must still answer.
+    "upgrade_h2c_ignored": head(b"GET /notes.txt HTTP/1.1", b"Host: x",
+                                b"Connection: Upgrade, HTTP2-Settings", b"Upgrade: h2c",
+                                b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA"),
 }
 
 
