@@ -12,16 +12,25 @@
 #
 # Order: rounds are the outer loop and, inside each cell, the servers take
 # turns (A B C D, A B C D, ...), so a slow drift of the machine spreads over
-# all servers instead of landing on one. Each server gets an unrecorded
-# warm-up run in a cell the first time it meets it.
+# all servers instead of landing on one. In round 1 each server gets an
+# unrecorded warm-up run for every file and connection mode (at the first
+# concurrency) before its first measurement there.
 set -u
 . "$BENCH_DIR/servers.sh"
 ulimit -n 65536 2>/dev/null || ulimit -n 4096 2>/dev/null || true
 
+# proc_files FILE PIDS - /proc/PID/FILE of those processes (one awk reads
+# them all: a fork per file costs milliseconds under software emulation).
+proc_files() {
+	f=$1; shift
+	for p in "$@"; do [ -r "/proc/$p/$f" ] && echo "/proc/$p/$f"; done
+}
+
 # cpu_ticks PIDS - user+system clock ticks used so far by those processes.
 cpu_ticks() {
-	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; echo; done |
-		awk 'NF { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
+	# shellcheck disable=SC2046
+	awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }' \
+		$(proc_files stat "$@") /dev/null
 }
 
 # mem_kb NAME PIDS - resident memory: summed VmRSS of the processes, or the
@@ -32,8 +41,9 @@ mem_kb() {
 		awk '$1 == "khttpd" { print int($2 / 1024) }' /proc/modules
 		return
 	fi
-	for p in "$@"; do cat "/proc/$p/status" 2>/dev/null; done |
-		awk '$1 == "VmRSS:" { t += $2 } END { print t + 0 }'
+	# shellcheck disable=SC2046
+	awk '$1 == "VmRSS:" { t += $2 } END { print t + 0 }' \
+		$(proc_files status "$@") /dev/null
 }
 
 slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
@@ -43,11 +53,11 @@ slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 one_run() {
 	name=$1 port=$2 size=$3 mode=$4 conc=$5 secs=$6 round=$7
 	threads=$BENCH_WRK_THREADS
+	half=$((secs / 2)).$((secs % 2 * 5))
 	[ "$conc" -lt "$threads" ] && threads=$conc
 	close=0
 	[ "$mode" = close ] && close=1
-	pids=$(server_pids "$name")
-	[ -n "$pids" ] || { echo "KBENCH-ERROR $name: no processes" ; return 1; }
+	pids=$(cat "$BENCH_RUN/$name.pids")
 	# shellcheck disable=SC2086
 	cpu0=$(cpu_ticks $pids)
 	slab0=$(slab_kb)
@@ -56,7 +66,7 @@ one_run() {
 		> "$BENCH_RUN/wrk.out" 2>&1 &
 	wpid=$!
 	# Memory is sampled in the middle of the run, under load.
-	sleep "$(awk -v s="$secs" 'BEGIN { print s / 2 }')"
+	sleep "$half"
 	# shellcheck disable=SC2086
 	mem=$(mem_kb "$name" $pids)
 	slab1=$(slab_kb)
@@ -74,11 +84,20 @@ one_run() {
 		"mem_kb=$mem slab_delta_kb=$((slab1 - slab0))"
 }
 
+# The processes of each server, found once (they do not change while it
+# serves: nginx and lighttpd pre-fork, khttpdd and the module keep threads).
+for s in $BENCH_SERVERS; do
+	name=${s%%:*}
+	server_pids "$name" > "$BENCH_RUN/$name.pids"
+	[ -s "$BENCH_RUN/$name.pids" ] || echo "KBENCH-ERROR $name: no processes found"
+done
+
 skipped() {
 	case " ${BENCH_SKIP:-} " in *" $1:$2 "*) return 0 ;; esac
 	return 1
 }
 
+started=$(date +%s)
 total=0
 for size in $BENCH_SIZES; do for mode in $BENCH_MODES; do
 	for conc in $BENCH_CONCS; do
@@ -87,6 +106,7 @@ for size in $BENCH_SIZES; do for mode in $BENCH_MODES; do
 	done
 done; done
 total=$((total * BENCH_ROUNDS))
+first_conc=${BENCH_CONCS%% *}
 n=0
 for r in $(seq 1 "$BENCH_ROUNDS"); do
 	for size in $BENCH_SIZES; do for mode in $BENCH_MODES; do
@@ -97,12 +117,13 @@ for r in $(seq 1 "$BENCH_ROUNDS"); do
 				name=${s%%:*} port=${s#*:}
 				echo "KBENCH-PROGRESS $n/$total $BENCH_ENV round $r/$BENCH_ROUNDS" \
 					"$size $mode c=$conc $name"
-				[ "$r" -eq 1 ] && one_run "$name" "$port" "$size" "$mode" \
-					"$conc" "$BENCH_WARMUP" 0
+				[ "$r" -eq 1 ] && [ "$conc" = "$first_conc" ] &&
+					one_run "$name" "$port" "$size" "$mode" \
+						"$conc" "$BENCH_WARMUP" 0
 				one_run "$name" "$port" "$size" "$mode" "$conc" \
 					"$BENCH_DURATION" "$r"
 			done
 		done
 	done; done
 done
-echo "KBENCH-END $BENCH_ENV"
+echo "KBENCH-INFO env=$BENCH_ENV measure_seconds=$(($(date +%s) - started))"

@@ -339,9 +339,15 @@ def report(outdir):
           "- guest: %s" % meta.get("guest", "?"),
           "- matrix: %s" % meta.get("matrix", "?"),
           "- tools: %s" % meta.get("tools", "?"),
-          "- host load average before/after: %s / %s" % (
-              meta.get("host.loadavg_before", "-"), meta.get("host.loadavg_after", "-")),
-          ""]
+          ]
+    for env in ("guest", "host"):
+        if env + ".measure_seconds" in meta:
+            md.append("- %s run: %s s of measurement; the host's load average "
+                      "(1, 5, 15 min) was %s before and %s after" % (
+                          env, meta[env + ".measure_seconds"],
+                          meta.get(env + ".host_loadavg_before", "?"),
+                          meta.get(env + ".host_loadavg_after", "?")))
+    md.append("")
     if notes:
         md += ["Not measured or failed:", ""] + ["- " + n for n in notes] + [""]
     md += ["## Targets", "", "Ratios to the best userspace peer of the same cell "

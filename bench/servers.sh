@@ -7,13 +7,18 @@
 # nginx pair differs only in sendfile on/off so the table can show nginx's
 # better configuration in each cell.
 
-# http_get URL - print the body (busybox wget in the guest, curl on the host).
-http_get() {
+# body_bytes PORT PATH - size of the body of a 200 response, else nothing
+# (curl on the host; busybox nc in the guest, whose wget lacks what it needs).
+body_bytes() {
 	if command -v curl >/dev/null 2>&1; then
-		curl -sf --max-time 10 "$1"
-	else
-		wget -q -T 10 -O - "$1"
+		curl -sf --max-time 10 "http://127.0.0.1:$1$2" | wc -c
+		return
 	fi
+	printf 'GET %s HTTP/1.0\r\n\r\n' "$2" | nc -w 10 127.0.0.1 "$1" \
+		> "$BENCH_RUN/probe" 2>/dev/null
+	head -1 "$BENCH_RUN/probe" | grep -q '^HTTP/1\.[01] 200 ' || return 0
+	head_len=$(sed -n '1,/^\r$/p' "$BENCH_RUN/probe" | wc -c)
+	echo $(($(wc -c < "$BENCH_RUN/probe") - head_len))
 }
 
 # fill_template IN OUT PORT SENDFILE
@@ -32,8 +37,9 @@ server_start() {
 	khttpd.ko)
 		[ -f "${KHTTPD_KO:-}" ] || { echo "$name: no module" >&2; return 1; }
 		insmod "$KHTTPD_KO" port="$port" docroot="$BENCH_DOCROOT" \
-			threads="$BENCH_WORKERS" max_connections=4096 ||
-			{ echo "$name: insmod failed:"; dmesg | tail -5; } >&2
+			threads="$BENCH_WORKERS" max_connections=16384 \
+			keepalive_max=10000000 ||
+			{ echo "$name: insmod failed:"; dmesg | tail -5; return 1; } >&2
 		;;
 	khttpdd)
 		[ -x "${KHTTPDD:-}" ] || { echo "$name: no daemon binary" >&2; return 1; }
@@ -58,8 +64,8 @@ server_start() {
 	want=$(wc -c < "$BENCH_DOCROOT/1k.bin")
 	n=0
 	while [ $n -lt 50 ]; do
-		got=$(http_get "http://127.0.0.1:$port/1k.bin" 2>/dev/null | wc -c)
-		[ "$got" -eq "$want" ] && return 0
+		got=$(body_bytes "$port" /1k.bin)
+		[ "${got:-0}" -eq "$want" ] && return 0
 		sleep 0.2
 		n=$((n + 1))
 	done
