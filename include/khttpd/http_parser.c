@@ -530,7 +530,7 @@ static bool date_compose(s64 y, unsigned int mon, int day, int secs, s64 *out)
 	if (day > max)
 		return false;
 	*out = days_from_civil(y, mon, day) * 86400 + secs;
-	return true;
+	return *out <= KHTTP_DATE_MAX;
 }
 
 bool khttp_date_parse(const char *s, size_t len, s64 *out)
@@ -935,8 +935,10 @@ static int finish_head(struct khttp_request *req, size_t end)
 	return 0;
 }
 
-static int parse_fail(struct khttp_request *req, int err)
+/* at: where the error was found, so that every feeding agrees on scan */
+static int parse_fail(struct khttp_request *req, int err, size_t at)
 {
+	req->scan = (u16)at;
 	req->state = ST_ERROR | (u8)-err;
 	return err;
 }
@@ -967,35 +969,35 @@ int khttp_parse(struct khttp_request *req, const struct khttp_limits *lim,
 		bound = in_line && line_limit < head_limit ? line_limit : head_limit;
 		/* the line and its CRLF must end by bound: decide as soon as not */
 		if (pos >= bound)
-			return parse_fail(req, too_big);
+			return parse_fail(req, too_big, pos);
 		if (pos >= len)
 			break;
 		c = buf[pos];
 		if (pos == req->line_start && is_ows(c))
 			return parse_fail(req, in_line ? KHTTP_E_LEADING_WS :
-							 KHTTP_E_OBS_FOLD);
+							 KHTTP_E_OBS_FOLD, pos);
 		if (pos == req->line_start && !in_line && c != '\r' && c != '\n' &&
 		    req->nfields >= (lim->fields_max ? lim->fields_max :
 						       def.fields_max))
-			return parse_fail(req, KHTTP_E_TOO_MANY_FIELDS);
+			return parse_fail(req, KHTTP_E_TOO_MANY_FIELDS, pos);
 		if (c == '\n')
-			return parse_fail(req, KHTTP_E_LINE_ENDING);
+			return parse_fail(req, KHTTP_E_LINE_ENDING, pos);
 		if (c != '\r') {
 			pos++;
 			continue;
 		}
 		if (pos + 1 >= bound)
-			return parse_fail(req, too_big);
+			return parse_fail(req, too_big, pos);
 		if (pos + 1 >= len)
 			break;
 		if (buf[pos + 1] != '\n')
-			return parse_fail(req, KHTTP_E_LINE_ENDING);
+			return parse_fail(req, KHTTP_E_LINE_ENDING, pos);
 
 		if (pos == req->line_start) {
 			if (!in_line) {
 				err = finish_head(req, pos + 2);
 				if (err)
-					return parse_fail(req, err);
+					return parse_fail(req, err, pos);
 				req->scan = (u16)(pos + 2);
 				req->state = ST_DONE;
 				return KHTTP_DONE;
@@ -1006,7 +1008,7 @@ int khttp_parse(struct khttp_request *req, const struct khttp_limits *lim,
 			      parse_request_line(req, buf, req->line_start, pos) :
 			      parse_field_line(req, buf, req->line_start, pos);
 			if (err)
-				return parse_fail(req, err);
+				return parse_fail(req, err, pos);
 			req->state = ST_FIELDS;
 		}
 		pos += 2;

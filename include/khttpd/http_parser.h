@@ -123,7 +123,7 @@ struct khttp_limits {
 
 struct khttp_request {
 	/* resumable scan state: private to the parser */
-	u16 scan;		/* bytes of the buffer already scanned */
+	u16 scan;		/* bytes scanned; after an error, where */
 	u8 state;
 	u8 nfields_seen_host;	/* private: bitmask of singleton fields seen */
 	u16 line_start;		/* private */
@@ -198,9 +198,14 @@ bool khttp_field_next(const char *buf, const struct khttp_request *req,
 /* Case-insensitive comparison of a span against a NUL-terminated string. */
 bool khttp_span_ieq(const char *buf, struct khttp_span s, const char *str);
 
+/* HTTP-dates have four-digit years: khttp_date_format() clamps to these. */
+#define KHTTP_DATE_MIN	(-62167219200LL)	/* 0000-01-01T00:00:00Z */
+#define KHTTP_DATE_MAX	253402300799LL		/* 9999-12-31T23:59:59Z */
+
 /*
  * HTTP-date (IMF-fixdate, obsolete RFC 850 and asctime forms) to seconds
- * since the epoch. Returns false for anything else.
+ * since the epoch. Returns false for anything else (and for the leap second
+ * that would end after KHTTP_DATE_MAX).
  */
 bool khttp_date_parse(const char *s, size_t len, s64 *out);
 

@@ -112,10 +112,6 @@ static void civil_from_days(s64 z, s64 *y, unsigned int *m, unsigned int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-/* Years 0000..9999 fit the fixed-width format; clamp to them. */
-#define KHTTP_DATE_MIN (-62167219200LL)	/* 0000-01-01T00:00:00Z */
-#define KHTTP_DATE_MAX 253402300799LL	/* 9999-12-31T23:59:59Z */
-
 void khttp_date_format(s64 t, char *out)
 {
 	s64 days, secs, y;

@@ -671,6 +671,7 @@ static const struct khttp_vector khttp_vectors[] = {
 	KV_IMS("IMS RFC 850 Wednesday", "Wednesday, 21-Oct-15 07:28:00 GMT", 1445412480),
 	KV_IMS("IMS with OWS", "  Sun, 06 Nov 1994 08:49:37 GMT\t", 784111777),
 	KV_IMS("IMS leap second", "Sat, 31 Dec 2016 23:59:60 GMT", 1483228800),
+	KV_IMS_BAD("IMS leap second after year 9999", "Fri, 31 Dec 9999 23:59:60 GMT"),
 	KV_IMS_BAD("IMS UTC instead of GMT", "Sun, 06 Nov 1994 08:49:37 UTC"),
 	KV_IMS_BAD("IMS one-digit day", "Sun, 6 Nov 1994 08:49:37 GMT"),
 	KV_IMS_BAD("IMS lowercase day", "sun, 06 Nov 1994 08:49:37 GMT"),

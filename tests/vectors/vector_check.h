@@ -153,11 +153,14 @@ static inline const char *kv_run(const struct khttp_vector *v, enum kv_mode mode
 				 const char *buf, size_t len, char *pipe,
 				 char *scratch, size_t *at)
 {
-	struct khttp_request r;
+	struct khttp_request r, whole;
 	const char *err = NULL;
 	size_t k;
 	int rc = KHTTP_AGAIN;
 
+	/* every feeding must leave the request exactly as one whole call does */
+	khttp_request_init(&whole);
+	kv_parse(&whole, v, buf, len);
 	*at = 0;
 	switch (mode) {
 	case KV_WHOLE:
@@ -171,6 +174,8 @@ static inline const char *kv_run(const struct khttp_vector *v, enum kv_mode mode
 		khttp_request_init(&r);
 		for (k = 0; k <= len && rc == KHTTP_AGAIN; k++)
 			rc = kv_parse(&r, v, buf, k);
+		if (memcmp(&r, &whole, sizeof(r)))
+			return "request differs from a whole parse";
 		return kv_check(v, buf, len, rc, &r, scratch);
 	case KV_SPLIT:
 		for (k = 1; k < len && !err; k++) {
@@ -181,7 +186,9 @@ static inline const char *kv_run(const struct khttp_vector *v, enum kv_mode mode
 			rc = kv_parse(&r, v, buf, k);
 			if (rc == KHTTP_AGAIN)
 				rc = kv_parse(&r, v, buf, len);
-			err = kv_check(v, buf, len, rc, &r, scratch);
+			err = memcmp(&r, &whole, sizeof(r)) ?
+			      "request differs from a whole parse" :
+			      kv_check(v, buf, len, rc, &r, scratch);
 		}
 		return err;
 	case KV_REPARSE:
@@ -189,6 +196,8 @@ static inline const char *kv_run(const struct khttp_vector *v, enum kv_mode mode
 		kv_parse(&r, v, buf, len / 2);
 		khttp_request_init(&r);
 		rc = kv_parse(&r, v, buf, len);
+		if (memcmp(&r, &whole, sizeof(r)))
+			return "request differs from a whole parse";
 		return kv_check(v, buf, len, rc, &r, scratch);
 	case KV_PIPELINE:
 		if (!kv_pipelines(v))
