@@ -5,11 +5,12 @@
 #include "khttpdd.h"
 
 extern const struct khttpd_plugin plugin_logger, plugin_dirlisting,
-	plugin_auth, plugin_mandril, plugin_proxy_reverse, plugin_cgi;
+	plugin_auth, plugin_mandril, plugin_proxy_reverse, plugin_cgi,
+	plugin_fastcgi;
 
 const struct khttpd_plugin *const khttpd_plugins[] = {
 	&plugin_logger, &plugin_dirlisting, &plugin_auth, &plugin_mandril,
-	&plugin_proxy_reverse, &plugin_cgi,
+	&plugin_proxy_reverse, &plugin_cgi, &plugin_fastcgi,
 };
 const size_t khttpd_nplugins = sizeof(khttpd_plugins) / sizeof(khttpd_plugins[0]);
 
