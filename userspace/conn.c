@@ -291,6 +291,35 @@ void conn_resume(struct conn *c)
 		conn_close(c);
 }
 
+#define LINGER_SECS 2
+
+void conn_linger(struct conn *c)
+{
+	if (shutdown(c->ev.fd, SHUT_WR)) {
+		c->closing = true;
+		return;
+	}
+	c->state = CONN_LINGER;
+	c->buf_len = 0;
+	c->deadline = c->w->now + LINGER_SECS;
+	conn_arm(c, EPOLLIN);
+}
+
+static void conn_discard_input(struct conn *c)
+{
+	for (;;) {
+		ssize_t n = recv(c->ev.fd, c->buf, c->buf_size, 0);
+
+		if (n > 0)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || errno != EAGAIN)
+			c->closing = true;
+		return;
+	}
+}
+
 static void conn_event(struct evsource *src, uint32_t events)
 {
 	struct conn *c = (struct conn *)src;
@@ -301,6 +330,8 @@ static void conn_event(struct evsource *src, uint32_t events)
 	}
 	if (events & EPOLLERR) {
 		c->closing = true;
+	} else if (c->state == CONN_LINGER) {
+		conn_discard_input(c);
 	} else if (c->state != CONN_WRITE && (events & (EPOLLIN | EPOLLHUP))) {
 		uint32_t before = c->buf_len;
 
@@ -319,8 +350,9 @@ static void conn_event(struct evsource *src, uint32_t events)
 
 void conn_timeout(struct conn *c)
 {
-	if (c->state == CONN_WRITE || !c->header_started) {
-		conn_close(c);	/* idle or slow reader: silently */
+	if (c->state == CONN_WRITE || c->state == CONN_LINGER ||
+	    !c->header_started) {
+		conn_close(c);	/* idle, slow reader, lingered enough: silently */
 		return;
 	}
 	c->error_note = "request timed out";

@@ -79,7 +79,7 @@ static void outf(struct out *o, const char *fmt, ...)
 			o->len += (size_t)n;
 			return;
 		}
-		o->cap = (o->cap + (size_t)n) * 2;
+		o->cap = (o->cap + (size_t)n + 256) * 2;
 		o->s = realloc(o->s, o->cap);
 		if (!o->s)
 			abort();
@@ -240,9 +240,12 @@ static void cmd_stats(struct out *o, bool json)
 
 char *ctl_reply(const char *cmd, bool json)
 {
-	struct out o = { 0 };
+	struct out o = { .s = malloc(1024), .cap = 1024 };
 	struct config *cfg;
 
+	if (!o.s)
+		abort();
+	o.s[0] = '\0';
 	pthread_mutex_lock(&server.cfg_lock);
 	cfg = config_get(server.cfg);
 	pthread_mutex_unlock(&server.cfg_lock);

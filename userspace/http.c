@@ -189,6 +189,11 @@ static void http_dispatch(struct conn *c)
 	c->head_only = r->method == KHTTP_METHOD_HEAD;
 	n = khttp_path_normalize(c->buf + r->path.off, r->path.len, w->path,
 				 sizeof(w->path));
+	if (n == KHTTP_E_URI_TOO_LONG) {	/* longer than any file name */
+		c->error_note = "path longer than PATH_MAX";
+		http_send_error(c, 404, NULL);
+		return;
+	}
 	if (n < 0) {
 		c->keep_alive = false;
 		c->error_note = khttp_error_str(n);
@@ -240,7 +245,7 @@ void http_response_done(struct conn *c)
 	plugins_on_response(c);
 	conn_reset_response(c);
 	if (!c->keep_alive || c->req.head_len == 0) {
-		c->closing = true;
+		conn_linger(c);
 		return;
 	}
 	/* Pipelined bytes move to the front; a grown buffer shrinks back. */
@@ -298,6 +303,8 @@ void http_process(struct conn *c)
 			break;
 		case CONN_PLUGIN:
 			return;	/* conn_resume() brings it back */
+		case CONN_LINGER:
+			return;
 		case CONN_READ_HEAD:
 			if (!c->buf_len) {
 				conn_arm(c, EPOLLIN);

@@ -114,6 +114,7 @@ enum conn_state {
 	CONN_READ_BODY,		/* reading a body for a handler plugin */
 	CONN_WRITE,		/* sending a response */
 	CONN_PLUGIN,		/* suspended: a plugin owns the socket */
+	CONN_LINGER,		/* sent its last response; draining input */
 };
 
 struct conn {
@@ -169,6 +170,12 @@ void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
 		socklen_t peerlen, const char *bytes, size_t len);
 void conn_close(struct conn *c);
 void conn_timeout(struct conn *c);
+/*
+ * After the last response: half-close and discard input until EOF, so that
+ * unread pipelined bytes do not turn the close into a reset that destroys
+ * the response in flight (RFC 9112 9.6).
+ */
+void conn_linger(struct conn *c);
 /*
  * Queue a response: head (may live in the worker scratch), body (malloc'd,
  * taken) and a file range (reference taken). http_process() sends it.

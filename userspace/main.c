@@ -251,6 +251,17 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
+	/*
+	 * Blocked before any thread starts (plugins may start one while the
+	 * config loads), so only the master's signalfd sees them.
+	 */
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	/* One malloc arena: the workers allocate little, RSS matters more. */
 	mallopt(M_ARENA_MAX, 1);
 	cfg = config_load(config_path, &overrides, err, sizeof(err));
@@ -271,14 +282,6 @@ int main(int argc, char **argv)
 	server.nworkers = cfg->workers ? cfg->workers : (unsigned)get_nprocs();
 	server.workers = calloc(server.nworkers, sizeof(*server.workers));
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
-	/* Blocked before any thread starts, so only the signalfd sees them. */
-	pthread_sigmask(SIG_BLOCK, &mask, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
 	if (!cfg->reuseport) {

@@ -83,9 +83,8 @@ static int open_status(int err)
 	switch (err) {
 	case -ENOENT:
 	case -ENOTDIR:
+	case -ENAMETOOLONG:	/* still just "no such file" */
 		return 404;
-	case -ENAMETOOLONG:
-		return 414;
 	case -EXDEV:	/* RESOLVE_BENEATH: it leads out of the docroot */
 	case -ELOOP:
 	case -EACCES:

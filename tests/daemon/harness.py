@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""Start khttpdd on 127.0.0.1 with a temporary config and a free port; tiny
+HTTP helpers; a test registry that prints "ok"/"not ok" and the tally."""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("KHTTPD_BUILD", os.path.join(TOP, "userspace", "build"))
+KHTTPDD = os.path.join(BUILD, "khttpdd")
+KHTTPCTL = os.path.join(BUILD, "khttpctl")
+SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"runtime error:", b"ERROR: LeakSanitizer")
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Failure(msg)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """A khttpdd with its own directory: conf/khttpd.conf, conf/sites/*."""
+
+    def __init__(self, server_extra="", plugins=(), main_sections="", sites=None,
+                 workers=2):
+        self.dir = tempfile.mkdtemp(prefix="khttpdd-test-")
+        self.port = free_port()
+        self.conf = os.path.join(self.dir, "conf")
+        self.sock = os.path.join(self.dir, "ctl.sock")
+        os.makedirs(os.path.join(self.conf, "sites"))
+        self.write_conf(server_extra, plugins, main_sections, workers)
+        for name, text in (sites or {}).items():
+            self.write(os.path.join("conf", "sites", name), text)
+        self.proc = None
+        self.stderr_path = os.path.join(self.dir, "stderr.log")
+
+    def write_conf(self, server_extra="", plugins=(), main_sections="", workers=2):
+        text = ("[SERVER]\n    Listen 127.0.0.1:%d\n    Workers %d\n"
+                "    HeaderTimeout 3\n    KeepAliveTimeout 5\n"
+                "    ControlSocket %s\n%s\n" % (self.port, workers, self.sock,
+                                                server_extra))
+        if plugins:
+            text += "[PLUGINS]\n" + "".join("    Load %s\n" % p for p in plugins)
+        text += main_sections
+        self.write(os.path.join("conf", "khttpd.conf"), text)
+
+    def path(self, *parts):
+        return os.path.join(self.dir, *parts)
+
+    def write(self, rel, text, mode=0o644):
+        p = self.path(rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as f:
+            f.write(text.encode() if isinstance(text, str) else text)
+        os.chmod(p, mode)
+        return p
+
+    def start(self, *args):
+        self.stderr = open(self.stderr_path, "ab")
+        self.proc = subprocess.Popen([KHTTPDD, "-f", "-c", self.conf] + list(args),
+                                     stdout=self.stderr, stderr=self.stderr)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise Failure("khttpdd exited %d: %s" % (self.proc.returncode,
+                                                         self.log()[-500:]))
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                if os.path.exists(self.sock):
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise Failure("khttpdd did not start listening")
+
+    @contextlib.contextmanager
+    def running(self, *args):
+        """Start; on success stop (checking exit and sanitizers); always clean up."""
+        ok = False
+        try:
+            self.start(*args)
+            yield self
+            ok = True
+        finally:
+            try:
+                if ok:
+                    self.stop()
+            finally:
+                self.cleanup()
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=15):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise Failure("khttpdd did not stop on SIGTERM")
+        if self.proc:
+            self.stderr.close()
+        log = self.log().encode()
+        for mark in SANITIZER_MARKS:
+            if mark in log:
+                raise Failure("sanitizer report in khttpdd's stderr:\n" + self.log()[-3000:])
+        if self.proc and self.proc.returncode not in (0, None):
+            raise Failure("khttpdd exited with %d: %s" % (self.proc.returncode,
+                                                          self.log()[-1000:]))
+
+    def log(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def cleanup(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def ctl(self, *args):
+        r = subprocess.run([KHTTPCTL, "-s", self.sock] + list(args),
+                           capture_output=True, timeout=10)
+        expect(r.returncode == 0, "khttpctl %s: exit %d %r" % (args, r.returncode, r.stderr))
+        return r.stdout.decode()
+
+    def connect(self, timeout=5.0):
+        return Conn(("127.0.0.1", self.port), timeout)
+
+    def get(self, path, headers=(), method="GET", host="localhost"):
+        with self.connect() as c:
+            c.send_request(path, headers, method, host, close=True)
+            return c.read_response(head_only=(method == "HEAD"))
+
+
+def site(names, docroot, extra=""):
+    return "[HOST]\n    ServerName %s\n    DocumentRoot %s\n%s" % (names, docroot, extra)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def header(self, name):
+        vals = [v for k, v in self.headers if k.lower() == name.lower()]
+        return vals[0] if vals else None
+
+
+class Conn:
+    def __init__(self, addr, timeout):
+        self.sock = socket.create_connection(addr, timeout)
+        self.buf = bytearray()      # amortized appends: big bodies stay fast
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def send_request(self, path, headers=(), method="GET", host="localhost", close=False):
+        lines = ["%s %s HTTP/1.1" % (method, path), "Host: %s" % host]
+        lines += list(headers)
+        if close:
+            lines.append("Connection: close")
+        self.send(("\r\n".join(lines) + "\r\n\r\n").encode())
+
+    def _fill(self):
+        data = self.sock.recv(1 << 20)
+        if not data:
+            raise Failure("connection closed by the server")
+        self.buf += data
+
+    def read_response(self, head_only=False):
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        end = self.buf.index(b"\r\n\r\n")
+        lines = bytes(self.buf[:end]).decode("latin-1").split("\r\n")
+        del self.buf[:end + 4]
+        status = int(lines[0].split(" ")[1])
+        headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:]]
+        resp = Response(status, headers, b"")
+        n = 0 if head_only or status == 304 else int(resp.header("Content-Length") or 0)
+        while len(self.buf) < n:
+            self._fill()
+        resp.body = bytes(self.buf[:n])
+        del self.buf[:n]
+        return resp
+
+    def closed_within(self, seconds):
+        self.sock.settimeout(seconds)
+        try:
+            return self.sock.recv(1) == b""
+        except socket.timeout:
+            return False
+        except ConnectionResetError:
+            return True
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def run_all(argv):
+    only = argv[1] if len(argv) > 1 else None
+    passed = failed = 0
+    for fn in TESTS:
+        if only and only not in fn.__name__:
+            continue
+        try:
+            fn()
+            print("ok - %s" % fn.__name__)
+            passed += 1
+        except Exception as e:
+            why = str(e) if isinstance(e, Failure) else "%s: %s" % (type(e).__name__, e)
+            print("not ok - %s: %s" % (fn.__name__, why.replace("\n", "\n# ")))
+            if not isinstance(e, Failure):
+                traceback.print_exc(file=sys.stdout)
+            failed += 1
+        sys.stdout.flush()
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0

@@ -1,0 +1,473 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""End-to-end tests of khttpdd's core features and plugins: virtual hosts,
+error pages, the file cache, reload, drain, -t, logger, dirlisting, auth,
+mandril, khttpctl. Each test starts its own daemon (temp config, free port)."""
+
+import base64
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (KHTTPDD, Daemon, Failure, expect, run_all, site,  # noqa: E402
+                     test)
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt  # noqa: E402  (Python 3.11: libcrypt hashes for htpasswd)
+
+
+def two_sites(d, extra_a="", extra_b=""):
+    d.write("a/index.html", "site A\n")
+    d.write("b/index.html", "site B\n")
+    d.write("conf/sites/a", site("a.test www.a.test", d.path("a"), extra_a))
+    d.write("conf/sites/b", site("b.test", d.path("b"), extra_b))
+
+
+# ---- core ----
+
+@test
+def vhosts_route_by_host():
+    d = Daemon()
+    two_sites(d)
+    with d.running():
+        for host, want in (("a.test", b"site A\n"), ("WWW.A.TEST:80", b"site A\n"),
+                           ("b.test", b"site B\n"), ("b.test:8080", b"site B\n"),
+                           ("unknown.test", b"site A\n")):
+            r = d.get("/", host=host)
+            expect(r.status == 200 and r.body == want,
+                   "Host %s: %d %r, want %r" % (host, r.status, r.body, want))
+        # absolute-form overrides Host
+        with d.connect() as c:
+            c.send(b"GET http://b.test/ HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+            r = c.read_response()
+        expect(r.body == b"site B\n", "absolute-form: %r" % r.body)
+
+
+@test
+def error_pages_per_vhost():
+    d = Daemon()
+    two_sites(d, extra_a="[ERROR_PAGES]\n    404 /errors/404.html\n")
+    d.write("a/errors/404.html", "<p>A has no such page</p>\n")
+    with d.running():
+        r = d.get("/missing", host="a.test")
+        expect(r.status == 404, "status %d" % r.status)
+        expect(r.body == b"<p>A has no such page</p>\n", "A's page: %r" % r.body)
+        expect(r.header("Content-Type").startswith("text/html"), "type")
+        r = d.get("/missing", host="b.test")
+        expect(r.status == 404 and b"A has no" not in r.body, "B uses the default page")
+        r = d.get("/missing", host="a.test", method="HEAD")
+        expect(r.status == 404 and r.header("Content-Length") == "26" and not r.body, "HEAD error page length")
+
+
+@test
+def file_cache_notices_changes():
+    d = Daemon(server_extra="    FileCacheEntries 4\n")
+    two_sites(d)
+    f = d.write("a/f.txt", "first\n")
+    with d.running():
+        with d.connect() as c:
+            c.send_request("/f.txt")
+            r1 = c.read_response()
+            expect(r1.body == b"first\n", "first: %r" % r1.body)
+            # same size, new content and mtime: in-place rewrite
+            with open(f, "w") as fh:
+                fh.write("again\n")
+            os.utime(f, (time.time() + 5, time.time() + 5))
+            c.send_request("/f.txt")
+            r2 = c.read_response()
+            expect(r2.body == b"again\n", "after rewrite: %r" % r2.body)
+            expect(r2.header("ETag") != r1.header("ETag"), "ETag must change")
+            # replaced by rename
+            tmp = d.write("a/f.tmp", "renamed over\n")
+            os.rename(tmp, f)
+            c.send_request("/f.txt")
+            r3 = c.read_response()
+            expect(r3.body == b"renamed over\n", "after rename: %r" % r3.body)
+            os.unlink(f)
+            c.send_request("/f.txt")
+            expect(c.read_response().status == 404, "deleted file must be 404")
+            # more files than cache entries: all still right
+            for i in range(10):
+                d.write("a/n%d.txt" % i, "n%d\n" % i)
+            for rnd in range(2):
+                for i in range(10):
+                    c.send_request("/n%d.txt" % i)
+                    r = c.read_response()
+                    expect(r.body == b"n%d\n" % i, "n%d: %r" % (i, r.body))
+
+
+@test
+def ipv6_listener():
+    try:
+        socket.socket(socket.AF_INET6).bind(("::1", 0))
+    except OSError as e:
+        raise Failure("no IPv6 loopback on this machine: %s" % e)
+    d = Daemon()
+    two_sites(d)
+    p6 = d.port + 1 if d.port < 65000 else d.port - 1
+    d.write_conf(server_extra="    Listen [::1]:%d\n" % p6)
+    with d.running():
+        with socket.create_connection(("::1", p6), 5) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+        expect(data.startswith(b"HTTP/1.1 200 ") and data.endswith(b"site A\n"),
+               "IPv6: %r" % data[:60])
+
+
+@test
+def config_test_flag():
+    d = Daemon()
+    two_sites(d)
+    r = subprocess.run([KHTTPDD, "-t", "-c", d.conf], capture_output=True, timeout=10)
+    expect(r.returncode == 0 and b"configuration OK" in r.stdout,
+           "-t on a good config: %d %r %r" % (r.returncode, r.stdout, r.stderr))
+    d.write("conf/sites/b", site("b.test", d.path("b"), "    Bogus 1\n"))
+    r = subprocess.run([KHTTPDD, "-t", "-c", d.conf], capture_output=True, timeout=10)
+    want = "%s:4: unknown key 'Bogus' in [HOST]" % d.path("conf", "sites", "b")
+    expect(r.returncode == 1 and want in r.stderr.decode(),
+           "-t on a bad line: %d %r" % (r.returncode, r.stderr))
+    d.cleanup()
+
+
+@test
+def reload_keeps_connections():
+    d = Daemon()
+    two_sites(d)
+    d.write("c/index.html", "site C\n")
+    with d.running():
+        with d.connect() as c:
+            c.send_request("/", host="c.test")
+            r = c.read_response()
+            expect(r.body == b"site A\n", "before reload c.test is the default: %r" % r.body)
+            d.write("conf/sites/c", site("c.test", d.path("c")))
+            d.signal(signal.SIGHUP)
+            deadline = time.time() + 5
+            while "c.test" not in d.ctl("vhosts") and time.time() < deadline:
+                time.sleep(0.05)
+            c.send_request("/", host="c.test")
+            r = c.read_response()
+            expect(r.body == b"site C\n", "same connection after reload: %r" % r.body)
+            # a broken config is refused; the running one stays
+            d.write("conf/sites/c", "[HOST]\n    ServerName c.test\n    DocumentRoot /nonexistent\n")
+            d.signal(signal.SIGHUP)
+            deadline = time.time() + 5
+            while "reload failed" not in d.log() and time.time() < deadline:
+                time.sleep(0.05)
+            expect("sites/c:3: DocumentRoot /nonexistent" in d.log(),
+                   "reload error names file:line: %r" % d.log()[-300:])
+            c.send_request("/", host="c.test")
+            expect(c.read_response().body == b"site C\n", "old config still serves")
+
+
+@test
+def sigterm_drains():
+    d = Daemon()
+    two_sites(d)
+    size = 256 << 20    # sparse; far more than the socket buffers hold
+    with open(d.path("a", "big.bin"), "wb") as f:
+        f.truncate(size)
+    os.chmod(d.path("a", "big.bin"), 0o644)
+    d.start()
+    try:
+        idle = d.connect()
+        idle.send_request("/", host="a.test")
+        idle.read_response()
+        busy = d.connect()
+        busy.send_request("/big.bin", host="a.test")
+        busy._fill()
+        d.signal(signal.SIGTERM)
+        expect(idle.closed_within(3), "an idle connection closes at once on SIGTERM")
+        busy.sock.settimeout(10)
+        try:
+            r = busy.read_response()
+        except Failure as e:
+            raise Failure("%s after %d bytes; log: %s" % (e, len(busy.buf), d.log()))
+        expect(len(r.body) == size, "in-flight response completed: %d" % len(r.body))
+        expect(r.header("Connection") == "close" or busy.closed_within(3),
+               "busy connection ends after its response")
+        d.proc.wait(10)
+        expect(d.proc.returncode == 0, "exit status %d" % d.proc.returncode)
+        d.stop()
+    finally:
+        d.cleanup()
+
+
+# ---- logger ----
+
+CLF_TIME = r"\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]"
+
+
+def wait_lines(path, n, timeout=5):
+    deadline = time.time() + timeout
+    lines = []
+    while time.time() < deadline:
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                lines = f.read().decode(errors="replace").splitlines()
+            if len(lines) >= n:
+                return lines
+        time.sleep(0.05)
+    raise Failure("%s: %d lines, want %d: %r" % (path, len(lines), n, lines))
+
+
+@test
+def logger_formats():
+    d = Daemon(plugins=("logger",))
+    d.write("a/index.html", "site A\n")
+    d.write("b/index.html", "site B\n")
+    d.write("conf/sites/a", site("a.test", d.path("a"),
+                                 "[LOGGER]\n    AccessLog %s\n    ErrorLog %s\n" %
+                                 (d.path("a.access"), d.path("a.error"))))
+    d.write("conf/sites/b", site("b.test", d.path("b"),
+                                 "[LOGGER]\n    AccessLog %s\n    Format common\n" %
+                                 d.path("b.access")))
+    with d.running():
+        d.get("/", host="a.test", headers=("Referer: http://ref/x", 'User-Agent: t "q" \\z'))
+        d.get("/nope", host="a.test")
+        d.get("/", host="b.test", method="HEAD")
+        with d.connect() as c:     # a bad request still gets a log line
+            c.send(b"GET /\x01 HTTP/1.1\r\nHost: a.test\r\n\r\n")
+            c.read_response()
+        a = wait_lines(d.path("a.access"), 2)
+        b = wait_lines(d.path("b.access"), 1)
+        e = wait_lines(d.path("a.error"), 1)
+    pat = (r'^127\.0\.0\.1 - - %s "GET / HTTP/1\.1" 200 7 "http://ref/x" '
+           r'"t \\"q\\" \\\\z"$' % CLF_TIME)
+    expect(re.match(pat, a[0]), "combined line: %r" % a[0])
+    pat = r'^127\.0\.0\.1 - - %s "GET /nope HTTP/1\.1" 404 \d+ "-" "-"$' % CLF_TIME
+    expect(re.match(pat, a[1]), "404 line: %r" % a[1])
+    pat = r'^127\.0\.0\.1 - - %s "HEAD / HTTP/1\.1" 200 -$' % CLF_TIME
+    expect(re.match(pat, b[0]), "common HEAD line: %r" % b[0])
+    pat = r'^%s \[error\] \[client 127\.0\.0\.1\] 404 "GET /nope HTTP/1\.1": ' % CLF_TIME
+    expect(re.match(pat, e[0]), "error line: %r" % e[0])
+    # the unparsable request went to the default vhost's (a) logs, escaped
+    bad = [l for l in a if "\\x01" in l]
+    expect(bad and ' 400 ' in bad[0], "bad request logged escaped: %r" % a)
+
+
+@test
+def logger_reopens_on_sigusr1():
+    d = Daemon(plugins=("logger",),
+               main_sections="[LOGGER]\n    AccessLog %s\n")
+    d.write_conf(plugins=("logger",), main_sections="[LOGGER]\n    AccessLog %s\n" %
+                 d.path("access.log"))
+    two_sites(d)
+    with d.running():
+        d.get("/", host="a.test")
+        wait_lines(d.path("access.log"), 1)
+        os.rename(d.path("access.log"), d.path("access.log.1"))
+        d.get("/one-more", host="a.test")        # still goes to the renamed file
+        wait_lines(d.path("access.log.1"), 2)
+        d.signal(signal.SIGUSR1)
+        deadline = time.time() + 5
+        while not os.path.exists(d.path("access.log")) and time.time() < deadline:
+            time.sleep(0.05)
+        d.get("/after-rotate", host="a.test")
+        lines = wait_lines(d.path("access.log"), 1)
+        expect("/after-rotate" in lines[0], "new file gets new lines: %r" % lines)
+
+
+# ---- dirlisting ----
+
+HOSTILE = ['<img src=x onerror=alert(1)>.txt', 'a&b "c" \'d\'.txt', 'sp ace%20.txt',
+           'new\nline.txt', 'zz-last', 'ümlaut.txt']
+
+
+@test
+def dirlisting_escapes_and_sorts():
+    d = Daemon(plugins=("dirlisting",),
+               main_sections="[DIRLISTING]\n    Json on\n")
+    two_sites(d)
+    for n in HOSTILE:
+        if n == "zz-last":
+            os.makedirs(d.path("a", "list", n))
+        else:
+            d.write(os.path.join("a", "list", n), "x" * 5)
+    d.write("a/list/.hidden", "h")
+    with d.running():
+        r = d.get("/list/", host="a.test")
+        expect(r.status == 200 and r.header("Content-Type") == "text/html; charset=utf-8",
+               "listing: %d %s" % (r.status, r.header("Content-Type")))
+        body = r.body.decode()
+        expect("<img" not in body, "raw <img in the listing")
+        expect("&lt;img src=x onerror=alert(1)&gt;.txt" in body, "escaped text")
+        expect('href="%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.txt"' in body,
+               "encoded href")
+        expect("a&amp;b &quot;c&quot; &#39;d&#39;.txt" in body, "quotes escaped")
+        expect("new\nline" not in body and "new&#9226;line.txt" in body, "newline escaped")
+        expect('href="sp%20ace%2520.txt"' in body, "percent encoded")
+        expect('href="zz-last/">zz-last/<' in body, "directory with slash")
+        expect(".hidden" not in body, "dot files hidden")
+        names = [urllib.parse.unquote_to_bytes(n)
+                 for n in re.findall(r'<a href="([^"]+)">', body)]
+        expect(names[0] == b"../" and names[1:] == sorted(names[1:]), "sorted: %r" % names)
+        expect(re.search(r">5</td><td>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC<", body),
+               "size and date")
+        r = d.get("/list/?format=json", host="a.test")
+        expect(r.header("Content-Type") == "application/json", "json type")
+        doc = json.loads(r.body)
+        got = [e["name"] for e in doc["entries"]]
+        expect(got == sorted(HOSTILE, key=lambda s: s.encode()), "json names: %r" % got)
+        expect(all(e["size"] == 5 for e in doc["entries"] if e["type"] == "file"), "sizes")
+        r = d.get("/list", host="a.test")
+        expect(r.status == 301 and r.header("Location") == "/list/", "redirect first")
+
+
+@test
+def dirlisting_off_is_403():
+    d = Daemon(plugins=("dirlisting",))
+    two_sites(d, extra_b="[DIRLISTING]\n    Listing off\n")
+    d.write("a/list/f.txt", "f")
+    d.write("b/list/f.txt", "f")
+    with d.running():
+        expect(d.get("/list/", host="a.test").status == 200, "a lists")
+        expect(d.get("/list/", host="b.test").status == 403, "b refuses")
+        expect(d.get("/list/?format=json", host="a.test").header("Content-Type")
+               .startswith("text/html"), "JSON only when enabled")
+
+
+# ---- auth ----
+
+def basic(user, pw):
+    return "Authorization: Basic " + base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
+
+
+@test
+def auth_basic():
+    d = Daemon(plugins=("auth", "logger"))
+    two_sites(d, extra_a="[AUTH]\n    Location /private\n    Realm Staff only\n"
+                         "    Users %s\n[LOGGER]\n    AccessLog %s\n" %
+                         (d.path("htpasswd"), d.path("access.log")))
+    d.write("htpasswd", "# users\nalice:%s\nbob:%s\n" % (
+        crypt.crypt("wonderland", crypt.mksalt(crypt.METHOD_SHA512)),
+        crypt.crypt("builder", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))))
+    d.write("a/private/secret.txt", "secret\n")
+    d.write("a/privateer.txt", "public\n")
+    with d.running():
+        r = d.get("/private/secret.txt", host="a.test")
+        expect(r.status == 401, "no credentials: %d" % r.status)
+        expect(r.header("WWW-Authenticate") == 'Basic realm="Staff only", charset="UTF-8"',
+               "challenge: %r" % r.header("WWW-Authenticate"))
+        for hdr, want in ((basic("alice", "wonderland"), 200), (basic("bob", "builder"), 200),
+                          (basic("alice", "wrong"), 401), (basic("mallory", "wonderland"), 401),
+                          (basic("alice", ""), 401), ("Authorization: Basic !!!", 401),
+                          ("Authorization: Bearer abc", 401)):
+            r = d.get("/private/secret.txt", host="a.test", headers=(hdr,))
+            expect(r.status == want, "%s: %d, want %d" % (hdr, r.status, want))
+            if want == 200:
+                expect(r.body == b"secret\n", "body")
+            else:
+                expect(r.header("WWW-Authenticate"), "401 without challenge")
+        expect(d.get("/private", host="a.test").status == 401, "the location itself")
+        expect(d.get("/privateer.txt", host="a.test").status == 200, "prefix is per segment")
+        expect(d.get("/private/secret.txt", host="b.test").status == 404, "other vhost")
+        lines = wait_lines(d.path("access.log"), 1)
+        expect(any(l.startswith("127.0.0.1 - alice [") for l in lines),
+               "user in the access log: %r" % lines[:3])
+
+
+@test
+def auth_rejects_weak_hashes():
+    d = Daemon(plugins=("auth",))
+    two_sites(d, extra_a="[AUTH]\n    Location /\n    Users %s\n" % d.path("htpasswd"))
+    d.write("htpasswd", "carol:plaintext\n")
+    r = subprocess.run([KHTTPDD, "-t", "-c", d.conf], capture_output=True, timeout=10)
+    expect(r.returncode == 1 and b"htpasswd:1: user 'carol': unsupported hash" in r.stderr,
+           "plain password refused: %r" % r.stderr)
+    d.cleanup()
+
+
+# ---- mandril ----
+
+@test
+def mandril_blocks_cidr_at_accept():
+    d = Daemon(plugins=("mandril",),
+               main_sections="[MANDRIL]\n    Allow 10.0.0.0/8\n    Deny 127.0.0.0/8\n")
+    two_sites(d)
+    with d.running():
+        r = d.get("/", host="a.test")
+        expect(r.status == 403, "denied client: %d" % r.status)
+        expect(r.header("Connection") == "close", "then closed")
+    d = Daemon(plugins=("mandril",),
+               main_sections="[MANDRIL]\n    Allow 127.0.0.1/32\n    Deny all\n")
+    two_sites(d)
+    with d.running():
+        expect(d.get("/", host="a.test").status == 200, "allowed client")
+
+
+@test
+def mandril_blocks_uri_and_vhost_cidr():
+    d = Daemon(plugins=("mandril",),
+               main_sections="[MANDRIL]\n    DenyURI \\.(bak|swp)$\n")
+    two_sites(d, extra_b="[MANDRIL]\n    Deny ::ffff:127.0.0.0/104\n    DenyURI ^/admin\n")
+    d.write("a/x.bak", "b")
+    d.write("a/x.txt", "t")
+    d.write("a/admin/i.txt", "i")
+    with d.running():
+        expect(d.get("/x.bak", host="a.test").status == 403, "DenyURI")
+        expect(d.get("/x%2ebak", host="a.test").status == 403, "DenyURI sees the decoded path")
+        expect(d.get("/x.txt", host="a.test").status == 200, "other URIs")
+        expect(d.get("/admin/i.txt", host="a.test").status == 200, "site rule only in b")
+        expect(d.get("/x.txt", host="b.test").status == 403, "b denies by CIDR")
+
+
+# ---- khttpctl ----
+
+@test
+def khttpctl_matches_reality():
+    d = Daemon(plugins=("logger", "dirlisting"))
+    two_sites(d)
+    with d.running():
+        st = os.stat(d.sock)
+        expect(st.st_mode & 0o777 == 0o600, "socket mode %o" % (st.st_mode & 0o777))
+        for _ in range(3):
+            d.get("/", host="a.test")
+        miss_len = len(d.get("/missing", host="b.test").body)
+        idle = [d.connect() for _ in range(3)]
+        for c in idle:
+            c.send_request("/", host="b.test")
+            c.read_response()
+        stats = json.loads(d.ctl("--json", "stats"))
+        expect(stats["requests"] == 7, "requests %r" % stats)
+        expect(stats["status"] == {"200": 6, "404": 1}, "statuses %r" % stats["status"])
+        expect(stats["bytes"] == 6 * 7 + miss_len, "bytes %r" % stats)
+        workers = json.loads(d.ctl("--json", "workers"))
+        expect(len(workers) == 2, "workers %r" % workers)
+        expect(sum(w["connections"] for w in workers) == 3, "open connections %r" % workers)
+        status = json.loads(d.ctl("--json", "status"))
+        expect(status["connections"] == 3 and status["workers"] == 2 and
+               status["pid"] == d.proc.pid, "status %r" % status)
+        vh = json.loads(d.ctl("--json", "vhosts"))
+        expect([v["names"] for v in vh] == [["a.test", "www.a.test"], ["b.test"]] and
+               vh[0]["docroot"] == d.path("a"), "vhosts %r" % vh)
+        pl = {p["name"]: p["loaded"] for p in json.loads(d.ctl("--json", "plugins"))}
+        expect(pl["logger"] and pl["dirlisting"] and not pl["auth"] and
+               [n for n, on in pl.items() if on] == ["logger", "dirlisting"],
+               "plugins %r" % pl)
+        cfg = json.loads(d.ctl("--json", "config"))
+        expect(cfg["listen"] == ["127.0.0.1:%d" % d.port] and cfg["header_timeout"] == 3,
+               "config %r" % cfg)
+        up = json.loads(d.ctl("--json", "uptime"))["uptime"]
+        expect(0 <= up < 60, "uptime %r" % up)
+        text = d.ctl("workers")
+        expect(re.search(r"^worker 0 connections \d+ requests \d+$", text, re.M), text)
+        for c in idle:
+            c.sock.close()
+
+
+if __name__ == "__main__":
+    sys.exit(run_all(sys.argv))
