@@ -1,0 +1,418 @@
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""Shared pieces of the proxy and cache end-to-end suites: a tiny HTTP/1.1
+backend with request logging, a khttpdd launcher, raw-socket clients and
+the pass/fail tally. Python 3 standard library only."""
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DAEMON = os.environ.get("KHTTPDD", os.path.join(TOP, "userspace", "build", "khttpdd"))
+KHTTPCTL = os.environ.get("KHTTPCTL", os.path.join(TOP, "userspace", "build", "khttpctl"))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def pattern_bytes(n, seed=0):
+    """n deterministic bytes (so both ends can hash without storing)."""
+    block = hashlib.sha256(str(seed).encode()).digest() * 2048  # 64 KiB
+    out = bytearray()
+    while len(out) < n:
+        out += block[: n - len(out)]
+    return bytes(out)
+
+
+class Tally:
+    def __init__(self, suite):
+        self.suite = suite
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, what, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok   %s" % what)
+        else:
+            self.failed += 1
+            print("FAIL %s %s" % (what, detail))
+        sys.stdout.flush()
+        return cond
+
+    def done(self):
+        print(self.suite)
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        return 1 if self.failed else 0
+
+
+# ---------------------------------------------------------------- backend
+
+class Backend:
+    """A threaded HTTP/1.1 server on 127.0.0.1 with keep-alive, chunked
+    request bodies and a few behaviours chosen by path:
+      /id            "<name>"
+      /echo          request line and headers as received
+      /upload        sha256 and length of the (decoded) body
+      /big?N         N pattern bytes with Content-Length
+      /chunked?N     N pattern bytes, chunked in 7919-byte chunks
+      /close?N       N pattern bytes, no length: ends by closing
+      /slow?S        answers after S seconds
+      /drop          closes without answering
+      /badframe      a response with Content-Length and chunked
+      anything else  200 "<name> <path>"
+    Every parsed request line is logged in self.log; self.conns counts
+    accepted connections."""
+
+    def __init__(self, name, port=None):
+        self.name = name
+        self.port = port or free_port()
+        self.log = []
+        self.conns = 0
+        self.lock = threading.Lock()
+        self.sock = None
+        self.running = False
+        self.start()
+
+    def start(self):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen(128)
+        self.running = True
+        self.clients = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def stop(self):
+        """Like a crash: the listener and every connection close."""
+        self.running = False
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        with self.lock:
+            for c in self.clients:
+                try:
+                    c.shutdown(socket.SHUT_RDWR)
+                    c.close()
+                except OSError:
+                    pass
+            self.clients = []
+
+    def count(self, path_prefix):
+        with self.lock:
+            return sum(1 for line in self.log if line.split(" ")[1].startswith(path_prefix))
+
+    def _accept(self):
+        while self.running:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.conns += 1
+                self.clients.append(c)
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, c):
+        f = c.makefile("rb")
+        try:
+            while self.running:
+                line = f.readline(65536)
+                if not line:
+                    return
+                line = line.rstrip(b"\r\n").decode("latin-1")
+                headers = []
+                while True:
+                    h = f.readline(65536)
+                    if h in (b"\r\n", b"\n", b""):
+                        break
+                    k, _, v = h.decode("latin-1").partition(":")
+                    headers.append((k.strip(), v.strip()))
+                with self.lock:
+                    self.log.append(line)
+                hd = {k.lower(): v for k, v in headers}
+                body = b""
+                if hd.get("transfer-encoding", "").lower() == "chunked":
+                    while True:
+                        size = int(f.readline().split(b";")[0], 16)
+                        if size == 0:
+                            while f.readline() not in (b"\r\n", b""):
+                                pass
+                            break
+                        body += f.read(size)
+                        f.readline()
+                elif "content-length" in hd:
+                    body = f.read(int(hd["content-length"]))
+                if not self._respond(c, line, headers, body):
+                    return
+                if hd.get("connection", "").lower() == "close":
+                    return
+        except (OSError, ValueError):
+            return
+        finally:
+            try:
+                c.close()
+            except OSError:
+                pass
+
+    def _respond(self, c, line, headers, body):
+        method, target = line.split(" ")[0], line.split(" ")[1]
+        path, _, q = target.partition("?")
+        n = int(q) if q.isdigit() else 0
+        if path == "/drop":
+            return False
+        if path == "/slow":
+            time.sleep(n)
+        if path == "/badframe":
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+            return True
+        if path in ("/big", "/chunked", "/close"):
+            data = pattern_bytes(n, seed=n)
+            if path == "/big":
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n)
+                for i in range(0, n, 1 << 20):
+                    c.sendall(data[i:i + (1 << 20)])
+                return True
+            if path == "/chunked":
+                c.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for i in range(0, n, 7919):
+                    part = data[i:i + 7919]
+                    c.sendall(b"%x\r\n" % len(part) + part + b"\r\n")
+                c.sendall(b"0\r\n\r\n")
+                return True
+            c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+            c.sendall(data)
+            return False
+        if path == "/id":
+            out = self.name.encode()
+        elif path == "/echo":
+            out = ("%s\n" % line + "".join("%s: %s\n" % h for h in headers)).encode()
+        elif path == "/upload":
+            out = ("%s %d" % (hashlib.sha256(body).hexdigest(), len(body))).encode()
+        else:
+            out = ("%s %s" % (self.name, path)).encode()
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(out) + (b"" if method == "HEAD" else out))
+        return True
+
+
+class Blackhole:
+    """A port whose listen queue is full: connects to it hang (SYNs are
+    dropped), which is what a dead host behind a firewall looks like."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen(0)
+        self.fillers = []
+        for _ in range(4):
+            s = socket.socket()
+            s.setblocking(False)
+            try:
+                s.connect(("127.0.0.1", self.port))
+            except BlockingIOError:
+                pass
+            self.fillers.append(s)
+        time.sleep(0.2)
+
+    def close(self):
+        for s in self.fillers:
+            s.close()
+        self.sock.close()
+
+
+# ---------------------------------------------------------------- daemon
+
+class Daemon:
+    """khttpdd in the foreground with a one-file config."""
+
+    def __init__(self, conf, port=None, docroot=None, workers=2, extra_args=()):
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix="khttpd-test-")
+        self.docroot = docroot or self.dir
+        self.conf_path = os.path.join(self.dir, "khttpd.conf")
+        with open(self.conf_path, "w") as f:
+            f.write(conf.replace("@PORT@", str(self.port)).replace("@DIR@", self.dir))
+        self.log_path = os.path.join(self.dir, "daemon.log")
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [DAEMON, "-f", "-c", self.conf_path, "-p", "127.0.0.1:%d" % self.port,
+             "-r", self.docroot, "-w", str(workers)] + list(extra_args),
+            stdout=self.logf, stderr=subprocess.STDOUT)
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("khttpdd exited: " + self.log())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("khttpdd did not listen: " + self.log())
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def rss_kib(self):
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    def stop(self):
+        """SIGTERM; returns the exit status (ASan reports make it non-zero)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+        if not os.environ.get("KEEP_TEST_DIRS"):
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return self.proc.returncode
+
+
+# ---------------------------------------------------------------- client
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+
+class Client:
+    """One keep-alive connection speaking raw HTTP/1.1."""
+
+    def __init__(self, port, timeout=20):
+        self.port = port
+        self.timeout = timeout
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout)
+        self.buf = b""
+        self.reconnects = 0
+        self.peer_closes = False
+
+    def close(self):
+        self.sock.close()
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _fill(self):
+        d = self.sock.recv(1 << 20)
+        if not d:
+            raise EOFError("connection closed")
+        self.buf += d
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            self._fill()
+        line, _, self.buf = self.buf.partition(b"\r\n")
+        return line
+
+    def _take(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_response(self, head_only=False, sink=None):
+        """sink(bytes) gets the body in pieces instead of keeping it."""
+        while b"\r\n\r\n" not in self.buf:
+            self._fill()
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:]]
+        r = Response(status, headers, b"")
+        parts = []
+        put = sink or parts.append
+        te = (r.header("transfer-encoding") or "").lower()
+        if head_only or status in (204, 304) or 100 <= status < 200:
+            pass
+        elif te == "chunked":
+            while True:
+                size = int(self._line().split(b";")[0], 16)
+                if size == 0:
+                    while self._line() != b"":
+                        pass
+                    break
+                while size:
+                    if not self.buf:
+                        self._fill()
+                    piece = self.buf[:size]
+                    self.buf = self.buf[len(piece):]
+                    size -= len(piece)
+                    put(piece)
+                self._take(2)
+        elif r.header("content-length") is not None:
+            left = int(r.header("content-length"))
+            while left:
+                if not self.buf:
+                    self._fill()
+                piece = self.buf[:left]
+                self.buf = self.buf[len(piece):]
+                left -= len(piece)
+                put(piece)
+        else:
+            while True:
+                if self.buf:
+                    put(self.buf)
+                    self.buf = b""
+                try:
+                    self._fill()
+                except EOFError:
+                    break
+        r.body = b"".join(parts)
+        self.peer_closes = (r.header("connection") or "").lower() == "close"
+        return r
+
+    def request(self, method, target, headers=(), body=None, head_only=False):
+        """One request; after a "Connection: close" response it reconnects
+        first, as a browser would (KeepAliveMax ends connections)."""
+        if self.peer_closes:
+            self.sock.close()
+            self.sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+            self.buf = b""
+            self.peer_closes = False
+            self.reconnects += 1
+        h = "%s %s HTTP/1.1\r\nHost: test\r\n" % (method, target)
+        h += "".join("%s: %s\r\n" % kv for kv in headers)
+        if body is not None and not any(k.lower() == "transfer-encoding" for k, _ in headers):
+            h += "Content-Length: %d\r\n" % len(body)
+        self.send(h.encode() + b"\r\n" + (body or b""))
+        return self.read_response(head_only=head_only or method == "HEAD")
+
+
+def get(port, target, headers=()):
+    c = Client(port)
+    try:
+        return c.request("GET", target, headers)
+    finally:
+        c.close()
