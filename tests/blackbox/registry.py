@@ -29,6 +29,8 @@ IMF_FIXDATE = re.compile(
 
 def register(name, fn):
     """Add fn to the suite under name."""
+    if any(t.__name__ == name for t in TESTS):
+        raise ValueError("two tests named %s" % name)
     fn.__name__ = name
     TESTS.append(fn)
     return fn
