@@ -236,9 +236,9 @@ const char *khttp_mime_type(const char *path, size_t len)
 		dot--;
 	if (dot == 0 || path[dot - 1] != '.')
 		dot = len;
-	ext.len = (u16)(len - dot);
 	if (len - dot > 16)	/* longer than any in the table */
 		return "application/octet-stream";
+	ext.len = (u16)(len - dot);
 	for (i = 0; mime_types[i].ext; i++) {
 		if (khttp_span_ieq(path + dot, ext, mime_types[i].ext))
 			break;
