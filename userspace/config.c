@@ -199,8 +199,10 @@ static int server_key(struct cfg_parse *p, const char *k, const char *v)
 		for (tok = strtok_r(dup, " \t", &save); tok;
 		     tok = strtok_r(NULL, " \t", &save)) {
 			if (strchr(tok, '/')) {
+				int rc = fail(p, "Index: '%s' must be a file name", tok);
+
 				free(dup);
-				return fail(p, "Index: '%s' must be a file name", tok);
+				return rc;
 			}
 			c->indexes = push(c->indexes, &c->nindexes, sizeof(char *));
 			c->indexes[c->nindexes - 1] = xstrdup(tok);
@@ -529,10 +531,8 @@ static int parse_sites(struct cfg_parse *p, const char *dir)
 		vh = &c->vhosts[c->nvhosts - 1];
 		vhost_init(vh, path);
 		rc = parse_file(p, path, vh);
-		if (!rc && vh->docroot_fd < 0) {
-			p->line = 0;
-			rc = fail(p, "[HOST] needs a DocumentRoot");
-		}
+		if (!rc && vh->docroot_fd < 0)	/* reported at the last line */
+			rc = fail(p, "end of file: [HOST] needs a DocumentRoot");
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -555,6 +555,23 @@ static void config_defaults(struct config *c)
 	c->perm_forbid = S_IXUSR | S_IXGRP | S_IXOTH | S_ISVTX;
 	c->control_mode = 0600;
 	khttp_limits_default(&c->limits);
+}
+
+/* An error about the config as a whole: "file: what is wrong". */
+__attribute__((format(printf, 2, 3)))
+static int fail_whole(struct cfg_parse *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(p->err, p->errsz, "%s: ",
+		     p->cfg->source ? p->cfg->source : "khttpdd");
+	if (n < 0 || (size_t)n >= p->errsz)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, p->errsz - n, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 static int apply_overrides(struct cfg_parse *p, const struct config_overrides *ov)
@@ -588,13 +605,13 @@ static int apply_overrides(struct cfg_parse *p, const struct config_overrides *o
 		c->indexes[0] = xstrdup("index.html");
 	}
 	if (!c->nvhosts)
-		return fail(p, "no virtual host: add a file under sites/ or use -r DOCROOT");
+		return fail_whole(p, "no virtual host: add a file under sites/ or use -r DOCROOT");
 	if (c->request_max < c->limits.head_max)
-		return fail(p, "RequestMax (%u) must be at least HeadMax (%u)",
-			    c->request_max, c->limits.head_max);
+		return fail_whole(p, "RequestMax (%u) must be at least HeadMax (%u)",
+				  c->request_max, c->limits.head_max);
 	if (c->limits.line_max > c->limits.head_max)
-		return fail(p, "RequestLineMax (%u) must not exceed HeadMax (%u)",
-			    c->limits.line_max, c->limits.head_max);
+		return fail_whole(p, "RequestLineMax (%u) must not exceed HeadMax (%u)",
+				  c->limits.line_max, c->limits.head_max);
 	return 0;
 }
 
@@ -608,18 +625,22 @@ static int plugins_conf_done(struct cfg_parse *p)
 		int id = plugin_id(pl);
 		char err[256] = "";
 
+		/* About a whole scope, not a line: "file: [plugin]: what". */
 		if (!pl->conf_done)
 			continue;
-		p->line = 0;
-		p->file = c->source ? c->source : "defaults";
-		if (pl->conf_done(c->plugin_data[id], NULL, err, sizeof(err)))
-			return fail(p, "[%s]: %s", pl->name, err);
+		if (pl->conf_done(c->plugin_data[id], NULL, err, sizeof(err))) {
+			snprintf(p->err, p->errsz, "%s: [%s]: %s",
+				 c->source ? c->source : "defaults", pl->name, err);
+			return -1;
+		}
 		for (size_t v = 0; v < c->nvhosts; v++) {
 			struct vhost *vh = &c->vhosts[v];
 
-			p->file = vh->file;
-			if (pl->conf_done(vh->plugin_data[id], vh, err, sizeof(err)))
-				return fail(p, "[%s]: %s", pl->name, err);
+			if (pl->conf_done(vh->plugin_data[id], vh, err, sizeof(err))) {
+				snprintf(p->err, p->errsz, "%s: [%s]: %s", vh->file,
+					 pl->name, err);
+				return -1;
+			}
 		}
 	}
 	return 0;
