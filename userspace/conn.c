@@ -56,7 +56,8 @@ void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
 	memcpy(&c->peer, peer, peerlen);
 	c->buf = c->inline_buf;
 	c->buf_size = size;
-	memcpy(c->buf, bytes, len);
+	if (len)	/* accepted here: no bytes yet (bytes NULL) */
+		memcpy(c->buf, bytes, len);
 	c->buf_len = (uint32_t)len;
 	/* A fresh connection owes us a head: the shorter header timeout. */
 	c->deadline = w->now + c->cfg->header_timeout;
