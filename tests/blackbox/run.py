@@ -36,8 +36,9 @@ def parse_args():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--server", choices=("module", "daemon"), default="daemon",
-                   help="which khttpd answers: selects the few behaviours that "
-                        "legitimately differ (non-static methods)")
+                   help="which khttpd answers: 'module' is khttpd.ko with no "
+                        "daemon registered (non-static methods get 503), 'daemon' "
+                        "is khttpdd or the module with its daemon (405)")
     p.add_argument("--only", metavar="REGEX", help="run tests whose name matches")
     p.add_argument("--list", action="store_true", help="list test names and exit")
     p.add_argument("--fixture", metavar="DIR",
