@@ -44,6 +44,19 @@ static void khttpd_sk_event(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/*
+ * TCP calls sk_write_space on every ACK while SOCK_NOSPACE is set; like
+ * sk_stream_write_space(), wake only once there is room worth filling.
+ */
+static void khttpd_sk_write_space(struct sock *sk)
+{
+	if (!sk_stream_is_writeable(sk))
+		return;
+	if (sk->sk_socket)
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	khttpd_sk_event(sk);
+}
+
 static void khttpd_listen_data_ready(struct sock *sk)
 {
 	struct khttpd_thread *thr;
@@ -72,7 +85,7 @@ void khttpd_conn_attach(struct khttpd_conn *c)
 	c->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = c;
 	sk->sk_data_ready = khttpd_sk_event;
-	sk->sk_write_space = khttpd_sk_event;
+	sk->sk_write_space = khttpd_sk_write_space;
 	sk->sk_state_change = khttpd_sk_event;
 	write_unlock_bh(&sk->sk_callback_lock);
 }
