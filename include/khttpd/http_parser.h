@@ -164,6 +164,24 @@ void khttp_request_init(struct khttp_request *req);
  * this request (the same prefix as in earlier calls). Returns KHTTP_DONE,
  * KHTTP_AGAIN or a negative enum khttp_result. After an error the caller
  * answers khttp_error_status() and closes the connection.
+ *
+ * Choices the RFCs leave open (tests/vectors/parser_vectors.h pins them):
+ * - Errors are reported in buffer order: a line is judged when its CRLF has
+ *   arrived, limits and bare CR/LF as soon as the byte is there.
+ * - Empty lines before the request line are skipped (RFC 9112 2.2); they
+ *   count in head_len and head_max, not in line_max.
+ * - Methods are case-sensitive; unknown tokens are 501, TRACE/CONNECT 405.
+ *   Only HTTP/1.0 and 1.1 are accepted (505 otherwise).
+ * - The target may hold any visible ASCII but '#'. absolute-form takes
+ *   http/https without userinfo.
+ * - Host: an empty value counts as present (host.len 0); names allow
+ *   letters, digits, '-', '_', non-empty labels, an optional trailing dot.
+ * - Transfer-Encoding: only "chunked", once, last; any other coding is 501.
+ *   Content-Length: digits only, at most 2^63 - 1, one field.
+ * - Expect: "100-continue" (ignored in HTTP/1.0); anything else is 417.
+ * - If-Modified-Since, If-Unmodified-Since, If-None-Match, If-Range, Range
+ *   and the logged fields: a later field replaces an earlier one. A Range
+ *   with several ranges sets KHTTP_F_RANGE_MULTI without KHTTP_F_HAS_RANGE.
  */
 int khttp_parse(struct khttp_request *req, const struct khttp_limits *lim,
 		const char *buf, size_t len);
