@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "cache_plugin.h"
 #include "khttpdd.h"
 
 static char *ctl_path;
@@ -242,6 +243,7 @@ char *ctl_reply(const char *cmd, bool json)
 {
 	struct out o = { .s = malloc(1024), .cap = 1024 };
 	struct config *cfg;
+	char *cache;
 
 	if (!o.s)
 		abort();
@@ -264,7 +266,11 @@ char *ctl_reply(const char *cmd, bool json)
 		     (long)(time(NULL) - server.started));
 	else if (!strcmp(cmd, "stats"))
 		cmd_stats(&o, json);
-	else
+	else if (!strncmp(cmd, "cache-", 6) &&
+		 (cache = cache_ctl_reply(cfg, cmd + 6, json))) {
+		outf(&o, "%s", cache);
+		free(cache);
+	} else
 		outf(&o, "error: unknown command '%.32s'\n", cmd);
 	config_put(cfg);
 	return o.s;

@@ -17,12 +17,14 @@
 
 static const char *const commands[] = {
 	"status", "workers", "vhosts", "plugins", "config", "uptime", "stats",
+	"cache-stats", "cache-clear",
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: khttpctl [-s socket] [--json] command\n"
 		"commands: status workers vhosts plugins config uptime stats\n"
+		"          cache stats|clear\n"
 		"socket: $KHTTPD_SOCKET or " DEFAULT_SOCKET "\n");
 }
 
@@ -30,7 +32,7 @@ int main(int argc, char **argv)
 {
 	const char *sock = getenv("KHTTPD_SOCKET"), *cmd = NULL;
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char line[64], buf[4096];
+	char line[64], buf[4096], cache_cmd[32];
 	bool json = false, known = false;
 	ssize_t n;
 	int fd, len;
@@ -45,6 +47,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (cmd && !strcmp(cmd, "cache") && argv[i][0] != '-') {
+			snprintf(cache_cmd, sizeof(cache_cmd), "cache-%.20s", argv[i]);
+			cmd = cache_cmd;
 		} else if (!cmd && argv[i][0] != '-') {
 			cmd = argv[i];
 		} else {

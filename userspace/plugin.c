@@ -6,11 +6,11 @@
 
 extern const struct khttpd_plugin plugin_logger, plugin_dirlisting,
 	plugin_auth, plugin_mandril, plugin_proxy_reverse, plugin_cgi,
-	plugin_fastcgi;
+	plugin_fastcgi, plugin_cache;
 
 const struct khttpd_plugin *const khttpd_plugins[] = {
 	&plugin_logger, &plugin_dirlisting, &plugin_auth, &plugin_mandril,
-	&plugin_proxy_reverse, &plugin_cgi, &plugin_fastcgi,
+	&plugin_proxy_reverse, &plugin_cgi, &plugin_fastcgi, &plugin_cache,
 };
 const size_t khttpd_nplugins = sizeof(khttpd_plugins) / sizeof(khttpd_plugins[0]);
 

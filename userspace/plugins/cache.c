@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * cache: static files served from memory (Documentation/cache.md).
+ *
+ *   [CACHE]
+ *       Policy       LRU | LFU
+ *       MaxMemory    64M
+ *       MaxFileSize  1M
+ *       Extensions   html css js png      (default: any)
+ *       MimeTypes    text/ image/          (prefixes; default: any)
+ *       Path         ^/static/             (regex, repeatable; default: any)
+ *       TTL          300                   (seconds; 0: no expiry)
+ *       Revalidate   1                     (seconds between file checks)
+ *       AdminPath    /khttpd/cache         (JSON, clear, web UI; Off: none)
+ *
+ * A miss is served by the core (sendfile), and on_response copies the file
+ * it just sent into the store; a hit is answered in on_request, with the
+ * same validators, conditionals and ranges as the static path. Every
+ * Revalidate seconds a hit re-stats the file beneath the docroot: a change
+ * of inode, size, mtime or mode drops the entry. Load it after auth and
+ * mandril so that their checks run first.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../cache_plugin.h"
+#include "../cache_store.h"
+#include "../filecache.h"
+#include "../khttpdd.h"
+
+extern const struct khttpd_plugin plugin_cache;
+
+/* The web UI, embedded at build time (ui/ next to this directory). */
+extern const char cache_ui_html[], cache_ui_js[], cache_ui_css[];
+extern const unsigned int cache_ui_html_len, cache_ui_js_len, cache_ui_css_len;
+
+#define CACHE_SHARDS 16
+#define TOP_ENTRIES 10
+#define KEY_MAX (WORKER_PATH_MAX + 512)
+
+struct cache_conf {
+	enum cache_policy policy;
+	size_t max_memory, max_file;
+	char **exts;
+	size_t nexts;
+	char **mimes;
+	size_t nmimes;
+	regex_t *paths;
+	size_t npaths;
+	unsigned ttl, revalidate;
+	char *admin;			/* NULL: no admin pages */
+	size_t admin_len;
+	struct cache_store *store;
+};
+
+/* What a hit needs besides the bytes: the file's identity, validators. */
+struct file_meta {
+	uint64_t ino, dev, size;
+	int64_t mtime, mtime_ns;
+	uint32_t mode;
+	uint8_t etag_len;
+	char etag[KHTTP_ETAG_MAX];
+};
+
+/* ---- config ---- */
+
+static int parse_size(const char *v, size_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 'm': case 'M': n <<= 20; end++; break;
+	case 'g': case 'G': n <<= 30; end++; break;
+	}
+	if (*end)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
+static int parse_secs(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n > 31536000)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int add_words(const char *v, char ***list, size_t *n)
+{
+	char *copy = strdup(v), *save = NULL;
+
+	if (!copy)
+		return -1;
+	for (char *w = strtok_r(copy, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		char **nl = realloc(*list, (*n + 1) * sizeof(**list));
+
+		if (!nl) {
+			free(copy);
+			return -1;
+		}
+		*list = nl;
+		if (*w == '.')
+			w++;
+		if (!(nl[*n] = strdup(w))) {
+			free(copy);
+			return -1;
+		}
+		(*n)++;
+	}
+	free(copy);
+	return 0;
+}
+
+static int cache_section_start(void **data, char *err, size_t errsz)
+{
+	struct cache_conf *cc;
+
+	if (*data)
+		return 0;
+	cc = calloc(1, sizeof(*cc));
+	if (!cc) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	cc->policy = CACHE_LRU;
+	cc->max_memory = 64u << 20;
+	cc->max_file = 1u << 20;
+	cc->ttl = 0;
+	cc->revalidate = 1;
+	cc->admin = strdup("/khttpd/cache");
+	cc->admin_len = cc->admin ? strlen(cc->admin) : 0;
+	*data = cc;
+	return 0;
+}
+
+static int cache_conf_key(void **data, const struct vhost *vh, const char *k,
+			  const char *v, char *err, size_t errsz)
+{
+	struct cache_conf *cc = *data;
+
+	if (vh) {
+		snprintf(err, errsz, "[CACHE] belongs in the main file: one cache serves every site");
+		return -1;
+	}
+	if (!strcasecmp(k, "Policy")) {
+		if (!strcasecmp(v, "LRU"))
+			cc->policy = CACHE_LRU;
+		else if (!strcasecmp(v, "LFU"))
+			cc->policy = CACHE_LFU;
+		else
+			goto bad;
+	} else if (!strcasecmp(k, "MaxMemory")) {
+		if (parse_size(v, &cc->max_memory) || cc->max_memory < 4096)
+			goto bad;
+	} else if (!strcasecmp(k, "MaxFileSize")) {
+		if (parse_size(v, &cc->max_file) || !cc->max_file)
+			goto bad;
+	} else if (!strcasecmp(k, "Extensions")) {
+		if (add_words(v, &cc->exts, &cc->nexts))
+			goto oom;
+	} else if (!strcasecmp(k, "MimeTypes")) {
+		if (add_words(v, &cc->mimes, &cc->nmimes))
+			goto oom;
+	} else if (!strcasecmp(k, "Path")) {
+		regex_t *re = realloc(cc->paths, (cc->npaths + 1) * sizeof(*re));
+		int rc;
+
+		if (!re)
+			goto oom;
+		cc->paths = re;
+		rc = regcomp(&re[cc->npaths], v, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char msg[128];
+
+			regerror(rc, &re[cc->npaths], msg, sizeof(msg));
+			snprintf(err, errsz, "Path: bad regex '%s': %s", v, msg);
+			return -1;
+		}
+		cc->npaths++;
+	} else if (!strcasecmp(k, "TTL")) {
+		if (parse_secs(v, &cc->ttl))
+			goto bad;
+	} else if (!strcasecmp(k, "Revalidate")) {
+		if (parse_secs(v, &cc->revalidate))
+			goto bad;
+	} else if (!strcasecmp(k, "AdminPath")) {
+		free(cc->admin);
+		cc->admin = NULL;
+		cc->admin_len = 0;
+		if (strcasecmp(v, "Off")) {
+			if (v[0] != '/' || v[1] == '\0' || v[strlen(v) - 1] == '/') {
+				snprintf(err, errsz, "AdminPath: want Off or a path like /khttpd/cache (no trailing slash), got '%s'",
+					 v);
+				return -1;
+			}
+			if (!(cc->admin = strdup(v)))
+				goto oom;
+			cc->admin_len = strlen(v);
+		}
+	} else {
+		snprintf(err, errsz, "unknown key '%s' in [CACHE] (Policy, MaxMemory, MaxFileSize, Extensions, MimeTypes, Path, TTL, Revalidate, AdminPath)",
+			 k);
+		return -1;
+	}
+	return 0;
+bad:
+	snprintf(err, errsz, "%s: bad value '%s'", k, v);
+	return -1;
+oom:
+	snprintf(err, errsz, "out of memory");
+	return -1;
+}
+
+static int cache_conf_done(void *data, const struct vhost *vh, char *err,
+			   size_t errsz)
+{
+	struct cache_conf *cc = data;
+	unsigned shards = CACHE_SHARDS;
+
+	if (!cc || vh)
+		return 0;
+	/* a shard must hold the largest file */
+	while (shards > 1 && cc->max_memory / shards < cc->max_file + 4096)
+		shards /= 2;
+	if (cc->max_memory < cc->max_file + 4096) {
+		snprintf(err, errsz, "MaxFileSize %zu does not fit in MaxMemory %zu",
+			 cc->max_file, cc->max_memory);
+		return -1;
+	}
+	cc->store = cache_store_new(cc->policy, cc->max_memory, shards);
+	if (!cc->store) {
+		snprintf(err, errsz, "out of memory for the cache");
+		return -1;
+	}
+	return 0;
+}
+
+static void cache_conf_free(void *data)
+{
+	struct cache_conf *cc = data;
+
+	if (!cc)
+		return;
+	for (size_t i = 0; i < cc->nexts; i++)
+		free(cc->exts[i]);
+	for (size_t i = 0; i < cc->nmimes; i++)
+		free(cc->mimes[i]);
+	for (size_t i = 0; i < cc->npaths; i++)
+		regfree(&cc->paths[i]);
+	free(cc->exts);
+	free(cc->mimes);
+	free(cc->paths);
+	free(cc->admin);
+	cache_store_free(cc->store);
+	free(cc);
+}
+
+/* ---- rules and keys ---- */
+
+static bool cacheable_path(const struct cache_conf *cc, const struct config *cfg,
+			   const char *path)
+{
+	size_t len = strlen(path);
+	const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+	bool ok;
+
+	if (!len || path[len - 1] == '/')
+		return false;	/* a directory's index: which file is unknown */
+	if (cc->nexts) {
+		ok = false;
+		for (size_t i = 0; dot && dot > slash && i < cc->nexts; i++)
+			ok |= !strcasecmp(dot + 1, cc->exts[i]);
+		if (!ok)
+			return false;
+	}
+	if (cc->nmimes) {
+		const char *mime = config_mime(cfg, path, len);
+
+		ok = false;
+		for (size_t i = 0; i < cc->nmimes; i++)
+			ok |= !strncasecmp(mime, cc->mimes[i], strlen(cc->mimes[i]));
+		if (!ok)
+			return false;
+	}
+	if (cc->npaths) {
+		ok = false;
+		for (size_t i = 0; i < cc->npaths; i++)
+			ok |= !regexec(&cc->paths[i], path, 0, NULL, 0);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* "<path>\0<docroot>": the path first, so the key prints as the path. */
+static size_t make_key(char *key, const char *path, const struct vhost *vh)
+{
+	size_t pl = strlen(path), dl = strlen(vh->docroot);
+
+	if (pl + dl + 2 > KEY_MAX)
+		return 0;
+	memcpy(key, path, pl + 1);
+	memcpy(key + pl + 1, vh->docroot, dl);
+	return pl + 1 + dl;
+}
+
+static void meta_from_stat(struct file_meta *m, const struct stat *st)
+{
+	memset(m, 0, sizeof(*m));
+	m->ino = st->st_ino;
+	m->dev = st->st_dev;
+	m->size = (uint64_t)st->st_size;
+	m->mtime = st->st_mtim.tv_sec;
+	m->mtime_ns = st->st_mtim.tv_nsec;
+	m->mode = st->st_mode;
+	m->etag_len = (uint8_t)khttp_etag_format(m->etag, st->st_ino,
+						 st->st_mtim.tv_sec,
+						 (uint64_t)st->st_size);
+}
+
+/* Is the file still the one cached? One open+fstat per Revalidate. */
+static bool still_valid(struct cache_conf *cc, struct conn *c,
+			struct cache_entry *e, const char *path)
+{
+	const struct file_meta *m = e->meta;
+	int64_t checked = atomic_load_explicit(&e->checked, memory_order_relaxed);
+	struct file_meta now;
+	struct stat st;
+	int fd;
+
+	if (c->w->now - checked < (int64_t)cc->revalidate)
+		return true;
+	fd = static_open(c->vhost->docroot_fd, path + 1);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	meta_from_stat(&now, &st);
+	if (now.ino != m->ino || now.dev != m->dev || now.size != m->size ||
+	    now.mtime != m->mtime || now.mtime_ns != m->mtime_ns ||
+	    now.mode != m->mode)
+		return false;
+	atomic_store_explicit(&e->checked, c->w->now, memory_order_relaxed);
+	return true;
+}
+
+/* ---- admin pages ---- */
+
+struct jbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+static void jprintf(struct jbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void jprintf(struct jbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		if (b->oom)
+			return;
+		va_start(ap, fmt);
+		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		char *ns = realloc(b->s, b->cap * 2 + (size_t)n);
+
+		if (!ns) {
+			b->oom = true;
+			return;
+		}
+		b->s = ns;
+		b->cap = b->cap * 2 + (size_t)n;
+	}
+}
+
+static void json_str(struct jbuf *b, const char *s)
+{
+	jprintf(b, "\"");
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			jprintf(b, "\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			jprintf(b, "\\u%04x", ch);
+		else
+			jprintf(b, "%c", ch);
+	}
+	jprintf(b, "\"");
+}
+
+static int64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* the workers' clock */
+	return ts.tv_sec;
+}
+
+static uint64_t server_requests(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < server.nworkers; i++)
+		n += atomic_load_explicit(&server.workers[i].stats.requests,
+					  memory_order_relaxed);
+	return n;
+}
+
+static char *stats_json(struct cache_conf *cc, size_t *len)
+{
+	struct jbuf b = { .s = malloc(2048), .cap = 2048 };
+	struct cache_stats st;
+	struct cache_top top[TOP_ENTRIES];
+	int64_t now = mono_now();
+	size_t ntop;
+
+	if (!b.s)
+		return NULL;
+	cache_store_stats(cc->store, &st);
+	ntop = cache_store_top(cc->store, top, TOP_ENTRIES);
+	jprintf(&b, "{\"policy\":\"%s\",\"hits\":%llu,\"misses\":%llu,"
+		"\"hit_ratio\":%.4f,\"inserts\":%llu,\"evictions\":%llu,"
+		"\"expirations\":%llu,\"invalidations\":%llu,\"entries\":%llu,"
+		"\"bytes\":%llu,\"cap\":%llu,\"shards\":%u,"
+		"\"requests_per_sec\":%llu,\"server_requests\":%llu,\"history\":[",
+		cc->policy == CACHE_LFU ? "LFU" : "LRU",
+		(unsigned long long)st.hits, (unsigned long long)st.misses,
+		st.hits + st.misses ? (double)st.hits / (double)(st.hits + st.misses) : 0.0,
+		(unsigned long long)st.inserts, (unsigned long long)st.evictions,
+		(unsigned long long)st.expirations,
+		(unsigned long long)st.invalidations,
+		(unsigned long long)st.entries, (unsigned long long)st.bytes,
+		(unsigned long long)st.cap, st.shards,
+		(unsigned long long)cache_store_rate(cc->store, now - 1),
+		(unsigned long long)server_requests());
+	/* the last 60 complete seconds, oldest first */
+	for (int64_t t = now - 60; t < now; t++)
+		jprintf(&b, "%s%llu", t == now - 60 ? "" : ",",
+			(unsigned long long)cache_store_rate(cc->store, t));
+	jprintf(&b, "],\"top\":[");
+	for (size_t i = 0; i < ntop; i++) {
+		jprintf(&b, "%s{\"path\":", i ? "," : "");
+		json_str(&b, top[i].key);
+		jprintf(&b, ",\"hits\":%llu,\"size\":%zu}",
+			(unsigned long long)top[i].hits, top[i].len);
+	}
+	jprintf(&b, "]}\n");
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	*len = b.len;
+	return b.s;
+}
+
+static int send_copy(struct conn *c, const char *type, const char *data,
+		     size_t len)
+{
+	char *body = malloc(len + 1);
+
+	if (!body)
+		return http_send_error(c, 500, NULL);
+	memcpy(body, data, len);
+	return http_send_body(c, 200, type, body, len,
+			      "Cache-Control: no-store\r\n");
+}
+
+static int admin_request(struct cache_conf *cc, struct conn *c,
+			 const char *sub)
+{
+	int method = c->req.method;
+	size_t len;
+	char *body;
+
+	if (c->req.flags & KHTTP_F_HAS_BODY)
+		c->keep_alive = false;	/* the body stays unread */
+	if (!strcmp(sub, "/clear")) {
+		if (method != KHTTP_METHOD_POST)
+			return http_send_error(c, 405, "Allow: POST\r\n");
+		len = (size_t)asprintf(&body, "{\"cleared\":%llu}\n",
+				       (unsigned long long)cache_store_clear(cc->store));
+		if ((int)len < 0)
+			return http_send_error(c, 500, NULL);
+		return http_send_body(c, 200, "application/json", body, len,
+				      "Cache-Control: no-store\r\n");
+	}
+	if (method != KHTTP_METHOD_GET && method != KHTTP_METHOD_HEAD)
+		return http_send_error(c, 405, "Allow: GET, HEAD\r\n");
+	if (!strcmp(sub, "/stats.json")) {
+		body = stats_json(cc, &len);
+		if (!body)
+			return http_send_error(c, 500, NULL);
+		return http_send_body(c, 200, "application/json", body, len,
+				      "Cache-Control: no-store\r\n");
+	}
+	if (!strcmp(sub, "")) {	/* relative URLs need the slash */
+		char loc[300];
+
+		snprintf(loc, sizeof(loc), "Location: %s/\r\n", cc->admin);
+		return http_send_error(c, 301, loc);
+	}
+	if (!strcmp(sub, "/"))
+		return send_copy(c, "text/html; charset=utf-8", cache_ui_html,
+				 cache_ui_html_len);
+	if (!strcmp(sub, "/app.js"))
+		return send_copy(c, "text/javascript; charset=utf-8", cache_ui_js,
+				 cache_ui_js_len);
+	if (!strcmp(sub, "/style.css"))
+		return send_copy(c, "text/css; charset=utf-8", cache_ui_css,
+				 cache_ui_css_len);
+	return http_send_error(c, 404, NULL);
+}
+
+/* ---- hits ---- */
+
+static int serve_hit(struct conn *c, struct cache_entry *e, const char *path)
+{
+	const struct file_meta *m = e->meta;
+	struct khttp_head h = { .has_body_length = true, .accept_ranges = true,
+				.etag = m->etag, .last_modified = m->mtime,
+				.extra = "X-Cache: HIT\r\n" };
+	uint64_t start = 0, len = m->size;
+	char *body = NULL;
+	size_t n;
+
+	h.status = khttp_conditional(c->buf, &c->req, m->etag, m->etag_len,
+				     m->mtime);
+	if (h.status == 412)
+		return http_send_error(c, 412, NULL);
+	if (h.status == 304) {
+		h.has_body_length = false;
+		h.accept_ranges = false;
+		len = 0;
+	} else {
+		h.status = khttp_range_resolve(c->buf, &c->req, m->etag,
+					       m->etag_len, m->mtime, m->size,
+					       &start, &len);
+		if (h.status == 416)
+			return KP_CONTINUE;	/* the static path words 416 */
+		h.range_start = start;
+		h.range_total = m->size;
+		h.content_type = config_mime(c->cfg, path, strlen(path));
+	}
+	h.content_length = len;
+	if (!c->head_only && len) {
+		/* the entry may go at any time: the response owns a copy */
+		body = malloc(len);
+		if (!body)
+			return KP_CONTINUE;
+		memcpy(body, e->data + start, len);
+	}
+	n = http_head(c, &h);
+	if (!n) {
+		free(body);
+		return http_send_error(c, 500, NULL);
+	}
+	conn_queue(c, c->w->scratch, n, body, body ? len : 0, NULL, 0, 0);
+	return KP_DONE;
+}
+
+static int cache_on_request(struct conn *c)
+{
+	struct cache_conf *cc = conn_global_data(c, &plugin_cache);
+	const char *path = conn_path(c);
+	struct cache_entry *e;
+	char key[KEY_MAX];
+	size_t klen;
+	int rc;
+
+	if (!cc || !cc->store)
+		return KP_CONTINUE;
+	if (cc->admin && !strncmp(path, cc->admin, cc->admin_len) &&
+	    (path[cc->admin_len] == '\0' || path[cc->admin_len] == '/'))
+		return admin_request(cc, c, path + cc->admin_len);
+	if ((c->req.method != KHTTP_METHOD_GET &&
+	     c->req.method != KHTTP_METHOD_HEAD) ||
+	    (c->req.flags & KHTTP_F_HAS_BODY) || !c->vhost ||
+	    !cacheable_path(cc, c->cfg, path))
+		return KP_CONTINUE;
+	klen = make_key(key, path, c->vhost);
+	if (!klen)
+		return KP_CONTINUE;
+	e = cache_store_get(cc->store, key, klen, c->w->now);
+	if (!e)
+		return KP_CONTINUE;
+	if (!still_valid(cc, c, e, path)) {
+		cache_store_invalidate(cc->store, e);
+		cache_entry_put(e);
+		return KP_CONTINUE;
+	}
+	rc = serve_hit(c, e, path);
+	cache_entry_put(e);
+	return rc;
+}
+
+/* ---- fills ---- */
+
+/* After a static 200 of a whole file: keep a copy for the next request. */
+static void cache_on_response(struct conn *c)
+{
+	struct cache_conf *cc = conn_global_data(c, &plugin_cache);
+	char path[WORKER_PATH_MAX], key[KEY_MAX];
+	struct file_meta m;
+	const struct stat *st;
+	size_t klen;
+	char *data;
+	ssize_t got;
+	int n;
+
+	if (!cc || !cc->store || !c->file || c->status != 200 || !c->vhost ||
+	    c->req.method != KHTTP_METHOD_GET)
+		return;
+	st = &c->file->st;
+	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > cc->max_file ||
+	    (size_t)st->st_size + KEY_MAX + 512 > cache_store_max_object(cc->store))
+		return;
+	/* w->path may belong to another request by now: normalize again */
+	n = khttp_path_normalize(c->buf + c->req.path.off, c->req.path.len,
+				 path, sizeof(path) - 1);
+	if (n < 0)
+		return;
+	path[n] = '\0';
+	if (!cacheable_path(cc, c->cfg, path))
+		return;
+	klen = make_key(key, path, c->vhost);
+	if (!klen)
+		return;
+	data = malloc((size_t)st->st_size + 1);
+	if (!data)
+		return;
+	got = pread(c->file->fd, data, (size_t)st->st_size, 0);
+	meta_from_stat(&m, st);
+	if (got == st->st_size)
+		cache_store_put(cc->store, key, klen, &m, sizeof(m), data,
+				(size_t)got, c->w->now, cc->ttl);
+	free(data);
+}
+
+/* ---- control socket ---- */
+
+char *cache_ctl_reply(const struct config *cfg, const char *sub, bool json)
+{
+	int id = plugin_id(&plugin_cache);
+	struct cache_conf *cc = id >= 0 ? cfg->plugin_data[id] : NULL;
+	char *out = NULL;
+	size_t len;
+
+	if (strcmp(sub, "stats") && strcmp(sub, "clear"))
+		return NULL;
+	if (!cc || !cc->store)
+		return strdup(json ? "{\"error\":\"cache plugin not loaded\"}\n" :
+				     "error: cache plugin not loaded\n");
+	if (!strcmp(sub, "clear")) {
+		unsigned long long n = cache_store_clear(cc->store);
+
+		if (asprintf(&out, json ? "{\"cleared\":%llu}\n" : "cleared %llu\n",
+			     n) < 0)
+			return NULL;
+		return out;
+	}
+	if (json)
+		return stats_json(cc, &len);
+	{
+		struct cache_stats st;
+
+		cache_store_stats(cc->store, &st);
+		if (asprintf(&out, "policy %s\nhits %llu\nmisses %llu\nentries %llu\n"
+			     "bytes %llu\ncap %llu\nevictions %llu\n"
+			     "invalidations %llu\nexpirations %llu\n"
+			     "requests_per_sec %llu\n",
+			     cc->policy == CACHE_LFU ? "LFU" : "LRU",
+			     (unsigned long long)st.hits,
+			     (unsigned long long)st.misses,
+			     (unsigned long long)st.entries,
+			     (unsigned long long)st.bytes,
+			     (unsigned long long)st.cap,
+			     (unsigned long long)st.evictions,
+			     (unsigned long long)st.invalidations,
+			     (unsigned long long)st.expirations,
+			     (unsigned long long)cache_store_rate(cc->store,
+								  mono_now() - 1)) < 0)
+			return NULL;
+	}
+	return out;
+}
+
+const struct khttpd_plugin plugin_cache = {
+	.name = "cache",
+	.section_start = cache_section_start,
+	.conf_key = cache_conf_key,
+	.conf_done = cache_conf_done,
+	.conf_free = cache_conf_free,
+	.on_request = cache_on_request,
+	.on_response = cache_on_response,
+};
