@@ -881,12 +881,14 @@ static int parse_field_line(struct khttp_request *req, const char *buf,
 	case FIELD_EXPECT:
 		return parse_expect(req, buf, v, ve);
 	case FIELD_IMS:
+		req->flags &= ~KHTTP_F_HAS_IMS;
 		if (khttp_date_parse(buf + v, ve - v, &date)) {
 			req->ims = date;
 			req->flags |= KHTTP_F_HAS_IMS;
 		}
 		break;
 	case FIELD_IUMS:
+		req->flags &= ~KHTTP_F_HAS_IUMS;
 		if (khttp_date_parse(buf + v, ve - v, &date)) {
 			req->iums = date;
 			req->flags |= KHTTP_F_HAS_IUMS;

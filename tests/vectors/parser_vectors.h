@@ -698,6 +698,16 @@ static const struct khttp_vector khttp_vectors[] = {
 		  "If-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n",
 		  KV_KA | KHTTP_F_HAS_IUMS, .iums = 946684800),
 	KV_FIELDS("IUMS invalid is ignored", "If-Unmodified-Since: yesterday\r\n", KV_KA),
+	KV_FIELDS("second IMS replaces the first",
+		  "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+		  "If-Modified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n",
+		  KV_KA | KHTTP_F_HAS_IMS, .ims = 946684800),
+	KV_FIELDS("invalid second IMS drops the first",
+		  "If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+		  "If-Modified-Since: never\r\n", KV_KA),
+	KV_FIELDS("invalid second IUMS drops the first",
+		  "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+		  "If-Unmodified-Since: 0\r\n", KV_KA),
 	KV_FIELDS("IMS and IUMS together",
 		  "If-Modified-Since: Thu, 01 Jan 1970 00:00:01 GMT\r\n"
 		  "If-Unmodified-Since: Sun Nov  6 08:49:37 1994\r\n",
