@@ -507,7 +507,8 @@ static int parse_sites(struct cfg_parse *p, const char *dir)
 		names[n - 1] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), name_cmp);
+	if (n)
+		qsort(names, n, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(names[i], "default") && i) {
 			char *t = names[i];
