@@ -47,6 +47,7 @@ static void check_path(const char *buf, const struct khttp_request *r)
 	int i;
 
 	ENSURE(n >= 1 && out[0] == '/' && out[n] == '\0');
+	ENSURE(khttp_mime_type(out, n)[0] != '\0');
 	for (i = 0; i < n; i++) {
 		ENSURE((unsigned char)out[i] >= 0x20 && out[i] != 0x7f);
 		if (out[i] != '/')
