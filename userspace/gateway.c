@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,52 +40,83 @@ struct gw_dead {
 	void (*fn)(void *p);
 };
 
-static __thread struct {
+/* One per worker thread; all of them listed for gw_shutdown(). */
+struct gw_reaper {
 	struct evsource ev;
+	struct gw_reaper *next;
 	struct gw_dead *fresh;	/* died since the last reaper run */
 	struct gw_dead *aged;	/* died before it: no event can name them */
-} reaper = { .ev = { .fd = -1 } };
+};
 
-static void reaper_kick(void)
+static __thread struct gw_reaper *reaper;
+static pthread_mutex_t reapers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gw_reaper *reapers;
+
+static void reaper_kick(struct gw_reaper *r)
 {
 	uint64_t one = 1;
 
-	if (write(reaper.ev.fd, &one, sizeof(one)) != sizeof(one))
+	if (write(r->ev.fd, &one, sizeof(one)) != sizeof(one))
 		log_msg("gateway: reaper wake-up failed: %s", strerror(errno));
+}
+
+static void reaper_free_list(struct gw_dead *d)
+{
+	while (d) {
+		struct gw_dead *next = d->next;
+
+		d->fn(d->p);
+		free(d);
+		d = next;
+	}
 }
 
 static void reaper_cb(struct evsource *src, uint32_t events)
 {
+	struct gw_reaper *r = (struct gw_reaper *)src;
 	uint64_t n;
-	struct gw_dead *d;
 
 	(void)events;
 	if (read(src->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_msg("gateway: reaper: %s", strerror(errno));
-	while ((d = reaper.aged)) {
-		reaper.aged = d->next;
-		d->fn(d->p);
-		free(d);
+	reaper_free_list(r->aged);
+	r->aged = r->fresh;
+	r->fresh = NULL;
+	if (r->aged)
+		reaper_kick(r);
+}
+
+static struct gw_reaper *reaper_get(struct worker *w)
+{
+	struct gw_reaper *r;
+
+	if (reaper)
+		return reaper;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->ev.cb = reaper_cb;
+	if (r->ev.fd < 0 || worker_watch(w, &r->ev, EPOLLIN)) {
+		if (r->ev.fd >= 0)
+			close(r->ev.fd);
+		free(r);
+		return NULL;
 	}
-	reaper.aged = reaper.fresh;
-	reaper.fresh = NULL;
-	if (reaper.aged)
-		reaper_kick();
+	pthread_mutex_lock(&reapers_lock);
+	r->next = reapers;
+	reapers = r;
+	pthread_mutex_unlock(&reapers_lock);
+	reaper = r;
+	return r;
 }
 
 void gw_defer_free(struct worker *w, void *p, void (*fn)(void *p))
 {
+	struct gw_reaper *r = reaper_get(w);
 	struct gw_dead *d = malloc(sizeof(*d));
 
-	if (reaper.ev.fd < 0) {
-		reaper.ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-		reaper.ev.cb = reaper_cb;
-		if (reaper.ev.fd >= 0 && worker_watch(w, &reaper.ev, EPOLLIN)) {
-			close(reaper.ev.fd);
-			reaper.ev.fd = -1;
-		}
-	}
-	if (!d || reaper.ev.fd < 0) {
+	if (!d || !r) {
 		/* cannot defer: leaking is safer than a use after free */
 		log_msg("gateway: cannot defer a free: leaked");
 		free(d);
@@ -92,9 +124,24 @@ void gw_defer_free(struct worker *w, void *p, void (*fn)(void *p))
 	}
 	d->p = p;
 	d->fn = fn;
-	d->next = reaper.fresh;
-	reaper.fresh = d;
-	reaper_kick();
+	d->next = r->fresh;
+	r->fresh = d;
+	reaper_kick(r);
+}
+
+void gw_shutdown(void)
+{
+	pthread_mutex_lock(&reapers_lock);
+	while (reapers) {
+		struct gw_reaper *r = reapers;
+
+		reapers = r->next;
+		reaper_free_list(r->aged);
+		reaper_free_list(r->fresh);
+		close(r->ev.fd);
+		free(r);
+	}
+	pthread_mutex_unlock(&reapers_lock);
 }
 
 /* ---- the job ---- */
@@ -589,6 +636,10 @@ static bool gw_head_out(struct gw_job *j)
 	strcpy(extra + r->extra_len,
 	       j->out_chunked ? "Transfer-Encoding: chunked\r\n" : "");
 	h.extra = extra;
+	if (r->kind == CGI_RESP_CLIENT_REDIRECT) {
+		h.location = r->location;
+		h.location_len = strlen(r->location);
+	}
 	h.version = c->req.version ? c->req.version : 11;
 	h.keep_alive = c->keep_alive;
 	h.date = c->w->date;

@@ -130,6 +130,8 @@ static inline bool gw_dead(const struct gw_job *j)
  * collected may still point at it.
  */
 void gw_defer_free(struct worker *w, void *p, void (*fn)(void *p));
+/* At exit, after the workers stopped: free what is still deferred. */
+void gw_shutdown(void);
 
 /* Which request paths are scripts: "Prefix /cgi-bin/", "Extension .php". */
 struct gw_rules {

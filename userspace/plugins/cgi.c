@@ -483,6 +483,7 @@ const struct khttpd_plugin plugin_cgi = {
 	.conf_key = cgi_conf_key,
 	.conf_done = cgi_conf_done,
 	.conf_free = cgi_conf_free,
+	.stop = gw_shutdown,
 	.on_request = cgi_on_request,
 	.on_close = cgi_on_close,
 };

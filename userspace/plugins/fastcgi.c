@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,14 @@ struct fcgi_conf {
 struct fcgi_pool {
 	struct fcgi_pool *next;
 	const struct fcgi_conf *cf;
+	pthread_t thread;
 	int *fds;
 	unsigned n;
 };
 
-static __thread struct fcgi_pool *pools;
+/* All pools: workers take their own, conf_free and stop drop them. */
+static pthread_mutex_t pools_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fcgi_pool *pools;
 
 /* One request on one app connection. */
 struct fcgi_req {
@@ -206,12 +210,15 @@ static int fcgi_conf_done(void *data, const struct vhost *vh, char *err,
 	return 0;
 }
 
+static void fcgi_pools_drop(const struct fcgi_conf *cf);
+
 static void fcgi_conf_free(void *data)
 {
 	struct fcgi_conf *cf = data;
 
 	if (!cf)
 		return;
+	fcgi_pools_drop(cf);
 	gw_rules_free(&cf->rules);
 	free(cf);
 }
@@ -230,7 +237,7 @@ static struct fcgi_pool *fcgi_pool_of(const struct fcgi_conf *cf)
 	struct fcgi_pool *p;
 
 	for (p = pools; p; p = p->next)
-		if (p->cf == cf)
+		if (p->cf == cf && pthread_equal(p->thread, pthread_self()))
 			return p;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -241,6 +248,7 @@ static struct fcgi_pool *fcgi_pool_of(const struct fcgi_conf *cf)
 		return NULL;
 	}
 	p->cf = cf;
+	p->thread = pthread_self();
 	p->next = pools;
 	pools = p;
 	return p;
@@ -249,28 +257,63 @@ static struct fcgi_pool *fcgi_pool_of(const struct fcgi_conf *cf)
 /* An idle connection the app has not closed meanwhile, or -1. */
 static int fcgi_pool_get(const struct fcgi_conf *cf)
 {
-	struct fcgi_pool *p = fcgi_pool_of(cf);
+	struct fcgi_pool *p;
+	int fd = -1;
 	char b;
 
+	pthread_mutex_lock(&pools_lock);
+	p = fcgi_pool_of(cf);
 	while (p && p->n) {
-		int fd = p->fds[--p->n];
-		ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		ssize_t n;
 
+		fd = p->fds[--p->n];
+		n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
 		if (n < 0 && errno == EAGAIN)
-			return fd;
+			break;
 		close(fd);	/* closed by the app, or stray bytes */
+		fd = -1;
 	}
-	return -1;
+	pthread_mutex_unlock(&pools_lock);
+	return fd;
 }
 
 static void fcgi_pool_put(const struct fcgi_conf *cf, int fd)
 {
-	struct fcgi_pool *p = fcgi_pool_of(cf);
+	struct fcgi_pool *p;
 
+	pthread_mutex_lock(&pools_lock);
+	p = fcgi_pool_of(cf);
 	if (p && p->n < cf->pool_size)
 		p->fds[p->n++] = fd;
 	else
 		close(fd);
+	pthread_mutex_unlock(&pools_lock);
+}
+
+/* Close the pools of cf (NULL: all of them). */
+static void fcgi_pools_drop(const struct fcgi_conf *cf)
+{
+	struct fcgi_pool **pp, *p;
+
+	pthread_mutex_lock(&pools_lock);
+	for (pp = &pools; (p = *pp);) {
+		if (cf && p->cf != cf) {
+			pp = &p->next;
+			continue;
+		}
+		*pp = p->next;
+		while (p->n)
+			close(p->fds[--p->n]);
+		free(p->fds);
+		free(p);
+	}
+	pthread_mutex_unlock(&pools_lock);
+}
+
+static void fcgi_stop(void)
+{
+	fcgi_pools_drop(NULL);
+	gw_shutdown();
 }
 
 /* ---- one request ---- */
@@ -678,6 +721,7 @@ const struct khttpd_plugin plugin_fastcgi = {
 	.conf_key = fcgi_conf_key,
 	.conf_done = fcgi_conf_done,
 	.conf_free = fcgi_conf_free,
+	.stop = fcgi_stop,
 	.on_request = fcgi_on_request,
 	.on_close = fcgi_on_close,
 };

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * nlreg: talks to khttpd.ko's netlink family like khttpdd does, for the
+ * bridge tests in the guest.
+ *   nlreg register [--as-nobody] [--hold SEC]
+ *                      REGISTER (after setuid(65534) with --as-nobody);
+ *                      prints "registered" or "refused: <error>"
+ *   nlreg bad-version  REGISTER with genl version 99 (must be refused)
+ *   nlreg bad-attr     REGISTER with an attribute the policy rejects
+ *   nlreg claim HANDLE CLAIM a handle this process never got (refused)
+ *   nlreg stats        the STAT_* counters, one "name value" a line
+ * Exit status: 0 when the kernel accepted, 1 when it refused, 2 on usage or
+ * local errors.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../userspace/bridge_msg.h"
+#include "../../userspace/bridge_nl.h"
+
+static int report(int rc, const char *what)
+{
+	if (rc) {
+		printf("refused: %s (%s)\n", strerror(-rc), what);
+		return 1;
+	}
+	printf("%s\n", what);
+	return 0;
+}
+
+static int stats(struct kn_sock *s)
+{
+	static const char *const names[KHTTPD_A_MAX + 1] = {
+		[KHTTPD_A_STAT_HANDOFFS] = "handoffs",
+		[KHTTPD_A_STAT_CLAIMED] = "claimed",
+		[KHTTPD_A_STAT_DECLINED] = "declined",
+		[KHTTPD_A_STAT_EXPIRED] = "expired",
+		[KHTTPD_A_STAT_REFUSED] = "refused",
+		[KHTTPD_A_STAT_PENDING] = "pending",
+		[KHTTPD_A_STAT_REGISTRATIONS] = "registrations",
+		[KHTTPD_A_STAT_DAEMON_PID] = "daemon_pid",
+	};
+	unsigned char buf[64], reply[1024];
+	size_t rlen = sizeof(reply);
+	struct kn_builder b;
+	struct kn_msg m;
+	char err[128];
+	int rc;
+
+	kn_begin(&b, buf, sizeof(buf), s->family, 0, 0, KHTTPD_CMD_STATS,
+		 KHTTPD_GENL_VERSION);
+	rc = kn_request(s, buf, kn_end(&b), reply, &rlen, NULL, NULL);
+	if (rc)
+		return report(rc, "stats");
+	if (kn_parse(reply, rlen, &m, err, sizeof(err))) {
+		printf("bad reply: %s\n", err);
+		return 2;
+	}
+	for (int a = 1; a <= KHTTPD_A_MAX; a++) {
+		if (!names[a] || !m.attr[a])
+			continue;
+		printf("%s %llu\n", names[a], (unsigned long long)
+		       (kn_len(m.attr[a]) == 8 ? kn_get_u64(m.attr[a]) :
+			kn_get_u32(m.attr[a])));
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char buf[128];
+	struct kn_builder b;
+	struct kn_sock s;
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int hold = 0, rc;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--as-nobody")) {
+			if (setgid(65534) || setuid(65534)) {
+				perror("setuid");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--hold") && i + 1 < argc) {
+			hold = atoi(argv[++i]);
+		}
+	}
+	rc = kn_open(&s);
+	if (!rc)
+		rc = kn_resolve(&s);
+	if (rc) {
+		printf("no khttpd family: %s\n", strerror(-rc));
+		return 2;
+	}
+	if (!strcmp(cmd, "stats"))
+		return stats(&s);
+	if (!strcmp(cmd, "register") || !strcmp(cmd, "bad-version") ||
+	    !strcmp(cmd, "bad-attr")) {
+		kn_begin(&b, buf, sizeof(buf), s.family, 0, 0,
+			 KHTTPD_CMD_REGISTER,
+			 !strcmp(cmd, "bad-version") ? 99 : KHTTPD_GENL_VERSION);
+		kn_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
+		if (!strcmp(cmd, "bad-attr"))	/* kernel -> daemon only */
+			kn_put_u32(&b, KHTTPD_A_FD, 3);
+		rc = kn_request(&s, buf, kn_end(&b), NULL, NULL, NULL, NULL);
+		rc = report(rc, "registered");
+		if (!rc && hold)
+			sleep((unsigned)hold);
+		return rc;
+	}
+	if (!strcmp(cmd, "claim") && argc > 2) {
+		kn_begin(&b, buf, sizeof(buf), s.family, 0, 0, KHTTPD_CMD_CLAIM,
+			 KHTTPD_GENL_VERSION);
+		kn_put_u64(&b, KHTTPD_A_HANDLE, strtoull(argv[2], NULL, 0));
+		return report(kn_request(&s, buf, kn_end(&b), NULL, NULL, NULL,
+					 NULL), "claimed");
+	}
+	fprintf(stderr, "usage: nlreg register [--as-nobody] [--hold SEC] | bad-version | bad-attr | claim HANDLE | stats\n");
+	return 2;
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * A raw generic-netlink client for the khttpd family (no libnl): used by
+ * the daemon's bridge thread and by the test helper tests/bridge/nlreg.
+ */
+#define _GNU_SOURCE
+#include "bridge_nl.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bridge_msg.h"
+
+#define KN_RCVBUF	(1 << 20)
+#define KN_REPLY_TIMEOUT_MS 2000
+
+int kn_open(struct kn_sock *s)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, size = KN_RCVBUF;
+
+	s->family = 0;
+	s->seq = (uint32_t)time(NULL);
+	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (s->fd < 0)
+		return -errno;
+	/* Room for bursts of notices; FORCE works for root only. */
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* Errors without a copy of our request; reasons as text. */
+	setsockopt(s->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(s->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int err = -errno;
+
+		close(s->fd);
+		s->fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+void kn_close(struct kn_sock *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	s->family = 0;
+}
+
+static int kn_send(struct kn_sock *s, void *buf, size_t len)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nlh = buf;
+	ssize_t n;
+
+	nlh->nlmsg_seq = ++s->seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	do
+		n = sendto(s->fd, buf, len, 0, (struct sockaddr *)&kernel,
+			   sizeof(kernel));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)len ? 0 : -errno;
+}
+
+int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
+	       size_t *rlen, void (*on_notice)(const void *msg, size_t len,
+					       void *arg), void *arg)
+{
+	static __thread unsigned char rbuf[KN_RECV_MAX];
+	size_t cap = rlen ? *rlen : 0;
+	int err = kn_send(s, buf, len);
+
+	if (rlen)
+		*rlen = 0;
+	if (err)
+		return err;
+	for (;;) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		ssize_t n;
+		size_t off = 0;
+
+		if (poll(&pfd, 1, KN_REPLY_TIMEOUT_MS) == 0)
+			return -ETIMEDOUT;
+		n = recv(s->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		while (off < (size_t)n) {
+			size_t mlen = kn_next(rbuf + off, (size_t)n - off);
+			const struct nlmsghdr *nlh = (const void *)(rbuf + off);
+			int error;
+
+			if (!mlen)
+				return -EBADMSG;
+			if (nlh->nlmsg_seq != s->seq) {
+				if (nlh->nlmsg_seq == 0 && on_notice)
+					on_notice(nlh, mlen, arg);
+			} else if (kn_error(nlh, mlen, &error)) {
+				return error;	/* 0: the ack that ends it */
+			} else if (rlen && mlen <= cap) {
+				memcpy(reply, nlh, mlen);
+				*rlen = mlen;
+			}
+			off += (mlen + 3) & ~(size_t)3;
+		}
+	}
+}
+
+int kn_resolve(struct kn_sock *s)
+{
+	unsigned char buf[128], reply[4096];
+	struct kn_builder b;
+	size_t rlen = sizeof(reply), len;
+	uint32_t version;
+	char err[128];
+	int rc;
+
+	kn_begin(&b, buf, sizeof(buf), GENL_ID_CTRL, 0, 0, CTRL_CMD_GETFAMILY, 2);
+	kn_put_str(&b, CTRL_ATTR_FAMILY_NAME, KHTTPD_GENL_NAME);
+	len = kn_end(&b);
+	rc = kn_request(s, buf, len, reply, &rlen, NULL, NULL);
+	if (rc)
+		return rc;
+	if (!rlen || kn_parse_family(reply, rlen, &s->family, &version, err,
+				     sizeof(err)))
+		return -EBADMSG;
+	s->version = version;
+	if (version != KHTTPD_GENL_VERSION) {
+		s->family = 0;
+		return -EPROTO;
+	}
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* A raw generic-netlink client for the khttpd family (see bridge_nl.c). */
+#ifndef KHTTPDD_BRIDGE_NL_H
+#define KHTTPDD_BRIDGE_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../include/uapi/khttpd_netlink.h"
+
+#define KN_RECV_MAX	(KHTTPD_NL_HEAD_MAX + 4096)
+
+/* A generic-netlink socket for the khttpd family: the raw client. */
+struct kn_sock {
+	int fd;
+	uint16_t family;	/* 0 until resolved */
+	uint32_t version;	/* the module's, once resolved */
+	uint32_t seq;
+};
+
+int kn_open(struct kn_sock *s);
+void kn_close(struct kn_sock *s);
+/*
+ * Resolve KHTTPD_GENL_NAME: 0, -ENOENT (module not loaded), -EPROTO (it
+ * speaks another version: s->version) or -errno.
+ */
+int kn_resolve(struct kn_sock *s);
+/*
+ * Send a request built in buf[0..len) (seq filled in here) and wait for its
+ * answer: 0 with the reply (if any) copied to reply[0..*rlen), or -errno
+ * from the kernel. Messages for nobody in particular (HANDOFF notices) that
+ * arrive meanwhile go to on_notice.
+ */
+int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
+	       size_t *rlen, void (*on_notice)(const void *msg, size_t len,
+					       void *arg), void *arg);
+
+#endif /* KHTTPDD_BRIDGE_NL_H */
