@@ -113,10 +113,10 @@
       const r = await fetch('clear', { method: 'POST' });
       if (!r.ok) throw new Error('HTTP ' + r.status);
       const j = await r.json();
-      setStatus('cleared ' + j.cleared + ' entries', false);
+      $('note').textContent = 'cleared ' + j.cleared + ' entries';
       await poll();
     } catch (e) {
-      setStatus('clear failed: ' + e.message, true);
+      $('note').textContent = 'clear failed: ' + e.message;
     } finally {
       b.disabled = false;
     }
