@@ -813,25 +813,28 @@ enum field_id {
 	FIELD_CONTENT_TYPE,
 };
 
+#define KNOWN_FIELD(name, id) { name, sizeof(name) - 1, id }
+
 static const struct {
 	const char *name;
+	u8 len;
 	u8 id;
 } known_fields[] = {
-	{ "host", FIELD_HOST },
-	{ "content-length", FIELD_CONTENT_LENGTH },
-	{ "transfer-encoding", FIELD_TRANSFER_ENCODING },
-	{ "connection", FIELD_CONNECTION },
-	{ "expect", FIELD_EXPECT },
-	{ "if-modified-since", FIELD_IMS },
-	{ "if-unmodified-since", FIELD_IUMS },
-	{ "if-none-match", FIELD_INM },
-	{ "if-range", FIELD_IF_RANGE },
-	{ "range", FIELD_RANGE },
-	{ "user-agent", FIELD_USER_AGENT },
-	{ "referer", FIELD_REFERER },
-	{ "authorization", FIELD_AUTHORIZATION },
-	{ "content-type", FIELD_CONTENT_TYPE },
-	{ NULL, FIELD_OTHER },
+	KNOWN_FIELD("host", FIELD_HOST),
+	KNOWN_FIELD("content-length", FIELD_CONTENT_LENGTH),
+	KNOWN_FIELD("transfer-encoding", FIELD_TRANSFER_ENCODING),
+	KNOWN_FIELD("connection", FIELD_CONNECTION),
+	KNOWN_FIELD("expect", FIELD_EXPECT),
+	KNOWN_FIELD("if-modified-since", FIELD_IMS),
+	KNOWN_FIELD("if-unmodified-since", FIELD_IUMS),
+	KNOWN_FIELD("if-none-match", FIELD_INM),
+	KNOWN_FIELD("if-range", FIELD_IF_RANGE),
+	KNOWN_FIELD("range", FIELD_RANGE),
+	KNOWN_FIELD("user-agent", FIELD_USER_AGENT),
+	KNOWN_FIELD("referer", FIELD_REFERER),
+	KNOWN_FIELD("authorization", FIELD_AUTHORIZATION),
+	KNOWN_FIELD("content-type", FIELD_CONTENT_TYPE),
+	{ NULL, 0, FIELD_OTHER },
 };
 
 /* field-line = field-name ":" OWS field-value OWS, in [s, e) */
@@ -858,7 +861,8 @@ static int parse_field_line(struct khttp_request *req, const char *buf,
 	req->nfields++;
 
 	for (i = 0; known_fields[i].name; i++) {
-		if (mem_ieq(buf + s, n - s, known_fields[i].name))
+		if (n - s == known_fields[i].len &&
+		    mem_ieq(buf + s, n - s, known_fields[i].name))
 			break;
 	}
 	switch (known_fields[i].id) {
@@ -948,46 +952,43 @@ static int parse_fail(struct khttp_request *req, int err, size_t at)
 int khttp_parse(struct khttp_request *req, const struct khttp_limits *lim,
 		const char *buf, size_t len)
 {
-	struct khttp_limits def;
-	size_t pos = req->scan, bound;
+	size_t pos = req->scan, line_max, head_max, fields_max;
 	int err;
 
 	if (req->state == ST_DONE)
 		return KHTTP_DONE;
 	if (req->state & ST_ERROR)
 		return -(int)(req->state & ~ST_ERROR);
-	khttp_limits_default(&def);
-	if (!lim)
-		lim = &def;
+	line_max = lim && lim->line_max ? lim->line_max : KHTTP_DEFAULT_LINE_MAX;
+	head_max = lim && lim->head_max ? lim->head_max : KHTTP_DEFAULT_HEAD_MAX;
+	fields_max = lim && lim->fields_max ? lim->fields_max : KHTTP_DEFAULT_FIELDS_MAX;
 	for (;;) {
-		size_t line_limit = (size_t)req->line_start +
-				    (lim->line_max ? lim->line_max : def.line_max);
-		size_t head_limit = lim->head_max ? lim->head_max : def.head_max;
 		bool in_line = req->state == ST_REQUEST_LINE;
-		int too_big = in_line && line_limit <= head_limit ?
-			      KHTTP_E_URI_TOO_LONG : KHTTP_E_HEADERS_TOO_LARGE;
-		u8 c;
-
-		bound = in_line && line_limit < head_limit ? line_limit : head_limit;
+		size_t line_limit = req->line_start + line_max;
 		/* the line and its CRLF must end by bound: decide as soon as not */
+		size_t bound = in_line && line_limit < head_max ? line_limit : head_max;
+		int too_big = in_line && line_limit <= head_max ?
+			      KHTTP_E_URI_TOO_LONG : KHTTP_E_HEADERS_TOO_LARGE;
+		size_t stop = len < bound ? len : bound;
+
+		if (pos == req->line_start && pos < stop) {
+			u8 c = buf[pos];
+
+			if (is_ows(c))
+				return parse_fail(req, in_line ? KHTTP_E_LEADING_WS :
+								 KHTTP_E_OBS_FOLD, pos);
+			if (!in_line && c != '\r' && c != '\n' && req->nfields >= fields_max)
+				return parse_fail(req, KHTTP_E_TOO_MANY_FIELDS, pos);
+		}
+		/* the hot loop: lines are judged once complete */
+		while (pos < stop && buf[pos] != '\r' && buf[pos] != '\n')
+			pos++;
 		if (pos >= bound)
 			return parse_fail(req, too_big, pos);
 		if (pos >= len)
 			break;
-		c = buf[pos];
-		if (pos == req->line_start && is_ows(c))
-			return parse_fail(req, in_line ? KHTTP_E_LEADING_WS :
-							 KHTTP_E_OBS_FOLD, pos);
-		if (pos == req->line_start && !in_line && c != '\r' && c != '\n' &&
-		    req->nfields >= (lim->fields_max ? lim->fields_max :
-						       def.fields_max))
-			return parse_fail(req, KHTTP_E_TOO_MANY_FIELDS, pos);
-		if (c == '\n')
+		if (buf[pos] == '\n')
 			return parse_fail(req, KHTTP_E_LINE_ENDING, pos);
-		if (c != '\r') {
-			pos++;
-			continue;
-		}
 		if (pos + 1 >= bound)
 			return parse_fail(req, too_big, pos);
 		if (pos + 1 >= len)
