@@ -55,6 +55,6 @@ void khttpd_accept_process(struct khttpd_thread *thr)
 reject:
 		atomic_dec(&khttpd_nr_conns);
 		thr->stats.rejects++;
-		sock_release(sock);
+		khttpd_child_release(thr, sock);
 	}
 }

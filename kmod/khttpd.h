@@ -163,6 +163,7 @@ int khttpd_server_start(void);
 void khttpd_server_stop(void);
 void khttpd_server_listen(bool on);
 void khttpd_conn_attach(struct khttpd_conn *c);
+void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock);
 void khttpd_conn_detach(struct khttpd_conn *c);
 void khttpd_conn_kick(struct khttpd_conn *c);
 void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls);

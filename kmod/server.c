@@ -78,7 +78,7 @@ void khttpd_conn_attach(struct khttpd_conn *c)
 	struct sock *sk = c->sock->sk;
 
 	write_lock_bh(&sk->sk_callback_lock);
-	/* What a child inherited from the listener is the listener's own. */
+	/* A child inherited the listener's callback: save the original. */
 	c->saved_data_ready = sk->sk_data_ready == khttpd_listen_data_ready ?
 			      c->thr->listener_data_ready : sk->sk_data_ready;
 	c->saved_write_space = sk->sk_write_space;
@@ -88,6 +88,21 @@ void khttpd_conn_attach(struct khttpd_conn *c)
 	sk->sk_write_space = khttpd_sk_write_space;
 	sk->sk_state_change = khttpd_sk_event;
 	write_unlock_bh(&sk->sk_callback_lock);
+}
+
+/*
+ * Release a child that never became a connection: it inherited the
+ * listener's callback and context, which must not outlive the module.
+ */
+void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = thr->listener_data_ready;
+	write_unlock_bh(&sk->sk_callback_lock);
+	sock_release(sock);
 }
 
 /* After this no callback can reach c. */
