@@ -277,6 +277,8 @@ static void khttpd_schedule(struct khttpd_pass *p, struct khttpd_conn *c)
 		if (!test_and_clear_bit(KHTTPD_CONN_IO_DONE, &c->flags))
 			return;
 		c->state = KHTTPD_SEND;
+		/* No timeout runs while the workqueue holds c. */
+		khttpd_timeout_arm(c, KHTTPD_TO_SEND);
 		fallthrough;
 	case KHTTPD_SEND:
 		to = &p->send;
