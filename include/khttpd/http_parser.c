@@ -1056,6 +1056,7 @@ bool khttp_field_next(const char *buf, const struct khttp_request *req,
 
 enum {
 	CH_SIZE = 0,
+	CH_SIZE_WS,
 	CH_EXT,
 	CH_SIZE_LF,
 	CH_DATA,
@@ -1111,11 +1112,22 @@ int khttp_chunked_feed(struct khttp_chunked *c, const char *buf, size_t len,
 				return chunk_fail(c, i, consumed);
 			} else if (ch == '\r') {
 				c->state = CH_SIZE_LF;
-			} else if (ch == ';' || is_ows(ch)) {
+			} else if (ch == ';') {
 				c->state = CH_EXT;
+			} else if (is_ows(ch)) {
+				c->state = CH_SIZE_WS;
 			} else {
 				return chunk_fail(c, i, consumed);
 			}
+			break;
+		case CH_SIZE_WS:
+			/* BWS: only before an extension (or the CRLF) */
+			if (ch == ';')
+				c->state = CH_EXT;
+			else if (ch == '\r')
+				c->state = CH_SIZE_LF;
+			else if (!is_ows(ch) || ++c->trailer_bytes > KHTTP_CHUNK_EXT_MAX)
+				return chunk_fail(c, i, consumed);
 			break;
 		case CH_EXT:
 			/* chunk-ext is skipped, but not forever */

@@ -66,6 +66,10 @@ static const struct kv_chunk kv_chunk_cases[] = {
 	  KHTTP_CHUNK_END, "abc", 25 },
 	{ "BWS before extension", KV_CH_IN("3 ;a\r\nabc\r\n0\r\n\r\n"), KHTTP_CHUNK_END,
 	  "abc", 16 },
+	{ "tabs before extension", KV_CH_IN("3\t\t;a\r\nabc\r\n0\r\n\r\n"),
+	  KHTTP_CHUNK_END, "abc", 17 },
+	{ "whitespace before CRLF", KV_CH_IN("3 \r\nabc\r\n0 \r\n\r\n"), KHTTP_CHUNK_END,
+	  "abc", 15 },
 	{ "trailers skipped", KV_CH_IN("1\r\nx\r\n0\r\nA: b\r\nC: d\r\n\r\n"),
 	  KHTTP_CHUNK_END, "x", 23 },
 	{ "bytes after the end are not consumed", KV_CH_IN("1\r\nx\r\n0\r\n\r\nGET /"),
@@ -95,6 +99,10 @@ static const struct kv_chunk kv_chunk_cases[] = {
 	{ "trailer NUL", KV_CH_IN("0\r\nA: \0\r\n\r\n"), KHTTP_CHUNK_ERROR, NULL, 0 },
 	{ "end bare LF", KV_CH_IN("0\r\n\n"), KHTTP_CHUNK_ERROR, NULL, 0 },
 	{ "space as size", KV_CH_IN(" 5\r\nhello\r\n0\r\n\r\n"), KHTTP_CHUNK_ERROR, NULL, 0 },
+	{ "space inside size", KV_CH_IN("1 0\r\n"), KHTTP_CHUNK_ERROR, NULL, 0 },
+	{ "junk after whitespace", KV_CH_IN("5 x\r\nhello\r\n0\r\n\r\n"), KHTTP_CHUNK_ERROR,
+	  NULL, 0 },
+	{ "whitespace then bare LF", KV_CH_IN("5 \nhello"), KHTTP_CHUNK_ERROR, NULL, 0 },
 };
 
 /*
