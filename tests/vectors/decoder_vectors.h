@@ -102,7 +102,7 @@ static const struct kv_chunk kv_chunk_cases[] = {
 	{ "space inside size", KV_CH_IN("1 0\r\n"), KHTTP_CHUNK_ERROR, NULL, 0 },
 	{ "junk after whitespace", KV_CH_IN("5 x\r\nhello\r\n0\r\n\r\n"), KHTTP_CHUNK_ERROR,
 	  NULL, 0 },
-	{ "whitespace then bare LF", KV_CH_IN("5 \nhello"), KHTTP_CHUNK_ERROR, NULL, 0 },
+	{ "tab then bare LF", KV_CH_IN("5\t\nhello"), KHTTP_CHUNK_ERROR, NULL, 0 },
 };
 
 /*
