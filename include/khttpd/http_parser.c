@@ -399,28 +399,18 @@ static bool host_valid(const char *p, size_t n)
 static bool list_next(const char *buf, size_t *pos, size_t end,
 		      size_t *es, size_t *ee)
 {
-	size_t p = *pos;
+	size_t p = *pos, e;
 
-	while (p < end) {
-		size_t s, e;
-
-		while (p < end && (is_ows(buf[p]) || buf[p] == ','))
-			p++;
-		if (p == end)
-			break;
-		s = p;
-		while (p < end && buf[p] != ',')
-			p++;
-		e = p;
-		while (e > s && is_ows(buf[e - 1]))
-			e--;
-		*es = s;
-		*ee = e;
-		*pos = p;
-		return true;
-	}
+	while (p < end && (is_ows(buf[p]) || buf[p] == ','))
+		p++;
+	*es = p;
+	while (p < end && buf[p] != ',')
+		p++;
+	for (e = p; e > *es && is_ows(buf[e - 1]); e--)
+		;
+	*ee = e;
 	*pos = p;
-	return false;
+	return *es < end;
 }
 
 /* 1*DIGIT no larger than max; false on anything else. */
