@@ -43,8 +43,8 @@ server_start() {
 		;;
 	khttpdd)
 		[ -x "${KHTTPDD:-}" ] || { echo "$name: no daemon binary" >&2; return 1; }
-		"$KHTTPDD" -f -p "$port" -r "$BENCH_DOCROOT" -w "$BENCH_WORKERS" \
-			> "$dir/out.log" 2>&1 &
+		"$KHTTPDD" -f -c "$BENCH_DIR/khttpdd.conf" -p "127.0.0.1:$port" \
+			-r "$BENCH_DOCROOT" -w "$BENCH_WORKERS" > "$dir/out.log" 2>&1 &
 		echo $! > "$dir/pid"
 		;;
 	nginx-sf-on|nginx-sf-off)
