@@ -5,7 +5,16 @@
 
 #include <stdbool.h>
 
+struct cache_store;
 struct config;
+
+/*
+ * The store proxy_reverse keeps cacheable responses in ([CACHE]
+ * ProxyResponses On), and the largest body it may store; NULL when the
+ * cache is not loaded or does not take proxied responses.
+ */
+struct cache_store *cache_proxy_store(const struct config *cfg,
+				      size_t *max_body);
 
 /*
  * "cache-stats" or "cache-clear" for cfg's cache: a malloc'd reply (JSON

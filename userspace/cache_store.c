@@ -303,15 +303,16 @@ static void count_request(struct shard *sh, int64_t now)
 	r->count++;
 }
 
-struct cache_entry *cache_store_get(struct cache_store *s, const char *key,
-				    size_t key_len, int64_t now)
+static struct cache_entry *lookup(struct cache_store *s, const char *key,
+				  size_t key_len, int64_t now, bool counted)
 {
 	uint64_t h = hash_key(key, key_len);
 	struct shard *sh = shard_of(s, h);
 	struct cache_entry *e;
 
 	pthread_mutex_lock(&sh->lock);
-	count_request(sh, now);
+	if (counted)
+		count_request(sh, now);
 	e = find(sh, h, key, key_len);
 	if (e && e->expires && now >= e->expires) {
 		sh->expirations++;
@@ -319,16 +320,44 @@ struct cache_entry *cache_store_get(struct cache_store *s, const char *key,
 		e = NULL;
 	}
 	if (!e) {
-		sh->misses++;
+		sh->misses += counted;
 		pthread_mutex_unlock(&sh->lock);
 		return NULL;
 	}
-	sh->hits++;
-	e->hits++;
+	sh->hits += counted;
+	e->hits += counted;
 	repl_touch(s, sh, e);
 	atomic_fetch_add_explicit(&e->refs, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&sh->lock);
 	return e;
+}
+
+struct cache_entry *cache_store_get(struct cache_store *s, const char *key,
+				    size_t key_len, int64_t now)
+{
+	return lookup(s, key, key_len, now, true);
+}
+
+struct cache_entry *cache_store_peek(struct cache_store *s, const char *key,
+				     size_t key_len, int64_t now)
+{
+	return lookup(s, key, key_len, now, false);
+}
+
+void cache_store_count(struct cache_store *s, const char *key, size_t key_len,
+		       int64_t now, struct cache_entry *hit)
+{
+	struct shard *sh = shard_of(s, hash_key(key, key_len));
+
+	pthread_mutex_lock(&sh->lock);
+	count_request(sh, now);
+	if (hit) {
+		sh->hits++;
+		hit->hits++;	/* e's shard: the key is e's */
+	} else {
+		sh->misses++;
+	}
+	pthread_mutex_unlock(&sh->lock);
 }
 
 int cache_store_put(struct cache_store *s, const char *key, size_t key_len,

@@ -87,6 +87,15 @@ size_t cache_store_max_object(const struct cache_store *s);
  */
 struct cache_entry *cache_store_get(struct cache_store *s, const char *key,
 				    size_t key_len, int64_t now);
+/*
+ * The same without counting a hit, a miss or a request: for a lookup that
+ * is one step of a request (a Vary marker); cache_store_count() then
+ * records the request's outcome: a hit on the entry given, or a miss.
+ */
+struct cache_entry *cache_store_peek(struct cache_store *s, const char *key,
+				     size_t key_len, int64_t now);
+void cache_store_count(struct cache_store *s, const char *key, size_t key_len,
+		       int64_t now, struct cache_entry *hit);
 void cache_entry_put(struct cache_entry *e);
 
 /*

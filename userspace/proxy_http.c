@@ -5,6 +5,7 @@
 #endif
 #include "proxy_http.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,4 +359,200 @@ char *proxy_build_response(const struct proxy_resp *r,
 size_t proxy_chunk_header(char *out, size_t data_len)
 {
 	return (size_t)snprintf(out, 20, "%zx\r\n", data_len);
+}
+
+/* ---- caching proxied responses ---- */
+
+/* Calls fn(token, len) for each comma-separated token of every field name. */
+static void each_token(const char *buf, const struct khttp_request *req,
+		       const char *field,
+		       void (*fn)(const char *t, size_t len, void *arg),
+		       void *arg)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		size_t i = 0;
+
+		if (!khttp_span_ieq(buf, n, field))
+			continue;
+		while (i < v.len) {
+			size_t start, end;
+
+			while (i < v.len && (buf[v.off + i] == ',' ||
+					     buf[v.off + i] == ' ' ||
+					     buf[v.off + i] == '\t'))
+				i++;
+			start = i;
+			while (i < v.len && buf[v.off + i] != ',')
+				i++;
+			end = i;
+			while (end > start && (buf[v.off + end - 1] == ' ' ||
+					       buf[v.off + end - 1] == '\t'))
+				end--;
+			if (end > start)
+				fn(buf + v.off + start, end - start, arg);
+		}
+	}
+}
+
+struct cc_state {
+	bool forbid;
+	long max_age, s_maxage;		/* -1: absent */
+	char *vary;
+	size_t varysz, varylen;
+};
+
+static bool tok_is(const char *t, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	return len >= wl && !strncasecmp(t, word, wl) &&
+	       (len == wl || t[wl] == '=');
+}
+
+static long tok_seconds(const char *t, size_t len, size_t skip)
+{
+	long n = 0;
+
+	if (len <= skip)
+		return -1;
+	for (size_t i = skip; i < len; i++) {
+		if (t[i] < '0' || t[i] > '9' || n > 100000000)
+			return -1;
+		n = n * 10 + (t[i] - '0');
+	}
+	return n;
+}
+
+static void cc_token(const char *t, size_t len, void *arg)
+{
+	struct cc_state *st = arg;
+
+	if (tok_is(t, len, "no-store") || tok_is(t, len, "private") ||
+	    tok_is(t, len, "no-cache"))
+		st->forbid = true;
+	else if (tok_is(t, len, "s-maxage"))
+		st->s_maxage = tok_seconds(t, len, 9);
+	else if (tok_is(t, len, "max-age"))
+		st->max_age = tok_seconds(t, len, 8);
+}
+
+static void vary_token(const char *t, size_t len, void *arg)
+{
+	struct cc_state *st = arg;
+
+	if (len == 1 && *t == '*') {
+		st->forbid = true;
+		return;
+	}
+	if (st->varylen + len + 2 > st->varysz) {
+		st->forbid = true;	/* too many to key on */
+		return;
+	}
+	if (st->varylen)
+		st->vary[st->varylen++] = ' ';
+	for (size_t i = 0; i < len; i++)
+		st->vary[st->varylen++] = (char)tolower((unsigned char)t[i]);
+	st->vary[st->varylen] = '\0';
+}
+
+unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
+			    size_t varysz)
+{
+	struct cc_state st = { .max_age = -1, .s_maxage = -1, .vary = vary,
+			       .varysz = varysz };
+	struct khttp_span n, v;
+	u16 pos = 0;
+	long ttl;
+
+	vary[0] = '\0';
+	if (r->status != 200)
+		return 0;
+	each_token(r->fields, &r->freq, "cache-control", cc_token, &st);
+	each_token(r->fields, &r->freq, "vary", vary_token, &st);
+	while (khttp_field_next(r->fields, &r->freq, &pos, &n, &v))
+		if (khttp_span_ieq(r->fields, n, "set-cookie"))
+			st.forbid = true;
+	ttl = st.s_maxage >= 0 ? st.s_maxage : st.max_age;
+	return st.forbid || ttl <= 0 ? 0 : (unsigned)ttl;
+}
+
+static void req_cc_token(const char *t, size_t len, void *arg)
+{
+	if (tok_is(t, len, "no-cache") || tok_is(t, len, "no-store"))
+		*(bool *)arg = false;
+}
+
+bool proxy_request_cacheable(const char *buf, const struct khttp_request *req)
+{
+	bool ok = !req->authorization.len;
+
+	each_token(buf, req, "cache-control", req_cc_token, &ok);
+	each_token(buf, req, "pragma", req_cc_token, &ok);
+	return ok;
+}
+
+char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
+			  size_t ctypesz, size_t *len)
+{
+	static const char *const own[] = {
+		"date", "server", "content-type", "content-length", "via",
+		"age", "x-cache",
+	};
+	const char *buf = r->fields;
+	struct sbuf s = { 0 };
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	ctype[0] = '\0';
+	sb_str(&s, "");
+	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
+		if (khttp_span_ieq(buf, n, "content-type") && v.len < ctypesz) {
+			memcpy(ctype, buf + v.off, v.len);
+			ctype[v.len] = '\0';
+		}
+		if ((r->version == 11 && n.off < sizeof(fake11) - 1) ||
+		    name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+		    name_in(buf, n, own, sizeof(own) / sizeof(*own)) ||
+		    named_by_connection(buf, &r->freq, n))
+			continue;
+		sb_span(&s, buf, n);
+		sb_str(&s, ": ");
+		sb_span(&s, buf, v);
+		sb_str(&s, "\r\n");
+	}
+	return sb_done(&s, len);
+}
+
+size_t proxy_vary_key(const char *buf, const struct khttp_request *req,
+		      const char *vary, char *key, size_t off, size_t keysz)
+{
+	const char *name = vary;
+
+	while (*name) {
+		size_t nl = strcspn(name, " ");
+		struct khttp_span n, v;
+		u16 pos = 0;
+
+		if (off + nl + 2 > keysz)
+			return 0;
+		key[off++] = '\0';
+		memcpy(key + off, name, nl);
+		off += nl;
+		key[off++] = '=';
+		while (khttp_field_next(buf, req, &pos, &n, &v)) {
+			if (n.len != nl || strncasecmp(buf + n.off, name, nl))
+				continue;
+			if (off + v.len + 1 > keysz)
+				return 0;
+			memcpy(key + off, buf + v.off, v.len);
+			off += v.len;
+			key[off++] = ',';
+		}
+		name += nl;
+		name += *name == ' ';
+	}
+	return off;
 }

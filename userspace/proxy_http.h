@@ -80,6 +80,34 @@ char *proxy_build_response(const struct proxy_resp *r,
  */
 bool proxy_response_bodyless(int status, bool head_request);
 
+/*
+ * Caching proxied responses (RFC 9111, shared cache). The lifetime a 200
+ * to a GET may be stored for: s-maxage, else max-age, in seconds; 0 when it
+ * must not be stored (no-store, private, no-cache, no lifetime, Vary: *,
+ * Set-Cookie). vary gets the Vary field names, lower case, space
+ * separated ("" when none).
+ */
+unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
+			    size_t varysz);
+/* May this request be answered from the cache (no Authorization, no
+ * "Cache-Control: no-cache" or "Pragma: no-cache")? */
+bool proxy_request_cacheable(const char *buf, const struct khttp_request *req);
+/*
+ * The header lines kept with a cached response: the backend's end-to-end
+ * fields minus those the daemon writes itself on a hit (Date, Server,
+ * Content-Type, Content-Length, Connection, framing, Via, Age). The
+ * Content-Type value goes to ctype. Returns a malloc'd string, or NULL.
+ */
+char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
+			  size_t ctypesz, size_t *len);
+/*
+ * Append "\0name=value" for each name of vary (as from
+ * proxy_response_ttl) with the request's value of that field, to
+ * key[0..off). Returns the new length, or 0 when key is too small.
+ */
+size_t proxy_vary_key(const char *buf, const struct khttp_request *req,
+		      const char *vary, char *key, size_t off, size_t keysz);
+
 /* "<hex>\r\n" chunk header into out (at least 20 bytes); its length. */
 size_t proxy_chunk_header(char *out, size_t data_len);
 

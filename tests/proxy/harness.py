@@ -72,6 +72,9 @@ class Backend:
       /slow?S        answers after S seconds
       /drop          closes without answering
       /badframe      a response with Content-Length and chunked
+      /cacheable     "Cache-Control: max-age=60", body "<name> <n>" (n counts)
+      /private       the same with "Cache-Control: private, max-age=60"
+      /vary          "Vary: Accept-Language", the body names the language
       anything else  200 "<name> <path>"
     Every parsed request line is logged in self.log; self.conns counts
     accepted connections."""
@@ -198,6 +201,17 @@ class Backend:
             c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
             c.sendall(data)
             return False
+        if path in ("/cacheable", "/private", "/vary"):
+            hd = {k.lower(): v for k, v in headers}
+            extra = {"/cacheable": "Cache-Control: max-age=60\r\n",
+                     "/private": "Cache-Control: private, max-age=60\r\n",
+                     "/vary": "Cache-Control: max-age=60\r\nVary: Accept-Language\r\n"}[path]
+            out = ("%s %d %s" % (self.name, self.count(path),
+                                 hd.get("accept-language", ""))).encode()
+            c.sendall(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n%s"
+                       "X-Backend: %s\r\nContent-Length: %d\r\n\r\n"
+                       % (extra, self.name, len(out))).encode() + out)
+            return True
         if path == "/id":
             out = self.name.encode()
         elif path == "/echo":

@@ -12,6 +12,8 @@
  *       TTL          300                   (seconds; 0: no expiry)
  *       Revalidate   1                     (seconds between file checks)
  *       AdminPath    /khttpd/cache         (JSON, clear, web UI; Off: none)
+ *       ProxyResponses Off                 (On: proxy_reverse stores
+ *                                           responses Cache-Control allows)
  *
  * A miss is served by the core (sendfile), and on_response copies the file
  * it just sent into the store; a hit is answered in on_request, with the
@@ -58,6 +60,7 @@ struct cache_conf {
 	regex_t *paths;
 	size_t npaths;
 	unsigned ttl, revalidate;
+	bool proxied;			/* ProxyResponses On */
 	char *admin;			/* NULL: no admin pages */
 	size_t admin_len;
 	struct cache_store *store;
@@ -206,6 +209,13 @@ static int cache_conf_key(void **data, const struct vhost *vh, const char *k,
 	} else if (!strcasecmp(k, "Revalidate")) {
 		if (parse_secs(v, &cc->revalidate))
 			goto bad;
+	} else if (!strcasecmp(k, "ProxyResponses")) {
+		if (!strcasecmp(v, "On"))
+			cc->proxied = true;
+		else if (!strcasecmp(v, "Off"))
+			cc->proxied = false;
+		else
+			goto bad;
 	} else if (!strcasecmp(k, "AdminPath")) {
 		free(cc->admin);
 		cc->admin = NULL;
@@ -221,7 +231,7 @@ static int cache_conf_key(void **data, const struct vhost *vh, const char *k,
 			cc->admin_len = strlen(v);
 		}
 	} else {
-		snprintf(err, errsz, "unknown key '%s' in [CACHE] (Policy, MaxMemory, MaxFileSize, Extensions, MimeTypes, Path, TTL, Revalidate, AdminPath)",
+		snprintf(err, errsz, "unknown key '%s' in [CACHE] (Policy, MaxMemory, MaxFileSize, Extensions, MimeTypes, Path, TTL, Revalidate, AdminPath, ProxyResponses)",
 			 k);
 		return -1;
 	}
@@ -669,6 +679,20 @@ static void cache_on_response(struct conn *c)
 		cache_store_put(cc->store, key, klen, &m, sizeof(m), data,
 				(size_t)got, c->w->now, cc->ttl);
 	free(data);
+}
+
+/* ---- proxy_reverse ---- */
+
+struct cache_store *cache_proxy_store(const struct config *cfg,
+				      size_t *max_body)
+{
+	int id = plugin_id(&plugin_cache);
+	struct cache_conf *cc = id >= 0 ? cfg->plugin_data[id] : NULL;
+
+	if (!cc || !cc->store || !cc->proxied)
+		return NULL;
+	*max_body = cc->max_file;
+	return cc->store;
 }
 
 /* ---- control socket ---- */

@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cache_plugin.h"
+#include "../cache_store.h"
 #include "../khttpdd.h"
 #include "../proxy_conf.h"
 #include "../proxy_http.h"
@@ -41,6 +43,17 @@ extern const struct khttpd_plugin plugin_proxy_reverse;
 #define CLIENT_BODY_READ (64 * 1024)
 #define POOL_IDLE_MS 15000
 #define TICK_MS 100
+#define CACHE_KEY_MAX 8192
+#define VARY_MAX 200
+
+/* A proxied response kept in the cache plugin's store. */
+struct proxied_meta {
+	bool vary_marker;		/* no data: look up with vary values */
+	int status;
+	uint32_t fields_len;		/* data = fields, then the body */
+	char ctype[128];
+	char vary[VARY_MAX];
+};
 
 enum phase { PH_CONNECT, PH_ACTIVE };
 enum framing { FR_NONE, FR_LENGTH, FR_CHUNKED, FR_CLOSE };
@@ -83,6 +96,16 @@ struct psession {
 	char *dn;
 	size_t dn_len, dn_off, dn_cap;
 	uint64_t body_sent;
+
+	/* storing the response in the cache (ProxyResponses On) */
+	struct cache_store *cache;
+	size_t cache_max;
+	char *ckey;			/* "http://host/target" */
+	size_t ckey_len;
+	char *cbuf;			/* fields + body, filled while relaying */
+	size_t cbuf_len, cbuf_cap;
+	struct proxied_meta cmeta;
+	unsigned cttl;
 
 	/* ending: the client callback finishes (conn_resume) */
 	bool finishing;
@@ -367,6 +390,8 @@ static void session_free(struct psession *s)
 	backend_close(s);
 	session_unlink(s);
 	proxy_resp_free(&s->resp);
+	free(s->ckey);
+	free(s->cbuf);
 	free(s->up);
 	free(s->rb);
 	free(s->dn);
@@ -688,6 +713,23 @@ static int start_response(struct psession *s)
 		return -1;
 	}
 	free(head);
+	if (s->ckey && s->frame == FR_LENGTH && !c->head_only &&
+	    r->content_length <= s->cache_max &&
+	    (s->cttl = proxy_response_ttl(r, s->cmeta.vary, sizeof(s->cmeta.vary)))) {
+		size_t fl;
+		char *fields = proxy_cached_fields(r, s->cmeta.ctype,
+						   sizeof(s->cmeta.ctype), &fl);
+
+		s->cbuf = fields ? malloc(fl + (size_t)r->content_length + 1) : NULL;
+		if (s->cbuf) {
+			memcpy(s->cbuf, fields, fl);
+			s->cbuf_len = fl;
+			s->cbuf_cap = fl + (size_t)r->content_length;
+			s->cmeta.fields_len = (uint32_t)fl;
+			s->cmeta.status = r->status;
+		}
+		free(fields);
+	}
 	c->status = r->status;
 	s->head_done = true;
 	s->deadline = now_ms() + (int64_t)s->pe->set.io_timeout * 1000;
@@ -733,6 +775,10 @@ static int process_backend_bytes(struct psession *s)
 			n = avail < s->resp_left ? avail : (size_t)s->resp_left;
 			if (!dn_data(s, in, n))
 				return -1;
+			if (s->cbuf) {
+				memcpy(s->cbuf + s->cbuf_len, in, n);
+				s->cbuf_len += n;
+			}
 			used += n;
 			s->resp_left -= n;
 			s->resp_done = !s->resp_left;
@@ -794,6 +840,41 @@ static void session_fail_backend(struct psession *s)
 		session_end(s, 502);
 	else
 		session_end(s, -1);	/* truncated: close the client */
+}
+
+/*
+ * The whole response arrived: store it under the request's key, or with
+ * Vary under the key plus the varying request fields, a marker entry at
+ * the plain key saying which fields vary.
+ */
+static void cache_response(struct psession *s)
+{
+	struct conn *c = s->c;
+	int64_t now = c->w->now;
+	char *key;
+	size_t klen;
+
+	if (!s->cmeta.vary[0]) {
+		cache_store_put(s->cache, s->ckey, s->ckey_len, &s->cmeta,
+				sizeof(s->cmeta), s->cbuf, s->cbuf_len, now, s->cttl);
+		return;
+	}
+	key = malloc(CACHE_KEY_MAX);
+	if (!key)
+		return;
+	memcpy(key, s->ckey, s->ckey_len);
+	klen = proxy_vary_key(c->buf, &c->req, s->cmeta.vary, key, s->ckey_len,
+			      CACHE_KEY_MAX);
+	if (klen) {
+		struct proxied_meta marker = s->cmeta;
+
+		marker.vary_marker = true;
+		cache_store_put(s->cache, s->ckey, s->ckey_len, &marker,
+				sizeof(marker), NULL, 0, now, s->cttl);
+		cache_store_put(s->cache, key, klen, &s->cmeta, sizeof(s->cmeta),
+				s->cbuf, s->cbuf_len, now, s->cttl);
+	}
+	free(key);
 }
 
 /*
@@ -889,6 +970,8 @@ static bool pump(struct psession *s)
 	if (s->finishing)
 		return false;
 	if (s->resp_done && s->dn_len == 0) {
+		if (s->cbuf && s->cbuf_len == s->cbuf_cap)
+			cache_response(s);
 		/* complete: keep the backend if it is in step */
 		if (s->backend_reusable && s->req_done && s->up_off == s->up_len &&
 		    s->pe->set.pool_size > 0) {
@@ -1007,12 +1090,85 @@ static struct proxy_conf *conf_of(struct conn *c)
 	return pc ? pc : conn_global_data(c, &plugin_proxy_reverse);
 }
 
+/* "http://<host><target>" for c's request into a malloc'd key. */
+static char *request_key(struct conn *c, size_t *len)
+{
+	char *key = malloc(CACHE_KEY_MAX);
+	int n;
+
+	if (!key)
+		return NULL;
+	n = snprintf(key, CACHE_KEY_MAX, "http://%.*s%.*s", c->req.host.len,
+		     c->buf + c->req.host.off, c->req.target.len,
+		     c->buf + c->req.target.off);
+	if (n < 0 || n >= CACHE_KEY_MAX) {
+		free(key);
+		return NULL;
+	}
+	*len = (size_t)n;
+	return key;
+}
+
+/* A stored response for c's request: answered here, no backend. */
+static int serve_cached(struct conn *c, struct cache_store *store,
+			const char *key, size_t klen)
+{
+	struct cache_entry *e = cache_store_peek(store, key, klen, c->w->now);
+	const struct proxied_meta *m;
+	char *vkey, *extra, *body;
+	size_t vlen, blen;
+	int rc;
+
+	/* the plain key counts unless it only says which fields vary */
+	if (!e || !((const struct proxied_meta *)e->meta)->vary_marker)
+		cache_store_count(store, key, klen, c->w->now, e);
+	if (!e)
+		return KP_CONTINUE;
+	m = e->meta;
+	if (m->vary_marker) {
+		vkey = malloc(CACHE_KEY_MAX);
+		vlen = 0;
+		if (vkey) {
+			memcpy(vkey, key, klen);
+			vlen = proxy_vary_key(c->buf, &c->req, m->vary, vkey,
+					      klen, CACHE_KEY_MAX);
+		}
+		cache_entry_put(e);
+		e = vlen ? cache_store_get(store, vkey, vlen, c->w->now) : NULL;
+		free(vkey);
+		if (!e)
+			return KP_CONTINUE;
+		m = e->meta;
+	}
+	blen = e->len - m->fields_len;
+	body = malloc(blen + 1);
+	if (asprintf(&extra, "%.*sAge: %lld\r\nVia: 1.1 %s\r\nX-Cache: HIT\r\n",
+		     (int)m->fields_len, e->data,
+		     (long long)(c->w->now - e->stored), via_token) < 0)
+		extra = NULL;
+	if (!body || !extra) {
+		free(body);
+		free(extra);
+		cache_entry_put(e);
+		return KP_CONTINUE;
+	}
+	memcpy(body, e->data + m->fields_len, blen);
+	rc = http_send_body(c, m->status, m->ctype[0] ? m->ctype : NULL, body,
+			    blen, extra);
+	free(extra);
+	cache_entry_put(e);
+	return rc;
+}
+
 static int proxy_on_request(struct conn *c)
 {
 	struct proxy_conf *pc = conf_of(c);
 	struct proxy_entry *pe;
 	struct pworker *pw;
 	struct psession *s;
+	struct cache_store *cache = NULL;
+	size_t cache_max = 0, ckey_len = 0;
+	char *ckey = NULL;
 	int st;
 
 	if (!pc || !(pe = proxy_conf_match(pc, conn_path(c))))
@@ -1023,6 +1179,18 @@ static int proxy_on_request(struct conn *c)
 			c->keep_alive = false;
 		return http_send_error(c, 508, NULL);
 	}
+	if ((c->req.method == KHTTP_METHOD_GET ||
+	     c->req.method == KHTTP_METHOD_HEAD) &&
+	    !(c->req.flags & KHTTP_F_HAS_BODY) &&
+	    (cache = cache_proxy_store(c->cfg, &cache_max)) &&
+	    proxy_request_cacheable(c->buf, &c->req) &&
+	    (ckey = request_key(c, &ckey_len))) {
+		st = serve_cached(c, cache, ckey, ckey_len);
+		if (st != KP_CONTINUE) {
+			free(ckey);
+			return st;
+		}
+	}
 	pw = pworker_get(c->w);
 	s = calloc(1, sizeof(*s));
 	if (!pw || !s || !(s->rb = malloc(RB_CAP)) || !(s->up = malloc(UP_CAP))) {
@@ -1030,11 +1198,20 @@ static int proxy_on_request(struct conn *c)
 			free(s->rb);
 			free(s);
 		}
+		free(ckey);
 		c->keep_alive = false;
 		return http_send_error(c, 503, NULL);
 	}
 	s->pw = pw;
 	s->c = c;
+	if (c->req.method == KHTTP_METHOD_GET) {
+		s->cache = cache;
+		s->cache_max = cache_max;
+		s->ckey = ckey;		/* NULL unless the cache may answer */
+		s->ckey_len = ckey_len;
+	} else {
+		free(ckey);
+	}
 	s->cfg = config_get(c->cfg);
 	s->pe = pe;
 	s->bev.fd = -1;

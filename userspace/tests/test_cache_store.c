@@ -240,9 +240,27 @@ static void test_rate_and_top(void)
 	/* a slot reused CACHE_RATE_SECONDS later forgets the old second */
 	has(s, "hot", 10 + CACHE_RATE_SECONDS);
 	EXPECT(cache_store_rate(s, 10) == 0, "old second forgotten");
+	/* peek counts nothing; count records the outcome on the entry */
+	struct cache_stats before, after;
+	struct cache_entry *pe;
+
+	cache_store_stats(s, &before);
+	pe = cache_store_peek(s, "warm", 4, 11);
+	EXPECT(pe && pe->hits == 4, "peek finds without counting");
+	cache_store_stats(s, &after);
+	EXPECT(after.hits == before.hits && after.misses == before.misses,
+	       "peek: no hit, no miss");
+	cache_store_count(s, "warm", 4, 11, pe);
+	cache_store_count(s, "nothing", 7, 11, NULL);
+	cache_store_stats(s, &after);
+	EXPECT(pe && pe->hits == 5 && after.hits == before.hits + 1 &&
+	       after.misses == before.misses + 1, "count: one hit, one miss");
+	if (pe)
+		cache_entry_put(pe);
+	EXPECT(cache_store_rate(s, 11) == 8, "rate(11) counts the two");
 	n = cache_store_top(s, top, 3);
 	EXPECT(n == 3 && !strcmp(top[0].key, "hot") && top[0].hits == 8 &&
-	       !strcmp(top[1].key, "warm") && top[1].hits == 4 &&
+	       !strcmp(top[1].key, "warm") && top[1].hits == 5 &&
 	       !strcmp(top[2].key, "cold") && top[2].len == 10, "top order");
 	cache_store_free(s);
 }

@@ -180,11 +180,71 @@ static void test_response_build(void)
 	       !proxy_response_bodyless(200, false), "bodyless");
 }
 
+static void test_caching_rules(void)
+{
+	struct proxy_resp r;
+	char vary[64], ctype[64], key[256], buf[512];
+	struct khttp_request req;
+	struct khttp_limits lim;
+	size_t len, kl;
+	char *f;
+
+	parse("HTTP/1.1 200 OK\r\nCache-Control: public, max-age=60, s-maxage=30\r\n"
+	      "Content-Type: text/plain\r\nX-Keep: 1\r\nConnection: close\r\n"
+	      "Date: x\r\nVary: Accept-Language, Accept-Encoding\r\nContent-Length: 0\r\n\r\n",
+	      &r);
+	EXPECT(proxy_response_ttl(&r, vary, sizeof(vary)) == 30 &&
+	       !strcmp(vary, "accept-language accept-encoding"), "s-maxage wins, vary: %s",
+	       vary);
+	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
+	EXPECT(f && !strcmp(ctype, "text/plain") && strstr(f, "X-Keep: 1\r\n") &&
+	       strstr(f, "Cache-Control:") && !strstr(f, "Date") &&
+	       !strstr(f, "Content-Length") && !strstr(f, "Connection") &&
+	       !strstr(f, "Content-Type"), "stored fields: %s", S(f));
+	free(f);
+	proxy_resp_free(&r);
+	static const char *const never[] = {
+		"HTTP/1.1 200 OK\r\nCache-Control: no-store, max-age=9\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: private, max-age=9\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nVary: *\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nSet-Cookie: a=b\r\n\r\n",
+		"HTTP/1.1 404 Not Found\r\nCache-Control: max-age=9\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: max-age=0\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++) {
+		EXPECT(parse(never[i], &r) == KHTTP_DONE &&
+		       proxy_response_ttl(&r, vary, sizeof(vary)) == 0,
+		       "not storable: %s", never[i]);
+		proxy_resp_free(&r);
+	}
+
+	khttp_limits_default(&lim);
+	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
+	khttp_request_init(&req);
+	khttp_parse(&req, &lim, buf, strlen(buf));
+	EXPECT(proxy_request_cacheable(buf, &req), "plain GET may use the cache");
+	memcpy(key, "K", 1);
+	kl = proxy_vary_key(buf, &req, "accept-language accept-encoding", key, 1,
+			    sizeof(key));
+	EXPECT(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
+	       "vary key (%zu)", kl);
+	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
+	khttp_request_init(&req);
+	khttp_parse(&req, &lim, buf, strlen(buf));
+	EXPECT(!proxy_request_cacheable(buf, &req), "Pragma: no-cache bypasses");
+	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n");
+	khttp_request_init(&req);
+	khttp_parse(&req, &lim, buf, strlen(buf));
+	EXPECT(!proxy_request_cacheable(buf, &req), "Authorization bypasses");
+}
+
 int main(void)
 {
 	test_request();
 	test_loop();
 	test_response_parse();
 	test_response_build();
+	test_caching_rules();
 	return expect_done("test_proxy_http");
 }
