@@ -556,6 +556,16 @@ static const struct khttp_vector khttp_vectors[] = {
 	KV_FIELDS_ERR("Content-Length folded after a value",
 		      "Content-Length: 1\r\n 5\r\n", KHTTP_E_OBS_FOLD),
 
+	KV_FIELDS("Content-Length without space", "Content-Length:5\r\n",
+		  KV_KA | KHTTP_F_HAS_BODY, .content_length = 5),
+	KV_FIELDS_ERR("Host with a second colon", "Host:: a\r\n", KHTTP_E_HOST_DUPLICATE),
+	KV_ERR("Host value starting with a colon", "GET / HTTP/1.1\r\nHost:: a\r\n\r\n",
+	       KHTTP_E_HOST_SYNTAX),
+	KV_ERR("request line with a field's CRLF inside the target",
+	       "GET /a%0d%0aHost:%20b HTTP/1.1\r\n" KV_HOST "\r\n", KHTTP_E_PATH_NUL),
+	KV_ERR("head ends at a bare LF after CR LF", "GET / HTTP/1.1\r\n" KV_HOST "\n",
+	       KHTTP_E_LINE_ENDING),
+
 	/* --- Transfer-Encoding and smuggling shapes --- */
 	KV_TE("chunked", "chunked"),
 	KV_TE("chunked uppercase", "CHUNKED"),
