@@ -18,27 +18,39 @@
 #include <linux/bvec.h>
 
 /*
- * Zero-copy send of part of one page-cache page. 6.1 has sendpage; from 6.5
- * sendpage is gone and MSG_SPLICE_PAGES over a bvec iterator replaces it.
- * Debian's 6.1 headers define MSG_SPLICE_PAGES although its TCP ignores it
- * (and copies), hence the version test rather than #ifdef.
+ * Zero-copy send of page-cache pages, bv[0..n) holding len bytes in all.
+ * 6.1 has sendpage, one page per call; from 6.5 sendpage is gone and
+ * MSG_SPLICE_PAGES over a bvec iterator sends them all at once. Debian's
+ * 6.1 headers define MSG_SPLICE_PAGES although its TCP ignores it (and
+ * copies), hence the version test rather than #ifdef. Returns the bytes
+ * sent (maybe fewer than len) or a negative error.
  */
 #ifdef KHTTPD_KERNEL_6_5	/* MSG_SPLICE_PAGES */
-static inline int khttpd_sendpage(struct socket *sock, struct page *page,
-				  int offset, size_t len, int flags)
+static inline int khttpd_sendpages(struct socket *sock, struct bio_vec *bv,
+				   int n, size_t len, int flags)
 {
-	struct bio_vec bv;
 	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
 
-	bvec_set_page(&bv, page, len, offset);
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
 	return sock_sendmsg(sock, &msg);
 }
 #else
-static inline int khttpd_sendpage(struct socket *sock, struct page *page,
-				  int offset, size_t len, int flags)
+static inline int khttpd_sendpages(struct socket *sock, struct bio_vec *bv,
+				   int n, size_t len, int flags)
 {
-	return kernel_sendpage(sock, page, offset, len, flags);
+	int i, ret, sent = 0;
+
+	for (i = 0; i < n; i++) {
+		ret = kernel_sendpage(sock, bv[i].bv_page, bv[i].bv_offset,
+				      bv[i].bv_len,
+				      i + 1 < n ? flags | MSG_MORE : flags);
+		if (ret <= 0)
+			return sent ? sent : ret;
+		sent += ret;
+		if (ret < bv[i].bv_len)
+			break;
+	}
+	return sent;
 }
 #endif
 

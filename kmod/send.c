@@ -12,8 +12,10 @@
 #include "khttpd.h"
 
 #define KHTTPD_SEND_FLAGS	(MSG_DONTWAIT | MSG_NOSIGNAL)
-/* Pages sent to one connection per pass, so that others get their turn. */
-#define KHTTPD_SEND_BUDGET	64
+/* Sends to one connection per pass, so that others get their turn. */
+#define KHTTPD_SEND_BUDGET	16
+/* Pages per send */
+#define KHTTPD_SEND_PAGES	16
 
 /* A head ends at its blank line; for HEAD nothing after it is sent. */
 static size_t khttpd_head_end(const char *buf, size_t len)
@@ -69,39 +71,65 @@ static int khttpd_send_copy(struct socket *sock, struct page *page,
 	return n;
 }
 
-/* Returns bytes sent, -EAGAIN, another error, or -ENODATA on a miss. */
-static int khttpd_send_page(struct khttpd_conn *c)
+/*
+ * Send the cached pages from c->pos on, up to KHTTPD_SEND_PAGES of them in
+ * one call. Returns bytes sent, -EAGAIN, another error, or -ENODATA when
+ * the first page is not cached.
+ */
+static int khttpd_send_pages(struct khttpd_conn *c)
 {
 	struct khttpd_stats *st = &c->thr->stats;
-	pgoff_t index = c->pos >> PAGE_SHIFT;
-	int off = offset_in_page(c->pos);
-	size_t len = min_t(loff_t, PAGE_SIZE - off, c->end - c->pos);
+	struct address_space *mapping = c->file->f_mapping;
+	struct folio *folios[KHTTPD_SEND_PAGES];
+	struct bio_vec bv[KHTTPD_SEND_PAGES];
 	int flags = KHTTPD_SEND_FLAGS;
-	struct folio *folio;
-	struct page *page;
-	int n;
+	loff_t pos = c->pos;
+	size_t total = 0;
+	int i, n = 0, ret;
 
-	folio = khttpd_folio_probe(c->file->f_mapping, index);
-	if (!folio)
-		return -ENODATA;
-	if (!folio_test_uptodate(folio)) {
-		folio_put(folio);
-		return -ENODATA;
+	while (n < KHTTPD_SEND_PAGES && pos < c->end) {
+		pgoff_t index = pos >> PAGE_SHIFT;
+		int off = offset_in_page(pos);
+		size_t len = min_t(loff_t, PAGE_SIZE - off, c->end - pos);
+		struct folio *folio = khttpd_folio_probe(mapping, index);
+		struct page *page;
+
+		if (folio && !folio_test_uptodate(folio)) {
+			folio_put(folio);
+			folio = NULL;
+		}
+		if (!folio)
+			break;
+		page = folio_file_page(folio, index);
+		if (!sendpage_ok(page)) {
+			/* never a page-cache page today; alone, by copy */
+			if (!n) {
+				ret = khttpd_send_copy(c->sock, page, off, len,
+						       pos + len < c->end ?
+						       flags | MSG_MORE : flags);
+				folio_put(folio);
+				if (ret > 0)
+					st->sent_copied += ret;
+				return ret;
+			}
+			folio_put(folio);
+			break;
+		}
+		bvec_set_page(&bv[n], page, len, off);
+		folios[n++] = folio;
+		pos += len;
+		total += len;
 	}
-	if (c->pos + len < c->end)
+	if (!n)
+		return -ENODATA;
+	if (pos < c->end)
 		flags |= MSG_MORE;
-	page = folio_file_page(folio, index);
-	if (sendpage_ok(page)) {
-		n = khttpd_sendpage(c->sock, page, off, len, flags);
-		if (n > 0)
-			st->sent_zerocopy += n;
-	} else {
-		n = khttpd_send_copy(c->sock, page, off, len, flags);
-		if (n > 0)
-			st->sent_copied += n;
-	}
-	folio_put(folio);
-	return n;
+	ret = khttpd_sendpages(c->sock, bv, n, total, flags);
+	for (i = 0; i < n; i++)
+		folio_put(folios[i]);
+	if (ret > 0)
+		st->sent_zerocopy += ret;
+	return ret;
 }
 
 /*
@@ -175,7 +203,7 @@ enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
 			khttpd_conn_kick(c);
 			return KHTTPD_SEND;
 		}
-		n = khttpd_send_page(c);
+		n = khttpd_send_pages(c);
 		if (n == -ENODATA) {
 			if (c->pos < c->readin_end)
 				n = khttpd_send_read(c);
