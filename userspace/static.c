@@ -29,6 +29,11 @@ static int open_nofollow_walk(int dirfd, const char *rel, int flags)
 		size_t len = slash ? (size_t)(slash - rel) : strlen(rel);
 		int next;
 
+		if (slash && !slash[1]) {	/* "dir/": the last component */
+			flags |= O_DIRECTORY;
+			slash = NULL;
+		}
+
 		if (len > NAME_MAX) {
 			close(fd);
 			return -ENAMETOOLONG;
