@@ -242,7 +242,7 @@ def logger_formats():
         with d.connect() as c:     # a bad request still gets a log line
             c.send(b"GET /\x01 HTTP/1.1\r\nHost: a.test\r\n\r\n")
             c.read_response()
-        a = wait_lines(d.path("a.access"), 2)
+        a = wait_lines(d.path("a.access"), 3)
         b = wait_lines(d.path("b.access"), 1)
         e = wait_lines(d.path("a.error"), 1)
     pat = (r'^127\.0\.0\.1 - - %s "GET / HTTP/1\.1" 200 7 "http://ref/x" '
