@@ -19,13 +19,16 @@ enum {
 	ST_ERROR = 0x80,	/* | -result */
 };
 
-/* Bits of req->nfields_seen_host: which singleton fields were seen. */
+/* Bits of req->nfields_seen_host: what the fields so far said. */
 enum {
 	SEEN_HOST = 1u << 0,
 	SEEN_CL = 1u << 1,
 	SEEN_TE = 1u << 2,
 	SEEN_CLOSE = 1u << 3,
 	SEEN_KEEP_ALIVE = 1u << 4,
+	SEEN_TE_CHUNKED = 1u << 5,	/* "chunked" anywhere in the codings */
+	SEEN_TE_TWICE = 1u << 6,	/* "chunked" more than once */
+	SEEN_TE_OTHER = 1u << 7,	/* a coding we do not implement */
 };
 
 #define KHTTP_S64_MAX ((u64)0x7fffffffffffffffULL)
@@ -674,7 +677,10 @@ static int parse_request_line(struct khttp_request *req, const char *buf,
 	return path_normalize(buf + t, q - t, NULL, 0);
 }
 
-/* Transfer-Encoding: only "chunked", once, last (RFC 9112 6.1). */
+/*
+ * Transfer-Encoding codings accumulate over all its fields; finish_head()
+ * judges them (RFC 9112 6.1, 6.3): KHTTP_F_CHUNKED says "chunked" is last.
+ */
 static int parse_transfer_encoding(struct khttp_request *req, const char *buf,
 				   size_t s, size_t e)
 {
@@ -686,11 +692,15 @@ static int parse_transfer_encoding(struct khttp_request *req, const char *buf,
 		return KHTTP_E_CL_AND_TE;
 	req->nfields_seen_host |= SEEN_TE;
 	while (list_next(buf, &s, e, &es, &ee)) {
-		if (req->flags & KHTTP_F_CHUNKED)
-			return KHTTP_E_TE_NOT_CHUNKED_LAST;
-		if (!mem_ieq(buf + es, ee - es, "chunked"))
-			return KHTTP_E_TE_UNKNOWN;
-		req->flags |= KHTTP_F_CHUNKED;
+		if (mem_ieq(buf + es, ee - es, "chunked")) {
+			if (req->nfields_seen_host & SEEN_TE_CHUNKED)
+				req->nfields_seen_host |= SEEN_TE_TWICE;
+			req->nfields_seen_host |= SEEN_TE_CHUNKED;
+			req->flags |= KHTTP_F_CHUNKED;
+		} else {
+			req->nfields_seen_host |= SEEN_TE_OTHER;
+			req->flags &= ~KHTTP_F_CHUNKED;
+		}
 	}
 	return 0;
 }
@@ -920,8 +930,12 @@ static int finish_head(struct khttp_request *req, size_t end)
 
 	if (req->version == 11 && !(seen & SEEN_HOST))
 		return KHTTP_E_HOST_MISSING;
-	if ((seen & SEEN_TE) && !(req->flags & KHTTP_F_CHUNKED))
+	/* without chunked last the body length is unknowable: 400 */
+	if ((seen & SEEN_TE) &&
+	    (!(req->flags & KHTTP_F_CHUNKED) || (seen & SEEN_TE_TWICE)))
 		return KHTTP_E_TE_NOT_CHUNKED_LAST;
+	if (seen & SEEN_TE_OTHER)
+		return KHTTP_E_TE_UNKNOWN;
 	if (req->version == 11 ? !(seen & SEEN_CLOSE) :
 	    (seen & SEEN_KEEP_ALIVE) && !(seen & SEEN_CLOSE))
 		req->flags |= KHTTP_F_KEEP_ALIVE;

@@ -83,7 +83,7 @@ enum khttp_result {
 	KHTTP_E_TOO_MANY_FIELDS = -51,
 	/* 501 */
 	KHTTP_E_METHOD_UNKNOWN = -60,
-	KHTTP_E_TE_UNKNOWN = -61,	/* a coding other than chunked */
+	KHTTP_E_TE_UNKNOWN = -61,	/* a coding before the final chunked */
 	/* 505 */
 	KHTTP_E_VERSION = -70,		/* not HTTP/1.0 or HTTP/1.1 */
 };
@@ -176,7 +176,8 @@ void khttp_request_init(struct khttp_request *req);
  *   http/https without userinfo.
  * - Host: an empty value counts as present (host.len 0); names allow
  *   letters, digits, '-', '_', non-empty labels, an optional trailing dot.
- * - Transfer-Encoding: only "chunked", once, last; any other coding is 501.
+ * - Transfer-Encoding (all its fields together) must end with "chunked",
+ *   given once (400 otherwise); other codings before it are 501.
  *   Content-Length: digits only, at most 2^63 - 1, one field.
  * - Expect: "100-continue" (ignored in HTTP/1.0); anything else is 417.
  * - If-Modified-Since, If-Unmodified-Since, If-None-Match, If-Range, Range
