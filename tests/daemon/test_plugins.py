@@ -144,6 +144,30 @@ def config_test_flag():
 
 
 @test
+def example_config_is_valid():
+    # userspace/conf with its /srv and /var/log paths moved into a temp dir
+    d = Daemon()
+    src = os.path.join(os.path.dirname(KHTTPDD), "..", "conf")
+    for rel in ("khttpd.conf", "sites/default", "sites/example.org"):
+        with open(os.path.join(src, rel)) as f:
+            text = f.read()
+        text = text.replace("/srv/khttpd", d.path("srv")).replace(
+            "/var/log/khttpd", d.path("log")).replace(
+            "/run/khttpd/khttpd.sock", d.sock).replace("Listen 8080", "Listen 127.0.0.1:%d" % d.port)
+        d.write(os.path.join("conf", rel), text)
+    os.makedirs(d.path("log"))
+    d.write("srv/www/index.html", "default\n")
+    d.write("srv/example.org/index.html", "example\n")
+    d.write("srv/htpasswd", "staff:%s\n" % crypt.crypt("pw", crypt.mksalt(crypt.METHOD_SHA512)))
+    r = subprocess.run([KHTTPDD, "-t", "-c", d.conf], capture_output=True, timeout=10)
+    expect(r.returncode == 0, "-t on the example: %r" % r.stderr)
+    with d.running():
+        expect(d.get("/", host="www.example.org").body == b"example\n", "example vhost")
+        expect(d.get("/staff/", host="example.org").status == 401, "auth in the example")
+        expect(d.get("/.git/config").status == 403, "mandril in the example")
+
+
+@test
 def reload_keeps_connections():
     d = Daemon()
     two_sites(d)
@@ -204,6 +228,31 @@ def sigterm_drains():
         d.stop()
     finally:
         d.cleanup()
+
+
+@test
+def slow_reader_times_out():
+    d = Daemon(server_extra="    SendTimeout 1\n")
+    two_sites(d)
+    size = 256 << 20
+    with open(d.path("a", "big.bin"), "wb") as f:
+        f.truncate(size)
+    os.chmod(d.path("a", "big.bin"), 0o644)
+    with d.running():
+        with d.connect(timeout=10) as c:
+            c.send_request("/big.bin", host="a.test")
+            time.sleep(4)           # never read: the server's send stalls
+            got = 0
+            try:
+                while True:
+                    data = c.sock.recv(1 << 20)
+                    if not data:
+                        break
+                    got += len(data)
+            except ConnectionResetError:
+                pass
+            expect(0 < got < size, "stalled send closed by SendTimeout: %d bytes" % got)
+        expect(d.get("/", host="a.test").status == 200, "still serving")
 
 
 # ---- logger ----
