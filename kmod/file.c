@@ -63,6 +63,7 @@ int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
 {
 	struct path root, found, dir;
 	struct file *file;
+	bool handoff;
 	umode_t mode;
 	int err;
 
@@ -94,6 +95,13 @@ int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
 		*index = true;
 	}
 	mode = d_inode(found.dentry)->i_mode;
+	read_lock(&khttpd_cfg_lock);
+	handoff = khttpd_rules_exec(khttpd_cfg.dynamic, mode);
+	read_unlock(&khttpd_cfg_lock);
+	if (handoff) {
+		path_put(&found);
+		return KHTTPD_FILE_HANDOFF;
+	}
 	if (!khttpd_mode_servable(mode, READ_ONCE(khttpd_cfg.perm_required),
 				  READ_ONCE(khttpd_cfg.perm_forbid))) {
 		path_put(&found);

@@ -158,14 +158,23 @@ static enum khttpd_state khttpd_serve(struct khttpd_conn *c,
 	bool index;
 	int status;
 
+	status = khttpd_file_open(thr, thr->path, plen, &file, &index);
+	if (status == KHTTPD_FILE_HANDOFF) {
+		c->keep_alive = false;
+		c->request_len = req->head_len;
+		return KHTTPD_HANDOFF;
+	}
 	/*
 	 * Consume the head: what follows in the socket is the next request.
 	 * These are the very bytes peeked into thr->buf, so reading them over
 	 * themselves leaves req's spans valid.
 	 */
-	if (khttpd_recv(c->sock, thr->buf, req->head_len, 0) != req->head_len)
+	if (khttpd_recv(c->sock, thr->buf, req->head_len, 0) !=
+	    req->head_len) {
+		if (!status)
+			fput(file);
 		return KHTTPD_CLOSE;
-	status = khttpd_file_open(thr, thr->path, plen, &file, &index);
+	}
 	if (status == 301)
 		return khttpd_redirect(c, req);
 	if (status)

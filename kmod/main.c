@@ -55,7 +55,7 @@ MODULE_PARM_DESC(line_max, "Longest request line in bytes, else 414 (default 819
 module_param_named(head_max, khttpd_cfg.head_max, int, 0444);
 MODULE_PARM_DESC(head_max, "Longest request head in bytes, else 431 (default 16384)");
 module_param_string(dynamic, khttpd_cfg.dynamic, KHTTPD_STR_MAX, 0444);
-MODULE_PARM_DESC(dynamic, "Requests for userspace: /prefix, *.ext or ? rules");
+MODULE_PARM_DESC(dynamic, "Requests for userspace: /prefix, *.ext, ? or +x rules");
 module_param_string(hosts, khttpd_cfg.hosts, KHTTPD_STR_MAX, 0444);
 MODULE_PARM_DESC(hosts, "Host names served here, others go to userspace (empty = all)");
 

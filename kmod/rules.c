@@ -5,6 +5,7 @@
  */
 #include <linux/ctype.h>
 #include <linux/errno.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include "rules.h"
 
@@ -40,6 +41,8 @@ int khttpd_rules_validate(const char *rules)
 			continue;
 		if (n == 1 && w[0] == '?')
 			continue;
+		if (n == 2 && w[0] == '+' && w[1] == 'x')
+			continue;
 		/* "*." and at least one extension character, no more stars */
 		if (n >= 3 && w[0] == '*' && w[1] == '.' &&
 		    !memchr(w + 2, '*', n - 2) && !memchr(w + 2, '/', n - 2))
@@ -56,6 +59,8 @@ static bool khttpd_rule_match(const char *w, size_t n, const char *path,
 		return len >= n && !memcmp(path, w, n);
 	if (w[0] == '?')
 		return has_query;
+	if (w[0] == '+')
+		return false;	/* +x: a mode rule, see khttpd_rules_exec() */
 	/* "*.ext": compare ".ext" with the end of the path */
 	n--;
 	return len >= n && khttpd_ieq(path + len - n, w + 1, n);
@@ -69,6 +74,19 @@ bool khttpd_rules_match(const char *rules, const char *path, size_t len,
 
 	while (khttpd_next_word(&rules, &w, &n))
 		if (khttpd_rule_match(w, n, path, len, has_query))
+			return true;
+	return false;
+}
+
+bool khttpd_rules_exec(const char *rules, umode_t mode)
+{
+	const char *w;
+	size_t n;
+
+	if (!S_ISREG(mode) || !(mode & 0111))
+		return false;
+	while (khttpd_next_word(&rules, &w, &n))
+		if (n == 2 && w[0] == '+' && w[1] == 'x')
 			return true;
 	return false;
 }

@@ -14,11 +14,15 @@
  *   /prefix   the normalised path starts with /prefix
  *   *.ext     the path ends with .ext (case-insensitive)
  *   ?         the request has a query string
+ *   +x        the file is executable (a CGI program): checked after the
+ *             lookup with khttpd_rules_exec(), never by khttpd_rules_match()
  * Returns 0, or -EINVAL for an empty or malformed rule.
  */
 int khttpd_rules_validate(const char *rules);
 bool khttpd_rules_match(const char *rules, const char *path, size_t len,
 			bool has_query);
+/* True when the rules hand a file with mode to userspace (+x). */
+bool khttpd_rules_exec(const char *rules, umode_t mode);
 
 /*
  * `hosts`: host names separated by spaces; empty means every host is ours.

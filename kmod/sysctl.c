@@ -191,7 +191,7 @@ int khttpd_sysctl_check_params(void)
 		}
 	}
 	if (khttpd_rules_validate(khttpd_cfg.dynamic)) {
-		pr_err("khttpd: dynamic=\"%s\": each rule is /prefix, *.ext or ?\n",
+		pr_err("khttpd: dynamic=\"%s\": each rule is /prefix, *.ext, ? or +x\n",
 		       khttpd_cfg.dynamic);
 		err = -EINVAL;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KUnit: the `dynamic` rule and `hosts` matchers of kmod/rules.c. */
 #include <kunit/test.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include "../rules.h"
 
@@ -21,6 +22,9 @@ static void rules_validate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("*.p*p"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("*.a/b"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("??"));
+	KUNIT_EXPECT_EQ(test, 0, khttpd_rules_validate("+x /cgi-bin/"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("+y"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("+xx"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("/ok bad"));
 }
 
@@ -68,6 +72,19 @@ static void rules_list_test(struct kunit *test)
 						    false));
 }
 
+static void rules_exec_test(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, khttpd_rules_exec("+x", S_IFREG | 0755));
+	KUNIT_EXPECT_TRUE(test, khttpd_rules_exec("*.php +x", S_IFREG | 0645));
+	KUNIT_EXPECT_TRUE(test, khttpd_rules_exec("+x", S_IFREG | 0654));
+	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("+x", S_IFREG | 0644));
+	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("+x", S_IFDIR | 0755));
+	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("*.php", S_IFREG | 0755));
+	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("", S_IFREG | 0755));
+	/* a mode rule never matches a path */
+	KUNIT_EXPECT_FALSE(test, match("+x", "/+x", true));
+}
+
 static bool host_ok(const char *hosts, const char *host)
 {
 	return khttpd_host_allowed(hosts, host, strlen(host));
@@ -105,6 +122,7 @@ static struct kunit_case khttpd_rules_cases[] = {
 	KUNIT_CASE(rules_suffix_test),
 	KUNIT_CASE(rules_query_test),
 	KUNIT_CASE(rules_list_test),
+	KUNIT_CASE(rules_exec_test),
 	KUNIT_CASE(hosts_test),
 	KUNIT_CASE(hosts_validate_test),
 	{}

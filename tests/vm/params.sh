@@ -37,6 +37,7 @@ bad "is not a directory" docroot=/nonexistent
 bad "is not a directory" docroot=/tmp/params-www/hello.txt
 bad "is not an absolute path" docroot=relative/dir
 bad "each rule is" dynamic=cgi-bin
+bad "each rule is" dynamic=+w
 bad "is not a list of host names" hosts=a/b
 # port in use: a busybox nc listener holds it
 nc -l -p 8099 > /dev/null 2>&1 &
@@ -75,6 +76,12 @@ check "dynamic='*.php /cgi-bin/' is accepted" wr dynamic '*.php /cgi-bin/'
 check "a *.php request goes to the handoff state: 503" [ "$(get /page.php)" = 503 ]
 has_retry_after() { http 'GET /page.php HTTP/1.0\r\n\r\n' | grep -q '^Retry-After:'; }
 check "... with Retry-After" has_retry_after
+printf '#!/bin/sh\n' > "$WWW/run.cgi" && chmod 755 "$WWW/run.cgi"
+check "an executable file is 403 without a +x rule" [ "$(get /run.cgi)" = 403 ]
+check "dynamic='*.php +x' is accepted" wr dynamic '*.php +x'
+check "an executable file goes to the handoff state with +x: 503" \
+	[ "$(get /run.cgi)" = 503 ]
+check "a plain file is still served with +x" [ "$(get /hello.txt)" = 200 ]
 check "a POST goes to the handoff state: 503" \
 	[ "$(status 'POST /hello.txt HTTP/1.0\r\nContent-Length: 2\r\n\r\nab')" = 503 ]
 check "hosts=example.org is accepted" wr hosts example.org
