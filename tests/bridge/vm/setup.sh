@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest set-up of the bridge tests: khttpd.ko on port 8080 routing /cgi-bin/
+# and /app/ to userspace, our FastCGI app, khttpdd under a supervisor that
+# restarts it 3 s after it dies (the host kills it with -9), then the
+# registration rules checked with nlreg.
+. /khttpd/vm/lib.sh
+B=/khttpd/bridge
+
+daemon_registered() { dmesg | grep -q "khttpd: daemon pid $(cat /tmp/khttpdd.pid 2>/dev/null) registered"; }
+wait_for() { # SECONDS COMMAND...
+	n=$(($1 * 10)); shift
+	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}
+
+mkdir -p /srv && cp -a $B/www /srv/www || exit 1
+check "insmod with dynamic rules" insmod "$KO" port=8080 docroot=/srv/www \
+	dynamic="/cgi-bin/ /app/"
+check "static answered by the kernel before any daemon" [ "$(get /index.html)" = 200 ]
+r=$(http "GET /cgi-bin/env.sh HTTP/1.0\r\n\r\n")
+check "no daemon: 503 with Retry-After" sh -c \
+	"echo '$r' | head -1 | grep -q ' 503 ' && echo '$r' | grep -qi '^Retry-After:'"
+
+$B/fcgi_app unix:/tmp/app.sock > /tmp/app.log 2>&1 &
+# the supervisor: restart khttpdd 3 s after it exits
+(
+	while [ ! -e /tmp/stop-supervisor ]; do
+		/khttpd/khttpdd -f -c $B/khttpd.conf >> /tmp/khttpdd.log 2>&1 &
+		echo $! > /tmp/khttpdd.pid
+		wait $!
+		echo "supervisor: khttpdd exited $?" >> /tmp/khttpdd.log
+		sleep 3
+	done
+) &
+echo $! > /tmp/supervisor.pid
+check "khttpdd registered with the module" wait_for 15 daemon_registered
+dmesg | grep "khttpd: daemon" | tail -2
+
+check "a CGI request through the bridge" sh -c \
+	"printf 'GET /cgi-bin/env.sh HTTP/1.0\r\n\r\n' | nc -w 5 127.0.0.1 8080 | grep -q '^GATEWAY_INTERFACE=CGI/1.1'"
+check "FastCGI through the bridge" sh -c \
+	"printf 'POST /app/echo HTTP/1.0\r\nContent-Length: 5\r\n\r\nhello' | nc -w 5 127.0.0.1 8080 | tail -1 | grep -qx hello"
+
+out=$($B/nlreg register)
+check "a second registration is refused while khttpdd holds it ($out)" \
+	sh -c "echo '$out' | grep -q 'refused: Device or resource busy'"
+out=$($B/nlreg register --as-nobody)
+check "a process without CAP_NET_ADMIN cannot register ($out)" \
+	sh -c "echo '$out' | grep -q 'refused: Operation not permitted'"
+dmesg_mark
+out=$($B/nlreg bad-version)
+check "an unknown message version is refused ($out)" \
+	sh -c "echo '$out' | grep -q 'refused: Protocol error'"
+check "... with a clear log line" dmesg_has "netlink message version 99 from pid .* refused"
+out=$($B/nlreg bad-attr)
+check "an attribute outside the policy is refused ($out)" \
+	sh -c "echo '$out' | grep -q 'refused: Invalid argument'"
+out=$($B/nlreg claim 1)
+check "only the registered daemon may claim ($out)" \
+	sh -c "echo '$out' | grep -q 'refused'"
+$B/nlreg stats
+check "the module counted a claimed handoff" sh -c \
+	"[ \$($B/nlreg stats | awk '/^claimed/ { print \$2 }') -ge 2 ]"
+summary

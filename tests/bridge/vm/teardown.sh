@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Guest tear-down of the bridge tests: rmmod while the daemon owns a
+# handed-off connection (its response still arrives), the daemon registers
+# again when the module comes back, then everything stops; no kernel
+# complaint allowed (scripts/vm checks the console).
+. /khttpd/vm/lib.sh
+B=/khttpd/bridge
+wait_for() {
+	n=$(($1 * 10)); shift
+	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}
+registered_again() { [ "$(dmesg | grep -c 'khttpd: daemon pid .* registered')" -gt "$1" ]; }
+
+cat /proc/net/khttpd/stats
+$B/nlreg stats
+before=$($B/nlreg stats | awk '/^claimed/ { print $2 }')
+(printf 'GET /cgi-bin/slow.sh?3 HTTP/1.0\r\n\r\n' | nc -w 10 127.0.0.1 8080 > /tmp/slow.out) &
+nc_pid=$!
+check "the slow request was claimed by the daemon" wait_for 5 sh -c \
+	"[ \$($B/nlreg stats | awk '/^claimed/ { print \$2 }') -gt $before ]"
+check "rmmod while a handed-off connection is live" rmmod khttpd
+wait $nc_pid
+check "... and its response still arrives from the daemon" grep -q "slow done" /tmp/slow.out
+
+n=$(dmesg | grep -c 'khttpd: daemon pid .* registered')
+check "insmod again" insmod "$KO" port=8080 docroot=/srv/www dynamic="/cgi-bin/ /app/"
+check "the running daemon registers again (backoff retry)" wait_for 15 registered_again "$n"
+check "and serves handed-off requests again" sh -c \
+	"printf 'GET /cgi-bin/env.sh HTTP/1.0\r\n\r\n' | nc -w 5 127.0.0.1 8080 | grep -q '^GATEWAY_INTERFACE=CGI/1.1'"
+
+touch /tmp/stop-supervisor
+kill "$(cat /tmp/khttpdd.pid)"
+sleep 1
+tail -20 /tmp/khttpdd.log
+check "rmmod at the end" rmmod khttpd
+summary

@@ -1,0 +1,4 @@
+#!/bin/sh
+echo "Content-Type: application/octet-stream"
+echo
+cat
