@@ -255,6 +255,36 @@ def slow_reader_times_out():
         expect(d.get("/", host="a.test").status == 200, "still serving")
 
 
+@test
+def reuseport_balance():
+    d = Daemon(server_extra="    Balance reuseport\n", workers=2)
+    two_sites(d)
+    with d.running():
+        conns = [d.connect() for _ in range(8)]
+        for c in conns:
+            c.send_request("/", host="b.test")
+            expect(c.read_response().body == b"site B\n", "reuseport serves")
+        workers = json.loads(d.ctl("--json", "workers"))
+        expect(sum(w["connections"] for w in workers) == 8, "counted: %r" % workers)
+        expect(json.loads(d.ctl("--json", "config"))["balance"] == "reuseport", "balance")
+        for c in conns:
+            c.sock.close()
+
+
+@test
+def static_post_is_405():
+    d = Daemon()
+    two_sites(d)
+    with d.running():
+        r = d.get("/index.html", host="a.test", method="POST")
+        expect(r.status == 405 and r.header("Allow") == "GET, HEAD", "POST: %d" % r.status)
+        with d.connect() as c:
+            c.send(b"PUT /x HTTP/1.1\r\nHost: a.test\r\nContent-Length: 3\r\n\r\nabc")
+            r = c.read_response()
+            expect(r.status == 405 and r.header("Connection") == "close",
+                   "unread body: 405 and close")
+
+
 # ---- logger ----
 
 CLF_TIME = r"\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]"
