@@ -57,6 +57,7 @@ void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
 	c->buf = c->inline_buf;
 	c->buf_size = size;
 	if (len)	/* accepted here: no bytes yet (bytes NULL) */
+		if (len)
 		memcpy(c->buf, bytes, len);
 	c->buf_len = (uint32_t)len;
 	/* A fresh connection owes us a head: the shorter header timeout. */
