@@ -231,6 +231,7 @@ struct worker {
 	struct listener *listeners;	/* reuseport mode: own sockets */
 	size_t nlisteners;
 	atomic_uint nconns;
+	atomic_uint pending;		/* handed over, not yet adopted */
 	struct conn *conns;
 	struct config *cfg;
 	struct filecache *fc;

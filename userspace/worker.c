@@ -91,6 +91,8 @@ int worker_adopt_fd(struct worker *w, int fd, const char *bytes, size_t len,
 			return -1;
 		memcpy(m.bytes, bytes, len);
 	}
+	/* Counted now, so a burst of accepts spreads before workers catch up. */
+	atomic_fetch_add(&w->pending, 1);
 	send_msg(w, &m);
 	return 0;
 }
@@ -113,10 +115,17 @@ struct worker *worker_least_loaded(void)
 {
 	struct worker *best = &server.workers[0];
 
-	for (unsigned i = 1; i < server.nworkers; i++)
-		if (atomic_load(&server.workers[i].nconns) <
-		    atomic_load(&best->nconns))
-			best = &server.workers[i];
+	unsigned best_load = atomic_load(&best->nconns) + atomic_load(&best->pending);
+
+	for (unsigned i = 1; i < server.nworkers; i++) {
+		struct worker *w = &server.workers[i];
+		unsigned load = atomic_load(&w->nconns) + atomic_load(&w->pending);
+
+		if (load < best_load) {
+			best = w;
+			best_load = load;
+		}
+	}
 	return best;
 }
 
@@ -191,6 +200,7 @@ static void worker_message(struct evsource *src, uint32_t events)
 	while (read(src->fd, &m, sizeof(m)) == sizeof(m)) {
 		switch (m.type) {
 		case MSG_ADOPT:
+			atomic_fetch_sub(&w->pending, 1);
 			tune_accepted(m.fd);
 			conn_adopt(w, m.fd, (struct sockaddr *)&m.peer,
 				   m.peerlen, m.bytes, m.len);

@@ -256,6 +256,22 @@ def slow_reader_times_out():
 
 
 @test
+def leastconn_spreads_a_burst():
+    d = Daemon(workers=2)
+    two_sites(d)
+    with d.running():
+        conns = [d.connect() for _ in range(40)]   # faster than the workers adopt
+        for c in conns:
+            c.send_request("/", host="a.test")
+        for c in conns:
+            c.read_response()
+        per = [w["connections"] for w in json.loads(d.ctl("--json", "workers"))]
+        expect(sum(per) == 40 and max(per) - min(per) <= 2, "spread: %r" % per)
+        for c in conns:
+            c.sock.close()
+
+
+@test
 def reuseport_balance():
     d = Daemon(server_extra="    Balance reuseport\n", workers=2)
     two_sites(d)
