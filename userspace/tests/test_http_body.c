@@ -3,7 +3,7 @@
  * Request bodies for content handlers (Match rules): the core reads a
  * Content-Length or chunked body into the request buffer (growing it),
  * answers Expect: 100-continue, and refuses bodies beyond RequestMax with
- * 413. Driven through a socketpair and a worker's epoll set, as the
+ * 413, and time out a stalled body with 408. Driven through a socketpair and a worker's epoll set, as the
  * worker loop would.
  */
 #define _GNU_SOURCE
@@ -168,6 +168,17 @@ int main(void)
 	EXPECT(!strncmp(resp, "HTTP/1.1 413 ", 13), "chunked beyond cap: %.40s", resp);
 	EXPECT(handled == 4, "handler not called for refused bodies");
 	finish(fd);
+	/* A body that stalls: BodyTimeout gives 408 and a close. */
+	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+	EXPECT(w.conns && w.conns->state == CONN_READ_BODY &&
+	       w.conns->deadline == w.now + cfg->body_timeout, "body deadline set");
+	w.now = w.conns->deadline;
+	conn_timeout(w.conns);
+	recv_all(fd, resp, sizeof(resp));
+	EXPECT(!strncmp(resp, "HTTP/1.1 408 ", 13) && strstr(resp, "Connection: close"),
+	       "slow body: %.40s", resp);
+	EXPECT(handled == 4 && atomic_load(&w.nconns) == 0, "closed, not handled");
+	close(fd);
 	EXPECT(atomic_load(&w.nconns) == 0, "connections closed");
 
 	filecache_free(w.fc);
