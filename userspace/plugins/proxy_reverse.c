@@ -72,6 +72,7 @@ struct psession {
 	uint64_t tried;
 	enum phase phase;
 	bool reused, no_pool, counted;
+	bool in_request;		/* inside on_request: never resume */
 	int64_t deadline;		/* ms, CLOCK_MONOTONIC; 0: none */
 	int timeout_status;		/* what a deadline means: 504 or 0 */
 	uint32_t bev_events;
@@ -135,6 +136,8 @@ struct pworker {
 	unsigned nidle;
 	struct grave *grave_new, *grave_old;
 	struct pworker *all_next;
+	/* one session's relay buffers kept for the next: no heap churn */
+	char *spare_rb, *spare_up;
 };
 
 static _Thread_local struct pworker *tl_pw;
@@ -392,8 +395,13 @@ static void session_free(struct psession *s)
 	proxy_resp_free(&s->resp);
 	free(s->ckey);
 	free(s->cbuf);
-	free(s->up);
-	free(s->rb);
+	if (!s->pw->spare_rb) {
+		s->pw->spare_rb = s->rb;
+		s->pw->spare_up = s->up;
+	} else {
+		free(s->up);
+		free(s->rb);
+	}
 	free(s->dn);
 	config_put(s->cfg);
 	s->dead = true;
@@ -425,11 +433,27 @@ static void backend_arm(struct psession *s)
 		s->bev_events = ev;
 }
 
+static void session_finish(struct psession *s);
+
 /*
- * End of the session: the client callback runs conn_resume(); from the
- * backend callback or the timer, arm the client for writing so that its
- * callback comes next (the core's conn must not be freed under epoll
- * events still pending for it in this batch).
+ * Can the connection go back to the core from any callback? Only when
+ * the core will just wait for the next request on it: kept alive, nothing
+ * pipelined behind, not draining. Then it is not freed, and an event still
+ * pending for it in this epoll batch finds a live conn.
+ */
+static bool resume_is_safe(const struct psession *s)
+{
+	const struct conn *c = s->c;
+
+	return !s->in_request && !s->fail_status && s->client_keep_alive &&
+	       s->req_done && c->buf_len == s->raw_off && !c->w->draining;
+}
+
+/*
+ * End of the session. The client callback runs conn_resume(); elsewhere
+ * (backend callback, timer) the client is armed for writing so that its
+ * callback comes next, unless resuming now is safe: the core's conn must
+ * not be freed under epoll events still pending for it in this batch.
  */
 static void session_end(struct psession *s, int fail_status)
 {
@@ -439,7 +463,10 @@ static void session_end(struct psession *s, int fail_status)
 	s->fail_status = fail_status;
 	s->deadline = 0;
 	backend_close(s);
-	client_arm(s);
+	if (resume_is_safe(s))
+		session_finish(s);
+	else
+		client_arm(s);
 }
 
 /* ---- connecting ---- */
@@ -557,11 +584,12 @@ static int connect_next(struct psession *s, bool timed_out)
 		fd = s->no_pool ? -1 : pool_take(pw, be);
 		if (fd >= 0) {
 			s->reused = true;
-			if (activate(s, fd) || worker_watch_mod(pw->w, &s->bev, EPOLLOUT)) {
+			if (activate(s, fd)) {
 				backend_close(s);
 				return 502;
 			}
-			s->bev_events = EPOLLOUT;
+			/* still registered for the pool: backend_arm re-points it */
+			s->bev_events = UINT32_MAX;
 			return 0;
 		}
 		s->reused = false;
@@ -1077,7 +1105,7 @@ static void client_event(struct conn *c, uint32_t events)
 	}
 	if (!s->finishing && s->phase == PH_ACTIVE)
 		pump(s);
-	if (s->finishing)
+	if (s->finishing && !s->dead)	/* dead: session_end finished it */
 		session_finish(s);
 }
 
@@ -1193,9 +1221,16 @@ static int proxy_on_request(struct conn *c)
 	}
 	pw = pworker_get(c->w);
 	s = calloc(1, sizeof(*s));
-	if (!pw || !s || !(s->rb = malloc(RB_CAP)) || !(s->up = malloc(UP_CAP))) {
+	if (s && pw && pw->spare_rb) {
+		s->rb = pw->spare_rb;
+		s->up = pw->spare_up;
+		pw->spare_rb = pw->spare_up = NULL;
+	}
+	if (!pw || !s || (!s->rb && !(s->rb = malloc(RB_CAP))) ||
+	    (!s->up && !(s->up = malloc(UP_CAP)))) {
 		if (s) {
 			free(s->rb);
+			free(s->up);
 			free(s);
 		}
 		free(ckey);
@@ -1236,8 +1271,14 @@ static int proxy_on_request(struct conn *c)
 	if (c->req.flags & KHTTP_F_EXPECT_CONTINUE)
 		send(c->ev.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25, MSG_NOSIGNAL);
 	conn_suspend(c, client_event, s);
-	backend_arm(s);
-	client_arm(s);
+	s->in_request = true;
+	if (s->phase == PH_ACTIVE) {	/* a pooled connection: send now */
+		pump(s);
+	} else {
+		backend_arm(s);
+		client_arm(s);
+	}
+	s->in_request = false;
 	return KP_DONE;
 }
 
@@ -1312,6 +1353,8 @@ static void proxy_stop(void)
 		}
 		free_graves(pw->grave_old);
 		free_graves(pw->grave_new);
+		free(pw->spare_rb);
+		free(pw->spare_up);
 		close(pw->timer.fd);
 		free(pw);
 	}
