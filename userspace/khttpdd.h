@@ -250,8 +250,6 @@ struct server {
 	pthread_mutex_t cfg_lock;
 	struct worker *workers;
 	unsigned nworkers;
-	int *listen_fds;
-	size_t nlisten;
 	time_t started;
 	atomic_bool draining;
 };
