@@ -22,10 +22,11 @@
 #include "../../userspace/bridge_msg.h"
 #include "../../userspace/bridge_nl.h"
 
+/* Print what the kernel said: "<what>" or "refused: <error>". */
 static int report(int rc, const char *what)
 {
 	if (rc) {
-		printf("refused: %s (%s)\n", strerror(-rc), what);
+		printf("refused: %s\n", strerror(-rc));
 		return 1;
 	}
 	printf("%s\n", what);

@@ -16,7 +16,7 @@ registered_again() { [ "$(dmesg | grep -c 'khttpd: daemon pid .* registered')" -
 cat /proc/net/khttpd/stats
 $B/nlreg stats
 before=$($B/nlreg stats | awk '/^claimed/ { print $2 }')
-(printf 'GET /cgi-bin/slow.sh?3 HTTP/1.0\r\n\r\n' | nc -w 10 127.0.0.1 8080 > /tmp/slow.out) &
+wget -q -O /tmp/slow.out "http://127.0.0.1:8080/cgi-bin/slow.sh?3" &
 nc_pid=$!
 check "the slow request was claimed by the daemon" wait_for 5 sh -c \
 	"[ \$($B/nlreg stats | awk '/^claimed/ { print \$2 }') -gt $before ]"
@@ -25,10 +25,11 @@ wait $nc_pid
 check "... and its response still arrives from the daemon" grep -q "slow done" /tmp/slow.out
 
 n=$(dmesg | grep -c 'khttpd: daemon pid .* registered')
-check "insmod again" insmod "$KO" port=8080 docroot=/srv/www dynamic="/cgi-bin/ /app/"
+check "insmod again" insmod "$KO" port=8080 docroot=/srv/www
+echo "/cgi-bin/ /app/" > /proc/sys/net/khttpd/dynamic
 check "the running daemon registers again (backoff retry)" wait_for 15 registered_again "$n"
 check "and serves handed-off requests again" sh -c \
-	"printf 'GET /cgi-bin/env.sh HTTP/1.0\r\n\r\n' | nc -w 5 127.0.0.1 8080 | grep -q '^GATEWAY_INTERFACE=CGI/1.1'"
+	"wget -q -O - http://127.0.0.1:8080/cgi-bin/env.sh | grep -q '^GATEWAY_INTERFACE=CGI/1.1'"
 
 touch /tmp/stop-supervisor
 kill "$(cat /tmp/khttpdd.pid)"
