@@ -9,6 +9,7 @@
  * deadline.
  */
 #include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -125,33 +126,68 @@ void khttpd_conn_detach(struct khttpd_conn *c)
 
 /* --- listener --- */
 
-static int khttpd_listen_open(struct khttpd_thread *thr)
+/*
+ * A listening socket on every address: dual-stack IPv6 (IPv4 clients
+ * arrive v4-mapped) where IPv6 exists, IPv4 otherwise.
+ */
+static int khttpd_listen_socket(struct socket **sockp)
 {
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_addr = IN6ADDR_ANY_INIT,
+		.sin6_port = htons(khttpd_cfg.port),
+	};
 	struct sockaddr_in sin = {
 		.sin_family = AF_INET,
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 		.sin_port = htons(khttpd_cfg.port),
 	};
+	struct sockaddr *addr = (struct sockaddr *)&sin6;
+	int addrlen = sizeof(sin6), v6only = 0;
 	struct socket *sock;
-	struct sock *sk;
 	int err;
 
-	if (thr->listener)
-		return 0;
-	err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM, IPPROTO_TCP,
+	err = sock_create_kern(&init_net, PF_INET6, SOCK_STREAM, IPPROTO_TCP,
 			       &sock);
+	if (err == -EAFNOSUPPORT) {
+		addr = (struct sockaddr *)&sin;
+		addrlen = sizeof(sin);
+		err = sock_create_kern(&init_net, PF_INET, SOCK_STREAM,
+				       IPPROTO_TCP, &sock);
+	}
 	if (err)
 		return err;
-	sk = sock->sk;
-	sock_set_reuseaddr(sk);
-	sock_set_reuseport(sk);
-	err = kernel_bind(sock, (struct sockaddr *)&sin, sizeof(sin));
+	if (addr->sa_family == AF_INET6)
+		err = sock->ops->setsockopt(sock, SOL_IPV6, IPV6_V6ONLY,
+					    KERNEL_SOCKPTR(&v6only),
+					    sizeof(v6only));
+	if (!err) {
+		sock_set_reuseaddr(sock->sk);
+		sock_set_reuseport(sock->sk);
+		err = kernel_bind(sock, addr, addrlen);
+	}
 	if (!err)
 		err = kernel_listen(sock, SOMAXCONN);
 	if (err) {
 		sock_release(sock);
 		return err;
 	}
+	*sockp = sock;
+	return 0;
+}
+
+static int khttpd_listen_open(struct khttpd_thread *thr)
+{
+	struct socket *sock;
+	struct sock *sk;
+	int err;
+
+	if (thr->listener)
+		return 0;
+	err = khttpd_listen_socket(&sock);
+	if (err)
+		return err;
+	sk = sock->sk;
 	write_lock_bh(&sk->sk_callback_lock);
 	thr->listener_data_ready = sk->sk_data_ready;
 	sk->sk_user_data = thr;

@@ -59,6 +59,7 @@ for s in docroot dynamic hosts max_connections keepalive_timeout \
 done
 check "GET /hello.txt is 200" [ "$(get /hello.txt)" = 200 ]
 check "GET /dir is 301" [ "$(get /dir)" = 301 ]
+check "served over IPv6 too" sh -c "wget -q -O - http://[::1]:$PORT/hello.txt | grep -q hello"
 check "GET /dir/ is 200" [ "$(get /dir/)" = 200 ]
 check "GET /page.php is 200 (no dynamic rule)" [ "$(get /page.php)" = 200 ]
 
