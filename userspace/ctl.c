@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cache_plugin.h"
+#include "proxy_plugin.h"
 #include "khttpdd.h"
 
 static char *ctl_path;
@@ -251,7 +252,7 @@ char *ctl_reply(const char *cmd, bool json)
 {
 	struct out o = { .s = malloc(1024), .cap = 1024 };
 	struct config *cfg;
-	char *cache;
+	char *plugin_out;
 
 	if (!o.s)
 		abort();
@@ -274,10 +275,13 @@ char *ctl_reply(const char *cmd, bool json)
 		     (long)(time(NULL) - server.started));
 	else if (!strcmp(cmd, "stats"))
 		cmd_stats(&o, json);
-	else if (!strncmp(cmd, "cache-", 6) &&
-		 (cache = cache_ctl_reply(cfg, cmd + 6, json))) {
-		outf(&o, "%s", cache);
-		free(cache);
+	else if (!strcmp(cmd, "proxy") && (plugin_out = proxy_ctl_reply(cfg, json))) {
+		outf(&o, "%s", plugin_out);
+		free(plugin_out);
+	} else if (!strncmp(cmd, "cache-", 6) &&
+		 (plugin_out = cache_ctl_reply(cfg, cmd + 6, json))) {
+		outf(&o, "%s", plugin_out);
+		free(plugin_out);
 	} else
 		outf(&o, "error: unknown command '%.32s'\n", cmd);
 	config_put(cfg);

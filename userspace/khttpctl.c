@@ -17,14 +17,14 @@
 
 static const char *const commands[] = {
 	"status", "workers", "vhosts", "plugins", "config", "uptime", "stats",
-	"cache-stats", "cache-clear",
+	"cache-stats", "cache-clear", "proxy",
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: khttpctl [-s socket] [--json] command\n"
 		"commands: status workers vhosts plugins config uptime stats\n"
-		"          cache stats|clear\n"
+		"          cache stats|clear  proxy\n"
 		"socket: $KHTTPD_SOCKET or " DEFAULT_SOCKET "\n");
 }
 

@@ -35,6 +35,7 @@
 #include "../khttpdd.h"
 #include "../proxy_conf.h"
 #include "../proxy_http.h"
+#include "../proxy_plugin.h"
 
 extern const struct khttpd_plugin plugin_proxy_reverse;
 
@@ -1291,6 +1292,76 @@ static void proxy_on_close(struct conn *c)
 		return;
 	s = conn_suspended_data(c);
 	session_free(s);
+}
+
+/* ---- control socket ---- */
+
+static void ctl_conf(FILE *f, const struct proxy_conf *pc, const char *scope,
+		     bool json, bool *first, int64_t now)
+{
+	for (size_t i = 0; pc && i < pc->nentries; i++) {
+		const struct proxy_entry *e = &pc->entries[i];
+
+		if (json)
+			fprintf(f, "%s{\"scope\":\"%s\",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
+				*first ? "" : ",", scope, i + 1,
+				lb_method_name(e->lb.method));
+		else
+			fprintf(f, "%s entry %zu %s\n", scope, i + 1,
+				lb_method_name(e->lb.method));
+		*first = false;
+		for (unsigned b = 0; b < e->lb.nbackends; b++) {
+			const struct lb_backend *be = &e->lb.backends[b];
+			bool online = balancer_is_online(be, now);
+			long long left = online ? 0 :
+				(long long)(atomic_load(&be->offline_until) - now);
+			unsigned fails = atomic_load(&be->fails);
+			unsigned active = atomic_load(&be->active);
+			unsigned long long picked = atomic_load(&be->picked);
+
+			if (json)
+				fprintf(f, "%s{\"server\":\"%s:%s\",\"weight\":%u,"
+					"\"online\":%s,\"offline_for\":%lld,\"fails\":%u,"
+					"\"active\":%u,\"picked\":%llu}",
+					b ? "," : "", be->host, be->port, be->weight,
+					online ? "true" : "false", left, fails,
+					active, picked);
+			else
+				fprintf(f, "  %s:%s weight %u %s %lld s, fails %u active %u picked %llu\n",
+					be->host, be->port, be->weight,
+					online ? "online" : "offline for", left,
+					fails, active, picked);
+		}
+		if (json)
+			fprintf(f, "]}");
+	}
+}
+
+char *proxy_ctl_reply(const struct config *cfg, bool json)
+{
+	int id = plugin_id(&plugin_proxy_reverse);
+	struct timespec ts;
+	bool first = true;
+	char *out = NULL;
+	size_t len;
+	FILE *f;
+
+	if (id < 0 || !(f = open_memstream(&out, &len)))
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* the workers' clock */
+	if (json)
+		fprintf(f, "{\"entries\":[");
+	ctl_conf(f, cfg->plugin_data[id], "main", json, &first, ts.tv_sec);
+	for (size_t v = 0; v < cfg->nvhosts; v++)
+		ctl_conf(f, cfg->vhosts[v].plugin_data[id],
+			 cfg->vhosts[v].nnames ? cfg->vhosts[v].names[0] : "default",
+			 json, &first, ts.tv_sec);
+	if (json)
+		fprintf(f, "]}\n");
+	else if (first)
+		fprintf(f, "no proxy entries\n");
+	fclose(f);
+	return out;
 }
 
 static int proxy_section_start(void **data, char *err, size_t errsz)
