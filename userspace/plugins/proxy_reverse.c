@@ -1326,10 +1326,13 @@ static void ctl_conf(FILE *f, const struct proxy_conf *pc, const char *scope,
 					b ? "," : "", be->host, be->port, be->weight,
 					online ? "true" : "false", left, fails,
 					active, picked);
+			else if (online)
+				fprintf(f, "  %s:%s weight %u online, fails %u active %u picked %llu\n",
+					be->host, be->port, be->weight, fails,
+					active, picked);
 			else
-				fprintf(f, "  %s:%s weight %u %s %lld s, fails %u active %u picked %llu\n",
-					be->host, be->port, be->weight,
-					online ? "online" : "offline for", left,
+				fprintf(f, "  %s:%s weight %u offline for %lld s, fails %u active %u picked %llu\n",
+					be->host, be->port, be->weight, left,
 					fails, active, picked);
 		}
 		if (json)
