@@ -218,7 +218,8 @@ struct worker_stats {
 
 struct listener {
 	struct evsource ev;	/* first: epoll data points here */
-	struct worker *w;
+	struct worker *w;	/* reuseport: the owner; NULL: the master */
+	int spare_fd;		/* given up to shed a connection at EMFILE */
 };
 
 struct worker {
@@ -262,6 +263,16 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 int worker_adopt_fd(struct worker *w, int fd, const char *bytes, size_t len,
 		    const struct sockaddr *peer, socklen_t peerlen);
 struct worker *worker_least_loaded(void);
+/* Prepare l (fd set) for listener_accept(). */
+int listener_init(struct listener *l, struct worker *w,
+		  void (*cb)(struct evsource *, uint32_t));
+/*
+ * accept4 one connection (non-blocking), or -1 when none is pending. Out of
+ * fds, it accepts and closes one with the spare fd so that a level-triggered
+ * listener does not spin.
+ */
+int listener_accept(struct listener *l, struct sockaddr_in6 *peer,
+		    socklen_t *len);
 void worker_set_config(struct worker *w, struct config *cfg);
 void worker_drain(struct worker *w);
 /* Join the thread (after a drain) and free its state. */

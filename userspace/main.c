@@ -93,20 +93,16 @@ fail:
 
 static void master_accept(struct evsource *src, uint32_t events)
 {
+	struct listener *l = (struct listener *)src;
 	struct sockaddr_in6 peer;
+	socklen_t len;
+	int fd;
 
 	(void)events;
-	for (;;) {
-		socklen_t len = sizeof(peer);
-		int fd = accept4(src->fd, (struct sockaddr *)&peer, &len,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0)
-			return;
+	while ((fd = listener_accept(l, &peer, &len)) >= 0)
 		if (worker_adopt_fd(worker_least_loaded(), fd, NULL, 0,
 				    (struct sockaddr *)&peer, len))
 			close(fd);
-	}
 }
 
 static bool same_listen(const struct config *a, const struct config *b)
@@ -200,6 +196,7 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 				for (size_t l = 0; l < nlst; l++) {
 					epoll_ctl(ep, EPOLL_CTL_DEL, lst[l].ev.fd, NULL);
 					close(lst[l].ev.fd);
+					close(lst[l].spare_fd);
 				}
 				for (unsigned w = 0; w < server.nworkers; w++)
 					worker_drain(&server.workers[w]);
@@ -288,8 +285,8 @@ int main(int argc, char **argv)
 		lst = calloc(cfg->nlisten, sizeof(*lst));
 		for (size_t i = 0; i < cfg->nlisten; i++) {
 			lst[i].ev.fd = listen_socket(&cfg->listen[i], false);
-			lst[i].ev.cb = master_accept;
-			if (lst[i].ev.fd < 0)
+			if (lst[i].ev.fd < 0 ||
+			    listener_init(&lst[i], NULL, master_accept))
 				return 1;
 		}
 		nlst = cfg->nlisten;

@@ -137,21 +137,47 @@ static void tune_accepted(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+int listener_init(struct listener *l, struct worker *w,
+		  void (*cb)(struct evsource *, uint32_t))
+{
+	l->w = w;
+	l->ev.cb = cb;
+	l->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return l->spare_fd < 0 ? -1 : 0;
+}
+
+int listener_accept(struct listener *l, struct sockaddr_in6 *peer,
+		    socklen_t *len)
+{
+	static _Atomic bool warned;
+	int fd;
+
+	*len = sizeof(*peer);
+	fd = accept4(l->ev.fd, (struct sockaddr *)peer, len,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0 || (errno != EMFILE && errno != ENFILE) || l->spare_fd < 0)
+		return fd;
+	if (!atomic_exchange(&warned, true))
+		log_msg("out of file descriptors: shedding new connections (raise RLIMIT_NOFILE)");
+	close(l->spare_fd);
+	fd = accept4(l->ev.fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	l->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return -1;
+}
+
 static void worker_accept(struct evsource *src, uint32_t events)
 {
-	struct worker *w = ((struct listener *)src)->w;
+	struct listener *l = (struct listener *)src;
 	struct sockaddr_in6 peer;
+	socklen_t len;
+	int fd;
 
 	(void)events;
-	for (;;) {
-		socklen_t len = sizeof(peer);
-		int fd = accept4(src->fd, (struct sockaddr *)&peer, &len,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (fd < 0)
-			return;
+	while ((fd = listener_accept(l, &peer, &len)) >= 0) {
 		tune_accepted(fd);
-		conn_adopt(w, fd, (struct sockaddr *)&peer, len, NULL, 0);
+		conn_adopt(l->w, fd, (struct sockaddr *)&peer, len, NULL, 0);
 	}
 }
 
@@ -215,6 +241,7 @@ static void worker_message(struct evsource *src, uint32_t events)
 			for (size_t i = 0; i < w->nlisteners; i++) {
 				worker_unwatch(w, &w->listeners[i].ev);
 				close(w->listeners[i].ev.fd);
+				close(w->listeners[i].spare_fd);
 			}
 			w->nlisteners = 0;
 			w->drain_due = true;
@@ -274,10 +301,9 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 			return -1;
 		w->nlisteners = nlisten;
 		for (size_t i = 0; i < nlisten; i++) {
-			w->listeners[i].w = w;
 			w->listeners[i].ev.fd = listen_fds[i];
-			w->listeners[i].ev.cb = worker_accept;
-			if (worker_watch(w, &w->listeners[i].ev, EPOLLIN))
+			if (listener_init(&w->listeners[i], w, worker_accept) ||
+			    worker_watch(w, &w->listeners[i].ev, EPOLLIN))
 				return -1;
 		}
 	}

@@ -49,6 +49,7 @@ class Daemon:
         for name, text in (sites or {}).items():
             self.write(os.path.join("conf", "sites", name), text)
         self.proc = None
+        self.preexec = None         # e.g. lower a limit in the child
         self.stderr_path = os.path.join(self.dir, "stderr.log")
 
     def write_conf(self, server_extra="", plugins=(), main_sections="", workers=2):
@@ -75,7 +76,8 @@ class Daemon:
     def start(self, *args):
         self.stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen([KHTTPDD, "-f", "-c", self.conf] + list(args),
-                                     stdout=self.stderr, stderr=self.stderr)
+                                     stdout=self.stderr, stderr=self.stderr,
+                                     preexec_fn=self.preexec)
         deadline = time.time() + 10
         while time.time() < deadline:
             if self.proc.poll() is not None:

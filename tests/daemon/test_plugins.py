@@ -272,6 +272,36 @@ def leastconn_spreads_a_burst():
 
 
 @test
+def out_of_fds_sheds_without_spinning():
+    import resource
+    d = Daemon(workers=1)
+    two_sites(d)
+    d.preexec = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+    with d.running():
+        conns = []
+        for _ in range(60):
+            try:
+                conns.append(d.connect(timeout=2))
+            except OSError:
+                break
+        time.sleep(0.5)
+
+        def cpu():
+            with open("/proc/%d/stat" % d.proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return int(fields[11]) + int(fields[12])   # utime + stime, ticks
+        before = cpu()
+        time.sleep(2)
+        spent = cpu() - before
+        expect(spent < 20, "daemon busy while out of fds: %d ticks in 2 s" % spent)
+        expect("out of file descriptors" in d.log(), "logged once: %r" % d.log()[-300:])
+        for c in conns:
+            c.sock.close()
+        time.sleep(0.5)
+        expect(d.get("/", host="a.test").status == 200, "serves again")
+
+
+@test
 def reuseport_balance():
     d = Daemon(server_extra="    Balance reuseport\n", workers=2)
     two_sites(d)
