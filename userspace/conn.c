@@ -105,7 +105,13 @@ void conn_close(struct conn *c)
 
 	plugins_on_close(c);
 	conn_reset_response(c);
-	close(c->ev.fd);	/* also leaves the epoll set */
+	/*
+	 * Leave the epoll set explicitly: close() alone does not while a CGI
+	 * child forked meanwhile still holds a copy of the fd, and a later
+	 * event would then name the freed conn.
+	 */
+	worker_unwatch(w, &c->ev);
+	close(c->ev.fd);
 	if (c->buf != c->inline_buf)
 		free(c->buf);
 	if (c->prev)
