@@ -367,6 +367,8 @@ void conn_timeout(struct conn *c)
 	c->keep_alive = false;
 	http_send_error(c, 408, NULL);
 	conn_flush(c);	/* best effort: the socket is non-blocking */
+	atomic_fetch_add_explicit(&c->w->stats.status[408], 1,
+				  memory_order_relaxed);
 	plugins_on_response(c);
 	conn_close(c);
 }
