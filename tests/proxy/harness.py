@@ -3,6 +3,7 @@
 backend with request logging, a khttpdd launcher, raw-socket clients and
 the pass/fail tally. Python 3 standard library only."""
 
+import atexit
 import hashlib
 import os
 import shutil
@@ -15,8 +16,20 @@ import threading
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DAEMON = os.environ.get("KHTTPDD", os.path.join(TOP, "userspace", "build", "khttpdd"))
-KHTTPCTL = os.environ.get("KHTTPCTL", os.path.join(TOP, "userspace", "build", "khttpctl"))
+_BIN_DIR = tempfile.mkdtemp(prefix="khttpd-bin-")
+atexit.register(shutil.rmtree, _BIN_DIR, True)
+
+
+def _snapshot(path):
+    """A private copy of a binary: a rebuild of userspace/build during the
+    run (make in another shell) must not swap it under the suite."""
+    copy = os.path.join(_BIN_DIR, os.path.basename(path))
+    shutil.copy2(path, copy)
+    return copy
+
+
+DAEMON = _snapshot(os.environ.get("KHTTPDD", os.path.join(TOP, "userspace", "build", "khttpdd")))
+KHTTPCTL = _snapshot(os.environ.get("KHTTPCTL", os.path.join(TOP, "userspace", "build", "khttpctl")))
 
 
 def free_port():
