@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,7 +56,33 @@ struct cgi_proc {
 	pid_t pid;
 	struct evsource in, out, exit;	/* stdin, stdout, pidfd */
 	bool reaped;
+	struct cgi_proc *prev, *next;	/* live processes, for cgi_stop() */
 };
+
+static pthread_mutex_t procs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cgi_proc *procs;
+
+static void cgi_proc_link(struct cgi_proc *p)
+{
+	pthread_mutex_lock(&procs_lock);
+	p->next = procs;
+	if (procs)
+		procs->prev = p;
+	procs = p;
+	pthread_mutex_unlock(&procs_lock);
+}
+
+static void cgi_proc_unlink(struct cgi_proc *p)
+{
+	pthread_mutex_lock(&procs_lock);
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		procs = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	pthread_mutex_unlock(&procs_lock);
+}
 
 static int cgi_section_start(void **data, char *err, size_t errsz)
 {
@@ -188,7 +215,24 @@ static void cgi_fd_close(struct cgi_proc *p, struct evsource *ev)
 
 static void cgi_proc_free(void *p)
 {
+	cgi_proc_unlink(p);
 	free(p);
+}
+
+/* At exit, after the workers stopped: processes not reaped yet. */
+static void cgi_stop(void)
+{
+	gw_shutdown();
+	pthread_mutex_lock(&procs_lock);
+	while (procs) {
+		struct cgi_proc *p = procs;
+
+		procs = p->next;
+		if (p->exit.fd >= 0)
+			close(p->exit.fd);
+		free(p);
+	}
+	pthread_mutex_unlock(&procs_lock);
 }
 
 /* Free once neither the job nor the process needs it. */
@@ -402,6 +446,7 @@ static int cgi_spawn(struct gw_job *j, const struct cgi_conf *cf,
 	}
 	/* the parent too, so a kill right after fork finds the group */
 	setpgid(pid, pid);
+	cgi_proc_link(p);
 	p->j = j;
 	p->w = j->w;
 	p->pid = pid;
@@ -483,7 +528,7 @@ const struct khttpd_plugin plugin_cgi = {
 	.conf_key = cgi_conf_key,
 	.conf_done = cgi_conf_done,
 	.conf_free = cgi_conf_free,
-	.stop = gw_shutdown,
+	.stop = cgi_stop,
 	.on_request = cgi_on_request,
 	.on_close = cgi_on_close,
 };
