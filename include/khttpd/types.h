@@ -15,11 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int64_t s64;
+/* The compiler's own names, so the kernel's short ones mean the same here. */
+typedef __UINT8_TYPE__ u8;
+typedef __UINT16_TYPE__ u16;
+typedef __UINT32_TYPE__ u32;
+typedef __UINT64_TYPE__ u64;
+typedef __INT64_TYPE__ s64;
 #endif
 
 #endif /* KHTTPD_TYPES_H */
