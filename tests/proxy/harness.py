@@ -88,6 +88,7 @@ class Backend:
       /cacheable     "Cache-Control: max-age=60", body "<name> <n>" (n counts)
       /private       the same with "Cache-Control: private, max-age=60"
       /vary          "Vary: Accept-Language", the body names the language
+      /cchunk?N      N pattern bytes, chunked, "Cache-Control: max-age=60"
       anything else  200 "<name> <path>"
     Every parsed request line is logged in self.log; self.conns counts
     accepted connections."""
@@ -196,6 +197,15 @@ class Backend:
         if path == "/badframe":
             c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
                       b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+            return True
+        if path == "/cchunk":
+            data = pattern_bytes(n, seed=n)
+            c.sendall(b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n")
+            for i in range(0, n, 7919):
+                part = data[i:i + 7919]
+                c.sendall(b"%x\r\n" % len(part) + part + b"\r\n")
+            c.sendall(b"0\r\n\r\n")
             return True
         if path in ("/big", "/chunked", "/close"):
             data = pattern_bytes(n, seed=n)

@@ -105,7 +105,7 @@ struct psession {
 	char *ckey;			/* "http://host/target" */
 	size_t ckey_len;
 	char *cbuf;			/* fields + body, filled while relaying */
-	size_t cbuf_len, cbuf_cap;
+	size_t cbuf_len, cbuf_cap, cbuf_limit;
 	struct proxied_meta cmeta;
 	unsigned cttl;
 
@@ -742,18 +742,23 @@ static int start_response(struct psession *s)
 		return -1;
 	}
 	free(head);
-	if (s->ckey && s->frame == FR_LENGTH && !c->head_only &&
-	    r->content_length <= s->cache_max &&
+	if (s->ckey && !c->head_only &&
+	    ((s->frame == FR_LENGTH && r->content_length <= s->cache_max) ||
+	     s->frame == FR_CHUNKED) &&
 	    (s->cttl = proxy_response_ttl(r, s->cmeta.vary, sizeof(s->cmeta.vary)))) {
-		size_t fl;
+		size_t fl, first;
 		char *fields = proxy_cached_fields(r, s->cmeta.ctype,
 						   sizeof(s->cmeta.ctype), &fl);
 
-		s->cbuf = fields ? malloc(fl + (size_t)r->content_length + 1) : NULL;
+		/* chunked: the length shows at the end; grow up to the limit */
+		first = s->frame == FR_LENGTH ? (size_t)r->content_length :
+			s->cache_max < 65536 ? s->cache_max : 65536;
+		s->cbuf = fields ? malloc(fl + first + 1) : NULL;
 		if (s->cbuf) {
 			memcpy(s->cbuf, fields, fl);
 			s->cbuf_len = fl;
-			s->cbuf_cap = fl + (size_t)r->content_length;
+			s->cbuf_cap = fl + first;
+			s->cbuf_limit = fl + s->cache_max;
 			s->cmeta.fields_len = (uint32_t)fl;
 			s->cmeta.status = r->status;
 		}
@@ -766,6 +771,32 @@ static int start_response(struct psession *s)
 	if (s->frame == FR_NONE || (s->frame == FR_LENGTH && !s->resp_left))
 		s->resp_done = true;
 	return 0;
+}
+
+/* Body bytes for the cache copy; past MaxFileSize the copy is dropped. */
+static void cache_add(struct psession *s, const char *d, size_t n)
+{
+	if (!s->cbuf)
+		return;
+	if (s->cbuf_len + n > s->cbuf_cap) {
+		size_t cap = s->cbuf_cap * 2;
+		char *nb;
+
+		if (cap < s->cbuf_len + n)
+			cap = s->cbuf_len + n;
+		if (cap > s->cbuf_limit)
+			cap = s->cbuf_limit;
+		nb = s->cbuf_len + n <= cap ? realloc(s->cbuf, cap + 1) : NULL;
+		if (!nb) {
+			free(s->cbuf);
+			s->cbuf = NULL;
+			return;
+		}
+		s->cbuf = nb;
+		s->cbuf_cap = cap;
+	}
+	memcpy(s->cbuf + s->cbuf_len, d, n);
+	s->cbuf_len += n;
 }
 
 /* Turn s->rb into client bytes: -1 bad response (close), 0 ok. */
@@ -804,10 +835,7 @@ static int process_backend_bytes(struct psession *s)
 			n = avail < s->resp_left ? avail : (size_t)s->resp_left;
 			if (!dn_data(s, in, n))
 				return -1;
-			if (s->cbuf) {
-				memcpy(s->cbuf + s->cbuf_len, in, n);
-				s->cbuf_len += n;
-			}
+			cache_add(s, in, n);
 			used += n;
 			s->resp_left -= n;
 			s->resp_done = !s->resp_left;
@@ -823,6 +851,8 @@ static int process_backend_bytes(struct psession *s)
 			if (rc == KHTTP_CHUNK_ERROR ||
 			    (rc == KHTTP_CHUNK_DATA && !dn_data(s, in + off, len)))
 				return -1;
+			if (rc == KHTTP_CHUNK_DATA)
+				cache_add(s, in + off, len);
 			used += n;
 			if (rc == KHTTP_CHUNK_END) {
 				s->resp_done = true;
@@ -999,7 +1029,7 @@ static bool pump(struct psession *s)
 	if (s->finishing)
 		return false;
 	if (s->resp_done && s->dn_len == 0) {
-		if (s->cbuf && s->cbuf_len == s->cbuf_cap)
+		if (s->cbuf)	/* the whole body arrived (resp_done) */
 			cache_response(s);
 		/* complete: keep the backend if it is in step */
 		if (s->backend_reusable && s->req_done && s->up_off == s->up_len &&
