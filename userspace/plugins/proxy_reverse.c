@@ -872,17 +872,17 @@ static int process_backend_bytes(struct psession *s)
 	return 0;
 }
 
-/* The backend closed: the end of an until-close body, or a failure. */
-static int backend_eof(struct psession *s)
+/*
+ * The backend closed: true when that ends an until-close body (the
+ * response is complete), false when the response was cut short.
+ */
+static bool backend_eof_ends_body(struct psession *s)
 {
-	if (s->head_done && s->frame == FR_CLOSE) {
-		s->resp_done = true;
-		s->backend_reusable = false;
-		if (s->out_chunked && !dn_add(s, "0\r\n\r\n", 5))
-			return -1;
-		return 0;
-	}
-	return -1;
+	if (!s->head_done || s->frame != FR_CLOSE)
+		return false;
+	s->resp_done = true;
+	s->backend_reusable = false;
+	return !s->out_chunked || dn_add(s, "0\r\n\r\n", 5);
 }
 
 static void session_fail_backend(struct psession *s)
@@ -1016,7 +1016,7 @@ static bool pump(struct psession *s)
 					return false;
 				}
 			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				if (n == 0 && !backend_eof(s)) {
+				if (n == 0 && backend_eof_ends_body(s)) {
 					progress = true;
 				} else {
 					c->error_note = "backend closed early";
