@@ -19,34 +19,18 @@ set -u
 . "$BENCH_DIR/servers.sh"
 ulimit -n 65536 2>/dev/null || ulimit -n 4096 2>/dev/null || true
 
-# proc_files FILE PIDS - /proc/PID/FILE of those processes (one awk reads
-# them all: a fork per file costs milliseconds under software emulation).
-proc_files() {
-	f=$1; shift
-	for p in "$@"; do [ -r "/proc/$p/$f" ] && echo "/proc/$p/$f"; done
+# sample FILE... - one awk over /proc files (a fork per file or figure
+# costs milliseconds under software emulation): the summed utime + stime
+# ticks of the stat files, the summed VmRSS of the status files, the module's
+# size from /proc/modules, and the Slab figure of /proc/meminfo.
+sample() {
+	awk '
+		FILENAME ~ /\/stat$/ { sub(/^.*\) /, ""); ticks += $12 + $13; next }
+		$1 == "VmRSS:" { kb += $2 }
+		$1 == "khttpd" && FILENAME == "/proc/modules" { kb += int($2 / 1024) }
+		$1 == "Slab:" { slab = $2 }
+		END { print ticks + 0, kb + 0, slab + 0 }' "$@"
 }
-
-# cpu_ticks PIDS - user+system clock ticks used so far by those processes.
-cpu_ticks() {
-	# shellcheck disable=SC2046
-	awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }' \
-		$(proc_files stat "$@") /dev/null
-}
-
-# mem_kb NAME PIDS - resident memory: summed VmRSS of the processes, or the
-# module's size for the in-kernel server.
-mem_kb() {
-	name=$1; shift
-	if [ "$name" = khttpd.ko ]; then
-		awk '$1 == "khttpd" { print int($2 / 1024) }' /proc/modules
-		return
-	fi
-	# shellcheck disable=SC2046
-	awk '$1 == "VmRSS:" { t += $2 } END { print t + 0 }' \
-		$(proc_files status "$@") /dev/null
-}
-
-slab_kb() { awk '$1 == "Slab:" { print $2 }' /proc/meminfo; }
 
 # one_run NAME PORT SIZE MODE CONC SECONDS ROUND - one wrk run; ROUND 0 is a
 # warm-up and prints nothing.
@@ -57,10 +41,11 @@ one_run() {
 	[ "$conc" -lt "$threads" ] && threads=$conc
 	close=0
 	[ "$mode" = close ] && close=1
-	pids=$(cat "$BENCH_RUN/$name.pids")
+	read -r stat_files < "$BENCH_RUN/$name.stat"
+	read -r mem_files < "$BENCH_RUN/$name.mem"
 	# shellcheck disable=SC2086
-	cpu0=$(cpu_ticks $pids)
-	slab0=$(slab_kb)
+	set -- $(sample $stat_files /proc/meminfo)
+	cpu0=$1 slab0=$3
 	BENCH_CLOSE=$close wrk -t "$threads" -c "$conc" -d "${secs}s" --timeout 30s \
 		-s "$BENCH_DIR/wrk.lua" "http://127.0.0.1:$port/$size.bin" \
 		> "$BENCH_RUN/wrk.out" 2>&1 &
@@ -68,13 +53,17 @@ one_run() {
 	# Memory is sampled in the middle of the run, under load.
 	sleep "$half"
 	# shellcheck disable=SC2086
-	mem=$(mem_kb "$name" $pids)
-	slab1=$(slab_kb)
+	set -- $(sample $mem_files /proc/meminfo)
+	mem=$2 slab1=$3
 	wait "$wpid"
 	# shellcheck disable=SC2086
-	cpu1=$(cpu_ticks $pids)
+	set -- $(sample $stat_files)
+	cpu1=$1
 	[ "$round" -eq 0 ] && return 0
-	line=$(grep '^WRK ' "$BENCH_RUN/wrk.out")
+	line=
+	while read -r l; do
+		case "$l" in WRK\ *) line=$l ;; esac
+	done < "$BENCH_RUN/wrk.out"
 	if [ -z "$line" ]; then
 		echo "KBENCH-ERROR $name $size $mode c=$conc: wrk: $(tr '\n' ' ' < "$BENCH_RUN/wrk.out")"
 		return 1
@@ -88,8 +77,14 @@ one_run() {
 # serves: nginx and lighttpd pre-fork, khttpdd and the module keep threads).
 for s in $BENCH_SERVERS; do
 	name=${s%%:*}
-	server_pids "$name" > "$BENCH_RUN/$name.pids"
-	[ -s "$BENCH_RUN/$name.pids" ] || echo "KBENCH-ERROR $name: no processes found"
+	stat= mem=
+	for p in $(server_pids "$name"); do
+		stat="$stat /proc/$p/stat" mem="$mem /proc/$p/status"
+	done
+	[ -n "$stat" ] || echo "KBENCH-ERROR $name: no processes found"
+	[ "$name" = khttpd.ko ] && mem=/proc/modules
+	echo "$stat" > "$BENCH_RUN/$name.stat"
+	echo "$mem" > "$BENCH_RUN/$name.mem"
 done
 
 skipped() {

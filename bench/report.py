@@ -32,10 +32,16 @@ DOC_BEGIN = "<!-- bench-results:begin (scripts/bench --update-doc) -->"
 DOC_END = "<!-- bench-results:end -->"
 
 
-def metric(size):
-    """What a cell is ranked by: requests/s, or MiB/s for the 100 MiB file
-    (in a few seconds a slow server may not finish a single 100 MiB response,
-    while the bytes it sent still count)."""
+def metric(size, conc):
+    """What a cell is ranked by: requests/s, or MiB/s where a round completes
+    too few responses to count them (any 100 MiB cell, 1000 connections
+    sharing 1 MiB responses): a server may finish almost none in a round
+    while the bytes it sent still count."""
+    return "mibps" if size == "100m" or (size == "1m" and conc >= 1000) else "rps"
+
+
+def plot_metric(size):
+    """One unit per plot panel: MiB/s for the 100 MiB file, else requests/s."""
     return "mibps" if size == "100m" else "rps"
 
 
@@ -112,7 +118,7 @@ def best_peers(summary):
     for (env, server, size, mode, conc), s in summary.items():
         if server not in PEERS:
             continue
-        v = s[metric(size)][0]
+        v = s[metric(size, conc)][0]
         cell = (env, size, mode, conc)
         if cell not in best or v > best[cell][1]:
             best[cell] = (server, v)
@@ -124,7 +130,7 @@ def ratio(summary, best, env, server, size, mode, conc):
     b = best.get((env, size, mode, conc))
     if not s or not b or b[1] <= 0:
         return None
-    return s[metric(size)][0] / b[1]
+    return s[metric(size, conc)][0] / b[1]
 
 
 def num(v):
@@ -158,11 +164,11 @@ def ratio_table(summary, best, env):
         (["lighttpd"] if "lighttpd" in shown else [])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for size, mode, conc in cells_of(summary, env):
-        row = [SIZE_LABELS[size] + (" (MiB/s)" if metric(size) == "mibps" else ""),
-               MODE_LABELS[mode], str(conc)]
+        row = [SIZE_LABELS[size], MODE_LABELS[mode],
+               str(conc) + (" (MiB/s)" if metric(size, conc) == "mibps" else "")]
         for s in order:
             if s == "nginx":
-                cand = [(summary[(env, n, size, mode, conc)][metric(size)][0], n)
+                cand = [(summary[(env, n, size, mode, conc)][metric(size, conc)][0], n)
                         for n in ("nginx-sf-on", "nginx-sf-off")
                         if (env, n, size, mode, conc) in summary]
                 s = max(cand)[1] if cand else None
@@ -170,7 +176,7 @@ def ratio_table(summary, best, env):
             if s is None or k not in summary:
                 row.append("-")
                 continue
-            m = summary[k][metric(size)]
+            m = summary[k][metric(size, conc)]
             r = ratio(summary, best, env, s, size, mode, conc)
             cell = "%s [%s–%s] **×%.2f**" % (num(m[0]), num(m[1]), num(m[2]), r) \
                 if r is not None else "%s [%s–%s]" % (num(m[0]), num(m[1]), num(m[2]))
@@ -305,7 +311,7 @@ def plot(outdir, summary, env, meta):
                 vals = []
                 for s in servers:
                     d = summary.get((env, s, size, mode, c))
-                    v = d[metric(size)][0] if d else 0
+                    v = d[plot_metric(size)][0] if d else 0
                     vals.append("%.3f" % v if v > 0 else "NaN")
                 f.write("%d %s\n" % (c, " ".join(vals)))
             f.write("\n\n")
@@ -319,7 +325,7 @@ def plot(outdir, summary, env, meta):
         f.write("array titles[%d]\narray ylabels[%d]\n" % (len(panels), len(panels)))
         for i, (size, mode, _) in enumerate(panels, 1):
             f.write('titles[%d] = "%s, %s"\n' % (i, SIZE_LABELS[size], MODE_LABELS[mode]))
-            f.write('ylabels[%d] = "%s"\n' % (i, "MiB/s" if metric(size) == "mibps" else "requests/s"))
+            f.write('ylabels[%d] = "%s"\n' % (i, "MiB/s" if plot_metric(size) == "mibps" else "requests/s"))
     here = os.path.dirname(os.path.abspath(__file__))
     subprocess.run(["gnuplot", "-e", "params='%s'" % params, os.path.join(here, "plot.gp")],
                    check=True)
@@ -356,7 +362,7 @@ def report(outdir):
         if not any(k[0] == env for k in summary):
             continue
         md += ["## %s" % ENV_TITLES[env], "",
-               "Requests/s (MiB/s for 100 MiB): median [min–max] of the rounds; "
+               "Requests/s (MiB/s where the concurrency says so): median [min–max] of the rounds; "
                "**×** = ratio to the best userspace peer (nginx in its better "
                "sendfile setting, or lighttpd) in that cell.", ""]
         md += ratio_table(summary, best, env) + [""]
