@@ -48,6 +48,12 @@ check "a CGI request through the bridge" sh -c \
 check "FastCGI through the bridge" sh -c \
 	"wget -q -O - --post-data hello http://127.0.0.1:8080/app/echo | grep -qx hello"
 
+echo "/cgi-bin/ /app/ +x" > /proc/sys/net/khttpd/dynamic
+check "+x: an executable file is handed to the daemon" sh -c \
+	"wget -q -O - http://127.0.0.1:8080/tools/hello.cgi | grep -qx 'hello from an executable file'"
+echo "/cgi-bin/ /app/" > /proc/sys/net/khttpd/dynamic
+check "without +x the module refuses it itself (403)" [ "$(get /tools/hello.cgi)" = 403 ]
+
 out=$($B/nlreg register)
 check "a second registration is refused while khttpdd holds it ($out)" \
 	sh -c "echo '$out' | grep -q 'refused: Device or resource busy'"
