@@ -92,6 +92,7 @@ const char *khttp_reason(int status)
 	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
 	case 505: return "HTTP Version Not Supported";
+	case 508: return "Loop Detected";
 	}
 	return "Unknown";
 }

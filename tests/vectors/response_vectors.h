@@ -24,6 +24,7 @@ static const struct kv_reason kv_reason_cases[] = {
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
 	{ 503, "Service Unavailable" }, { 505, "HTTP Version Not Supported" },
+	{ 508, "Loop Detected" },
 	{ 299, "Unknown" }, { 0, "Unknown" }, { -1, "Unknown" },
 };
 
