@@ -2,9 +2,11 @@
 # guest-profile.sh - where the time goes (scripts/bench --profile): in the
 # QEMU guest, for each cell in BENCH_PROFILE_CELLS ("size:mode:conc ..."),
 # load every server in BENCH_PROFILE_SERVERS one after the other with wrk
-# while `perf record -a` samples the whole guest (cpu-clock: TCG has no
-# hardware counters), and print the hottest symbols and the guest's CPU
-# split (/proc/stat) as KBENCH-PROFILE lines.
+# for 6 s and, over 4 s in the middle, print as KBENCH-PROFILE lines: the
+# guest's CPU split (/proc/stat), the CPU ticks of wrk and of the server, and
+# the hottest non-idle symbols from `perf record -a -e cpu-clock` (TCG has
+# no hardware counters; under TCG most samples land in the idle loop, so the
+# count of non-idle samples is printed too).
 set -u
 . /khttpd/bench.env
 export BENCH_DIR=/khttpd/bench BENCH_RUN=/tmp/bench BENCH_DOCROOT=/srv/www
@@ -22,6 +24,11 @@ for name in $BENCH_PROFILE_SERVERS; do
 done
 
 cpu_split() { awk '$1 == "cpu" { print $2 + $3, $4, $5, $6, $7, $8 }' /proc/stat; }
+# ticks PIDS - utime + stime of those processes (the same clock as /proc/stat).
+ticks() {
+	for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; echo; done |
+		awk 'NF { sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
+}
 
 for cell in $BENCH_PROFILE_CELLS; do
 	size=${cell%%:*} rest=${cell#*:}
@@ -35,22 +42,36 @@ for cell in $BENCH_PROFILE_CELLS; do
 			"http://127.0.0.1:$port/$size.bin" > "$BENCH_RUN/wrk.out" 2>&1 &
 		wpid=$!
 		sleep 1
-		before=$(cpu_split)
+		pids=$(server_pids "$name")
+		# shellcheck disable=SC2086
+		before="$(cpu_split) $(ticks $wpid) $(ticks $pids)"
 		perf record -q -a -F 499 -e cpu-clock -o "$BENCH_RUN/perf.data" -- sleep 4 \
 			> /dev/null 2>&1
-		after=$(cpu_split)
+		# shellcheck disable=SC2086
+		after="$(cpu_split) $(ticks $wpid) $(ticks $pids)"
 		wait "$wpid"
 		echo "$tag $(grep '^WRK' "$BENCH_RUN/wrk.out")"
 		echo "$before $after" | awk -v tag="$tag" '{
-			n = split("user system idle iowait irq softirq", name, " ")
-			for (i = 1; i <= n; i++) { d[i] = $(i + n) - $i; t += d[i] }
-			line = tag " cpu"
+			n = split("user system idle iowait irq softirq wrk server", name, " ")
+			for (i = 1; i <= n; i++) d[i] = $(i + n) - $i
+			for (i = 1; i <= 6; i++) t += d[i]
+			line = tag " guest CPU"
 			for (i = 1; i <= n; i++) line = line sprintf(" %s %.0f%%", name[i], 100 * d[i] / t)
 			print line
 		}'
-		perf report -i "$BENCH_RUN/perf.data" --stdio --no-children \
-			--sort comm,dso,sym --percent-limit 1.5 2>/dev/null |
-			grep -v '^#' | grep -v '^$' | head -30 | sed "s|^|$tag |"
+		perf script -i "$BENCH_RUN/perf.data" -F comm,sym 2>/dev/null | awk -v tag="$tag" '
+			{ all++ }
+			$1 == "swapper" { next }
+			{ busy++; comm = $1; sub(/\/[0-9]+$/, "", comm); hot[comm " " $2]++ }
+			END {
+				printf "%s perf: %d samples, %d not idle; hottest of those:\n", tag, all, busy
+				fflush()
+				by_share = "sort -k6,6 -rn"
+				for (k in hot)
+					if (hot[k] * 50 >= busy)
+						printf "%s %5.1f%% %s\n", tag, 100 * hot[k] / busy, k | by_share
+				close(by_share)
+			}'
 		port=$((port + 1))
 	done
 done
