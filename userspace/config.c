@@ -791,3 +791,12 @@ bool config_loads(const struct config *cfg, const struct khttpd_plugin *p)
 			return true;
 	return false;
 }
+
+const struct khttpd_plugin *vhost_handler(const struct vhost *vh,
+					  const char *path)
+{
+	for (size_t i = 0; i < vh->nrules; i++)
+		if (!regexec(&vh->rules[i].re, path, 0, NULL, 0))
+			return vh->rules[i].plugin;
+	return NULL;
+}

@@ -103,6 +103,9 @@ const struct vhost *config_vhost(const struct config *cfg, const char *host,
 const char *config_mime(const struct config *cfg, const char *path,
 			size_t len);
 bool config_loads(const struct config *cfg, const struct khttpd_plugin *p);
+/* The plugin of the vhost's first Match rule for the path, or NULL. */
+const struct khttpd_plugin *vhost_handler(const struct vhost *vh,
+					  const char *path);
 
 /* ---- conn.c ---- */
 

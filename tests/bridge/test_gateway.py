@@ -8,6 +8,7 @@ Debian's php-fpm and php-cgi. Each test starts its own daemon."""
 
 import hashlib
 import http.client
+import http.server
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -373,6 +375,79 @@ def fastcgi_php_fpm():
                    "php Location: %d %s" % (r.status, r.getheader("Location")))
             c.close()
     finally:
+        app.close()
+
+
+# ---- a vhost's Match rules ----
+
+class Backend(http.server.BaseHTTPRequestHandler):
+    """An HTTP backend for proxy_reverse that names the path it got."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = ("backend saw %s\n" % self.path).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Backend", "python")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@test
+def match_rules_route_to_cgi_fastcgi_and_proxy():
+    app = App()
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    try:
+        d = Daemon(plugins=("cgi", "fastcgi", "proxy_reverse"), workers=1)
+        d.write("www/index.html", "static page\n")
+        d.write("www/run/env.sh", SH_ENV, 0o755)
+        d.write("www/run/echo.sh", SH_ECHO, 0o755)
+        d.write("www/fcgi/env", "")
+        d.write("www/fcgi/echo", "")
+        # no [CGI] section and no Prefix/Extension anywhere: only the
+        # [HANDLERS] rules send requests to the three plugins
+        d.write("conf/sites/default", site("localhost", d.path("www"),
+                "[FASTCGI]\n    Server unix:%s\n"
+                "[PROXY_REVERSE]\n    ServerList 127.0.0.1:%d\n    Match ^/elsewhere/\n"
+                "[HANDLERS]\n    Match ^/run/ cgi\n    Match ^/fcgi/ fastcgi\n"
+                "    Match ^/api/ proxy_reverse\n"
+                % (app.sock, backend.server_address[1])))
+        os.chmod(d.dir, 0o755)
+        blob = os.urandom(1 << 20)
+        with d.running():
+            c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
+            r, body = request(d, "GET", "/run/env.sh/x?q=1", conn=c)
+            env = dict(l.split("=", 1) for l in body.decode().splitlines() if "=" in l)
+            expect(r.status == 200 and env.get("SCRIPT_NAME") == "/run/env.sh"
+                   and env.get("PATH_INFO") == "/x" and env.get("QUERY_STRING") == "q=1",
+                   "cgi by Match: %d %r" % (r.status, body[:300]))
+            r, body = request(d, "POST", "/run/echo.sh", blob,
+                              {"Content-Type": "application/octet-stream"}, conn=c)
+            expect(r.status == 201 and body == blob,
+                   "cgi POST by Match: %d, %d bytes" % (r.status, len(body)))
+            r, body = request(d, "GET", "/fcgi/env/more?z=1", conn=c)
+            expect(r.status == 200 and b"SCRIPT_NAME=/fcgi/env\n" in body
+                   and b"PATH_INFO=/more\n" in body,
+                   "fastcgi by Match: %d %r" % (r.status, body[:300]))
+            r, body = request(d, "POST", "/fcgi/echo", blob, conn=c)
+            expect(r.status == 200 and r.getheader("X-Body-Length") == str(len(blob))
+                   and body == blob, "fastcgi POST by Match: %d, %d bytes" % (r.status, len(body)))
+            r, body = request(d, "GET", "/api/thing?a=b", conn=c)
+            expect(r.status == 200 and r.getheader("X-Backend") == "python"
+                   and body == b"backend saw /api/thing?a=b\n",
+                   "proxy by Match: %d %r" % (r.status, body))
+            r, body = request(d, "GET", "/index.html", conn=c)
+            expect(r.status == 200 and body == b"static page\n", "static: %d" % r.status)
+            r, body = request(d, "GET", "/run/missing.sh", conn=c)
+            expect(r.status == 404, "no script under a Match rule: %d" % r.status)
+            c.close()
+    finally:
+        backend.shutdown()
+        backend.server_close()
         app.close()
 
 
