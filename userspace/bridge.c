@@ -72,17 +72,9 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A request of ours to the module: only the header and a few attributes. */
-static void bridge_msg(unsigned char *buf, size_t cap, uint8_t cmd,
-		       struct kn_builder *b)
-{
-	kn_begin(b, buf, cap, br.sock.family, 0, 0, cmd, KHTTPD_GENL_VERSION);
-}
-
 static int bridge_register(void)
 {
 	unsigned char buf[64], reply[256];
-	size_t rlen = sizeof(reply);
 	struct kn_builder b;
 	struct kn_msg m;
 	char err[128];
@@ -96,15 +88,14 @@ static int bridge_register(void)
 				br.sock.version, KHTTPD_GENL_VERSION);
 		return rc;
 	}
-	bridge_msg(buf, sizeof(buf), KHTTPD_CMD_REGISTER, &b);
+	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_REGISTER);
 	kn_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
 	kn_put_u32(&b, KHTTPD_A_PID, (uint32_t)getpid());
-	rc = kn_request(&br.sock, buf, kn_end(&b), reply, &rlen, bridge_queue,
-			NULL);
-	if (rc)
+	rc = kn_call(&br.sock, &b, reply, sizeof(reply), &m, err, sizeof(err),
+		     bridge_queue, NULL);
+	if (rc < 0)
 		return rc;
-	if (kn_parse(reply, rlen, &m, err, sizeof(err)) ||
-	    m.cmd != KHTTPD_CMD_REGISTER) {
+	if (rc || m.cmd != KHTTPD_CMD_REGISTER) {
 		log_msg("bridge: bad REGISTER reply: %s", err);
 		return -EBADMSG;
 	}
@@ -116,7 +107,6 @@ static int bridge_register(void)
 static void bridge_handoff(const void *msg, size_t len)
 {
 	unsigned char buf[64], reply[256];
-	size_t rlen = sizeof(reply);
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	struct kn_builder b;
@@ -130,18 +120,17 @@ static void bridge_handoff(const void *msg, size_t len)
 	}
 	if (m.cmd != KHTTPD_CMD_HANDOFF)
 		return;
-	bridge_msg(buf, sizeof(buf), KHTTPD_CMD_CLAIM, &b);
+	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_CLAIM);
 	kn_put_u64(&b, KHTTPD_A_HANDLE, kn_get_u64(m.attr[KHTTPD_A_HANDLE]));
-	rc = kn_request(&br.sock, buf, kn_end(&b), reply, &rlen, bridge_queue,
-			NULL);
-	if (rc) {
+	rc = kn_call(&br.sock, &b, reply, sizeof(reply), &r, err, sizeof(err),
+		     bridge_queue, NULL);
+	if (rc < 0) {
 		log_msg("bridge: claim of handoff %llu failed: %s",
 			(unsigned long long)kn_get_u64(m.attr[KHTTPD_A_HANDLE]),
 			strerror(-rc));
 		return;
 	}
-	if (kn_parse(reply, rlen, &r, err, sizeof(err)) ||
-	    r.cmd != KHTTPD_CMD_CLAIM) {
+	if (rc || r.cmd != KHTTPD_CMD_CLAIM) {
 		log_msg("bridge: bad CLAIM reply: %s", err);
 		return;
 	}
@@ -207,7 +196,7 @@ static int bridge_simple(uint8_t cmd)
 	unsigned char buf[64];
 	struct kn_builder b;
 
-	bridge_msg(buf, sizeof(buf), cmd, &b);
+	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, cmd);
 	return kn_request(&br.sock, buf, kn_end(&b), NULL, NULL, bridge_queue,
 			  NULL);
 }

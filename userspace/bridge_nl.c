@@ -67,6 +67,12 @@ static int kn_send(struct kn_sock *s, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : -errno;
 }
 
+void kn_begin_khttpd(struct kn_builder *b, void *buf, size_t cap,
+		     const struct kn_sock *s, uint8_t cmd)
+{
+	kn_begin(b, buf, cap, s->family, 0, 0, cmd, KHTTPD_GENL_VERSION);
+}
+
 int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
 	       size_t *rlen, void (*on_notice)(const void *msg, size_t len,
 					       void *arg), void *arg)
@@ -137,4 +143,17 @@ int kn_resolve(struct kn_sock *s)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int kn_call(struct kn_sock *s, struct kn_builder *b, void *reply, size_t cap,
+	    struct kn_msg *m, char *err, size_t errsz,
+	    void (*on_notice)(const void *msg, size_t len, void *arg),
+	    void *arg)
+{
+	size_t rlen = cap;
+	int rc = kn_request(s, b->buf, kn_end(b), reply, &rlen, on_notice, arg);
+
+	if (rc)
+		return rc;
+	return kn_parse(reply, rlen, m, err, errsz) ? KN_BAD_REPLY : 0;
 }
