@@ -162,10 +162,11 @@ static void bridge_drain_queue(void)
 /* Read what the module sent without being asked: HANDOFF notices. */
 static int bridge_receive(void)
 {
-	static unsigned char rbuf[KN_RECV_MAX];
+	/* the socket's receive buffer: kn_request() is not running now */
+	unsigned char *rbuf = br.sock.rbuf;
 
 	for (;;) {
-		ssize_t n = recv(br.sock.fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		ssize_t n = recv(br.sock.fd, rbuf, KN_RECV_MAX, MSG_DONTWAIT);
 		size_t off = 0;
 
 		if (n < 0) {

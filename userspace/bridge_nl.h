@@ -16,6 +16,7 @@ struct kn_sock {
 	uint16_t family;	/* 0 until resolved */
 	uint32_t version;	/* the module's, once resolved */
 	uint32_t seq;
+	unsigned char *rbuf;	/* KN_RECV_MAX, while open */
 };
 
 struct kn_builder;

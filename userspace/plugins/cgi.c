@@ -232,7 +232,8 @@ static void cgi_exit_cb(struct evsource *src, uint32_t events)
 
 static void cgi_out_cb(struct evsource *src, uint32_t events)
 {
-	static __thread char buf[GW_BUF];
+	/* on the stack: only threads that run scripts have these pages */
+	char buf[GW_BUF];
 	struct cgi_proc *p = (struct cgi_proc *)((char *)src -
 						 offsetof(struct cgi_proc, out));
 
