@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,10 @@ static void gw_job_free(void *p)
 	free(j->head);
 	free(j->resp);
 	free(j->redirect_to);
+	free(j->spool);
+	if (j->spool_fd >= 0)
+		close(j->spool_fd);
+	free(j->script);
 	free(j);
 }
 
@@ -206,7 +211,7 @@ static void gw_arm(struct gw_job *j)
 
 	if (j->dead)
 		return;
-	if (!j->body_done && j->in_off == j->in_len &&
+	if (!j->body_done && !j->spooled && j->in_off == j->in_len &&
 	    j->buf_off == j->buf_end)
 		mask |= EPOLLIN;
 	if (j->out_off < j->out_len || j->finishing)
@@ -222,6 +227,7 @@ static void gw_reset_for_redirect(struct gw_job *j)
 	j->head_sent = j->out_chunked = j->out_eof = false;
 	j->released = j->finishing = j->output_paused = false;
 	j->body_done = j->body_ended = true;
+	j->spooled = false;
 	j->in_off = j->in_len = 0;
 	gw_touch(j);
 }
@@ -373,6 +379,7 @@ static struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
 
 	if (!j)
 		return NULL;
+	j->spool_fd = -1;
 	j->c = c;
 	j->w = c->w;
 	j->ops = ops;
@@ -449,6 +456,64 @@ static bool gw_dechunk(struct gw_job *j, const char *p, size_t n,
 	return true;
 }
 
+static bool gw_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* Keep n decoded body bytes: false when they cannot be kept. */
+static bool gw_spool_add(struct gw_job *j, const char *p, size_t n)
+{
+	if (j->spool_fd < 0 && j->spool_len + n > GW_SPOOL_MEM) {
+		j->spool_fd = open(P_tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+				   0600);
+		if (j->spool_fd < 0 ||
+		    !gw_write_all(j->spool_fd, j->spool, j->spool_len))
+			return false;
+		free(j->spool);
+		j->spool = NULL;
+	}
+	if (j->spool_fd >= 0) {
+		if (!gw_write_all(j->spool_fd, p, n))
+			return false;
+	} else {
+		if (!j->spool && !(j->spool = malloc(GW_SPOOL_MEM)))
+			return false;
+		memcpy(j->spool + j->spool_len, p, n);
+	}
+	j->spool_len += n;
+	return true;
+}
+
+/* The next spooled bytes into j->in: false when there are none. */
+static bool gw_spool_read(struct gw_job *j)
+{
+	uint64_t off = j->spool_len - j->body_left;
+	size_t n = j->body_left < GW_BUF ? (size_t)j->body_left : GW_BUF;
+
+	if (!n)
+		return false;
+	if (j->spool_fd < 0) {
+		memcpy(j->in, j->spool + off, n);
+	} else if (pread(j->spool_fd, j->in, n, (off_t)off) != (ssize_t)n) {
+		gw_fail(j, 500, "cannot read the spooled request body");
+		return false;
+	}
+	j->body_left -= n;
+	j->in_len = n;
+	return true;
+}
+
 /* Get more body bytes into j->in (or c->buf): false when none now. */
 static bool gw_body_fill(struct gw_job *j)
 {
@@ -457,6 +522,8 @@ static bool gw_body_fill(struct gw_job *j)
 	ssize_t n;
 
 	j->in_off = j->in_len = 0;
+	if (j->spooled)
+		return gw_spool_read(j);
 	if (j->buf_off < j->buf_end) {
 		if (!j->body_chunked)
 			return true;	/* given straight from c->buf */
@@ -539,11 +606,52 @@ static void gw_pump_body(struct gw_job *j)
 	}
 }
 
+/* The whole chunked body is spooled: start the backend, give it the body. */
+static void gw_spool_done(struct gw_job *j)
+{
+	struct gw_script *s = j->script;
+	int rc;
+
+	j->script = NULL;
+	j->spooling = false;
+	j->spooled = true;
+	j->body_chunked = j->body_done = false;
+	j->body_left = j->spool_len;
+	j->buf_end = j->buf_off;	/* what follows is the next request */
+	rc = j->ops->begin(j, j->cf, s, NULL);
+	free(s);
+	if (rc)
+		gw_fail(j, rc, "cannot start the backend");
+	else
+		gw_pump_body(j);
+}
+
+/* Spool what the client sent so far; at the body's end, go on. */
+static void gw_spool_more(struct gw_job *j)
+{
+	while (!j->dead && !j->finishing && gw_body_fill(j)) {
+		if (j->in_len)
+			gw_touch(j);
+		if (!gw_spool_add(j, j->in, j->in_len)) {
+			gw_fail(j, 500, "cannot spool the request body");
+			return;
+		}
+		j->in_len = 0;
+		if (j->body_done) {
+			gw_spool_done(j);
+			return;
+		}
+	}
+}
+
 void gw_body_ready(struct gw_job *j)
 {
 	if (gw_dead(j))
 		return;
-	gw_pump_body(j);
+	if (j->spooling)
+		gw_spool_more(j);
+	else
+		gw_pump_body(j);
 	gw_arm(j);
 }
 
@@ -978,6 +1086,14 @@ static int gw_request(struct conn *c, const struct gw_ops *ops, bool routed)
 	}
 	if (rc == 1) {
 		j = gw_start(c, ops, cf->timeout);
+		if (j && j->body_chunked) {
+			/* the backend starts once the body is spooled */
+			j->cf = cf;
+			j->script = s;
+			j->spooling = true;
+			gw_body_ready(j);
+			return KP_DONE;
+		}
 		if (j) {
 			rc = ops->begin(j, cf, s, NULL);
 			free(s);
@@ -1028,7 +1144,8 @@ int gw_env(const struct gw_job *j, const struct gw_script *s,
 		.remote_addr = raddr, .server_addr = laddr,
 		.remote_user = c->remote_user,
 		.auth_type = c->remote_user ? "Basic" : NULL,
-		.content_length = (c->req.flags & KHTTP_F_CHUNKED) ? -1 :
+		.content_length = j->spooled ? (long long)j->spool_len :
+				  (c->req.flags & KHTTP_F_CHUNKED) ? -1 :
 				  (long long)c->req.content_length,
 		.redirected = j->redirects > 0, .redirect_query = query,
 	};

@@ -25,6 +25,7 @@
 #include "khttpdd.h"
 
 #define GW_BUF (64 * 1024)
+#define GW_SPOOL_MEM (256 * 1024)
 
 struct gw_job;
 struct gw_script;
@@ -90,6 +91,19 @@ struct gw_job {
 	char *in;			/* decoded body bytes for the backend */
 	size_t in_len, in_off;
 	bool over_read;			/* read past a chunked body: close */
+	/*
+	 * A chunked body is read whole before the backend starts, so that it
+	 * gets a CONTENT_LENGTH (PHP reads no body without one), as nginx
+	 * does: in memory up to GW_SPOOL_MEM, then in an unlinked temp file.
+	 * Then it is given like a Content-Length body of spool_len bytes.
+	 */
+	bool spooling;			/* reading it: no backend yet */
+	bool spooled;			/* body_left bytes come from the spool */
+	char *spool;
+	int spool_fd;			/* the temp file, or -1 */
+	uint64_t spool_len;
+	const struct gw_conf *cf;	/* to start the backend with after it */
+	struct gw_script *script;
 
 	/* response */
 	struct cgi_resp *resp;

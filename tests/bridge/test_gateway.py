@@ -378,6 +378,52 @@ def fastcgi_php_fpm():
         app.close()
 
 
+@test
+def chunked_bodies_get_content_length():
+    """A chunked body is spooled (memory, then a temp file) so that the
+    backend gets CONTENT_LENGTH: our app, php-fpm and a CGI script."""
+    app, fpm = App(), App("php-fpm")
+    try:
+        d = cgi_daemon(fcgi="    Server unix:%s\n    Prefix /app/\n" % app.sock)
+        d.write("www/app/env", "")
+        d.write("www/app/echo", "")
+        script(d, "env.sh", SH_ENV)
+        d.write("conf/sites/php", site("php.test", d.path("www"),
+                "[FASTCGI]\n    Server unix:%s\n    Extension .php\n" % fpm.sock))
+        d.write("www/t.php", "<?php echo $_SERVER['CONTENT_LENGTH'] ?? '-', ' ', "
+                "hash('sha256', file_get_contents('php://input'));\n")
+        small, big = os.urandom(100000), os.urandom(3 << 20)   # memory, temp file
+
+        def chunked(path, blob, host="localhost"):
+            c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
+            c.request("POST", path, headers={"Host": host},
+                      body=(blob[i:i + 70000] for i in range(0, len(blob), 70000)),
+                      encode_chunked=True)
+            r = c.getresponse()
+            body = r.read()
+            c.close()
+            return r, body
+
+        with d.running():
+            r, body = chunked("/app/env", small)
+            expect(r.status == 200 and b"CONTENT_LENGTH=100000\n" in body,
+                   "fastcgi env: %d %r" % (r.status, body[:300]))
+            r, body = chunked("/app/echo", big)
+            expect(r.getheader("X-Body-Length") == str(len(big)) and body == big,
+                   "fastcgi echo of a spooled file: %s, %d bytes" %
+                   (r.getheader("X-Body-Length"), len(body)))
+            for blob in (small, big):
+                r, body = chunked("/t.php", blob, host="php.test")
+                want = ("%d %s" % (len(blob), hashlib.sha256(blob).hexdigest())).encode()
+                expect(r.status == 200 and body == want,
+                       "php-fpm sees the chunked body: %d %r" % (r.status, body[:200]))
+            r, body = chunked("/cgi-bin/env.sh", small)
+            expect(b"CONTENT_LENGTH=100000\n" in body, "cgi env: %r" % body[:300])
+    finally:
+        app.close()
+        fpm.close()
+
+
 # ---- a vhost's Match rules ----
 
 class Backend(http.server.BaseHTTPRequestHandler):
