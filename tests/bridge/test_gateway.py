@@ -57,6 +57,18 @@ def request(d, method, path, body=None, headers=None, conn=None):
     return r, data
 
 
+def post_chunked(d, path, blob, host="localhost"):
+    """POST blob with Transfer-Encoding: chunked, in 70000-byte chunks."""
+    c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
+    c.request("POST", path, headers={"Host": host},
+              body=(blob[i:i + 70000] for i in range(0, len(blob), 70000)),
+              encode_chunked=True)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r, body
+
+
 class App:
     """Our FastCGI app or php-fpm on a unix socket in a temp dir."""
 
@@ -143,13 +155,7 @@ def cgi_bodies_streamed_both_ways():
         expect(hashlib.sha256(body).digest() == hashlib.sha256(blob).digest(),
                "Content-Length body: %d bytes back of %d" % (len(body), len(blob)))
         # chunked request body, decoded on the way to the script
-        c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
-        c.request("POST", "/cgi-bin/echo.sh",
-                  body=(blob[i:i + 70000] for i in range(0, len(blob), 70000)),
-                  encode_chunked=True)
-        r = c.getresponse()
-        body = r.read()
-        c.close()
+        r, body = post_chunked(d, "/cgi-bin/echo.sh", blob)
         expect(body == blob, "chunked body: %d bytes back" % len(body))
 
 
@@ -394,30 +400,20 @@ def chunked_bodies_get_content_length():
                 "hash('sha256', file_get_contents('php://input'));\n")
         small, big = os.urandom(100000), os.urandom(3 << 20)   # memory, temp file
 
-        def chunked(path, blob, host="localhost"):
-            c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
-            c.request("POST", path, headers={"Host": host},
-                      body=(blob[i:i + 70000] for i in range(0, len(blob), 70000)),
-                      encode_chunked=True)
-            r = c.getresponse()
-            body = r.read()
-            c.close()
-            return r, body
-
         with d.running():
-            r, body = chunked("/app/env", small)
+            r, body = post_chunked(d, "/app/env", small)
             expect(r.status == 200 and b"CONTENT_LENGTH=100000\n" in body,
                    "fastcgi env: %d %r" % (r.status, body[:300]))
-            r, body = chunked("/app/echo", big)
+            r, body = post_chunked(d, "/app/echo", big)
             expect(r.getheader("X-Body-Length") == str(len(big)) and body == big,
                    "fastcgi echo of a spooled file: %s, %d bytes" %
                    (r.getheader("X-Body-Length"), len(body)))
             for blob in (small, big):
-                r, body = chunked("/t.php", blob, host="php.test")
+                r, body = post_chunked(d, "/t.php", blob, host="php.test")
                 want = ("%d %s" % (len(blob), hashlib.sha256(blob).hexdigest())).encode()
                 expect(r.status == 200 and body == want,
                        "php-fpm sees the chunked body: %d %r" % (r.status, body[:200]))
-            r, body = chunked("/cgi-bin/env.sh", small)
+            r, body = post_chunked(d, "/cgi-bin/env.sh", small)
             expect(b"CONTENT_LENGTH=100000\n" in body, "cgi env: %r" % body[:300])
     finally:
         app.close()
