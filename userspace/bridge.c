@@ -46,7 +46,36 @@ static struct {
 	uint32_t heartbeat_ms;
 	struct notice *head, **tail;	/* notices read while waiting */
 	int last_err;		/* logged once until it changes */
-} br = { .stop_fd = -1, .sock = { .fd = -1 } };
+	pthread_mutex_t status_lock;	/* st: written here, read by ctl */
+	struct bridge_status st;
+} br = { .stop_fd = -1, .sock = { .fd = -1 },
+	 .status_lock = PTHREAD_MUTEX_INITIALIZER };
+
+void bridge_status(struct bridge_status *st)
+{
+	pthread_mutex_lock(&br.status_lock);
+	*st = br.st;
+	pthread_mutex_unlock(&br.status_lock);
+}
+
+/* After each registration attempt, heartbeat or loss. */
+static void bridge_status_set(bool registered, int err, bool beat)
+{
+	pthread_mutex_lock(&br.status_lock);
+	br.st.registered = registered;
+	br.st.last_err = err;
+	br.st.module_version = br.sock.version;
+	if (beat)
+		br.st.last_heartbeat = time(NULL);
+	pthread_mutex_unlock(&br.status_lock);
+}
+
+const char *bridge_err_str(int err)
+{
+	return err == -ENOENT ? "module not loaded" :
+	       err == -EBUSY ? "another daemon is registered" :
+	       err == -EPERM ? "CAP_NET_ADMIN needed" : strerror(-err);
+}
 
 static void bridge_queue(const void *msg, size_t len, void *arg)
 {
@@ -72,17 +101,9 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A request of ours to the module: only the header and a few attributes. */
-static void bridge_msg(unsigned char *buf, size_t cap, uint8_t cmd,
-		       struct kn_builder *b)
-{
-	kn_begin(b, buf, cap, br.sock.family, 0, 0, cmd, KHTTPD_GENL_VERSION);
-}
-
 static int bridge_register(void)
 {
 	unsigned char buf[64], reply[256];
-	size_t rlen = sizeof(reply);
 	struct kn_builder b;
 	struct kn_msg m;
 	char err[128];
@@ -96,15 +117,14 @@ static int bridge_register(void)
 				br.sock.version, KHTTPD_GENL_VERSION);
 		return rc;
 	}
-	bridge_msg(buf, sizeof(buf), KHTTPD_CMD_REGISTER, &b);
+	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_REGISTER);
 	kn_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
 	kn_put_u32(&b, KHTTPD_A_PID, (uint32_t)getpid());
-	rc = kn_request(&br.sock, buf, kn_end(&b), reply, &rlen, bridge_queue,
-			NULL);
-	if (rc)
+	rc = kn_call(&br.sock, &b, reply, sizeof(reply), &m, err, sizeof(err),
+		     bridge_queue, NULL);
+	if (rc < 0)
 		return rc;
-	if (kn_parse(reply, rlen, &m, err, sizeof(err)) ||
-	    m.cmd != KHTTPD_CMD_REGISTER) {
+	if (rc || m.cmd != KHTTPD_CMD_REGISTER) {
 		log_msg("bridge: bad REGISTER reply: %s", err);
 		return -EBADMSG;
 	}
@@ -116,7 +136,6 @@ static int bridge_register(void)
 static void bridge_handoff(const void *msg, size_t len)
 {
 	unsigned char buf[64], reply[256];
-	size_t rlen = sizeof(reply);
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
 	struct kn_builder b;
@@ -130,18 +149,17 @@ static void bridge_handoff(const void *msg, size_t len)
 	}
 	if (m.cmd != KHTTPD_CMD_HANDOFF)
 		return;
-	bridge_msg(buf, sizeof(buf), KHTTPD_CMD_CLAIM, &b);
+	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_CLAIM);
 	kn_put_u64(&b, KHTTPD_A_HANDLE, kn_get_u64(m.attr[KHTTPD_A_HANDLE]));
-	rc = kn_request(&br.sock, buf, kn_end(&b), reply, &rlen, bridge_queue,
-			NULL);
-	if (rc) {
+	rc = kn_call(&br.sock, &b, reply, sizeof(reply), &r, err, sizeof(err),
+		     bridge_queue, NULL);
+	if (rc < 0) {
 		log_msg("bridge: claim of handoff %llu failed: %s",
 			(unsigned long long)kn_get_u64(m.attr[KHTTPD_A_HANDLE]),
 			strerror(-rc));
 		return;
 	}
-	if (kn_parse(reply, rlen, &r, err, sizeof(err)) ||
-	    r.cmd != KHTTPD_CMD_CLAIM) {
+	if (rc || r.cmd != KHTTPD_CMD_CLAIM) {
 		log_msg("bridge: bad CLAIM reply: %s", err);
 		return;
 	}
@@ -173,10 +191,11 @@ static void bridge_drain_queue(void)
 /* Read what the module sent without being asked: HANDOFF notices. */
 static int bridge_receive(void)
 {
-	static unsigned char rbuf[KN_RECV_MAX];
+	/* the socket's receive buffer: kn_request() is not running now */
+	unsigned char *rbuf = br.sock.rbuf;
 
 	for (;;) {
-		ssize_t n = recv(br.sock.fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		ssize_t n = recv(br.sock.fd, rbuf, KN_RECV_MAX, MSG_DONTWAIT);
 		size_t off = 0;
 
 		if (n < 0) {
@@ -207,15 +226,43 @@ static int bridge_simple(uint8_t cmd)
 	unsigned char buf[64];
 	struct kn_builder b;
 
-	bridge_msg(buf, sizeof(buf), cmd, &b);
+	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, cmd);
 	return kn_request(&br.sock, buf, kn_end(&b), NULL, NULL, bridge_queue,
 			  NULL);
+}
+
+static uint64_t stat_u64(const struct kn_msg *m, int attr)
+{
+	return m->attr[attr] && kn_len(m->attr[attr]) == 8 ?
+	       kn_get_u64(m->attr[attr]) : 0;
+}
+
+/* The module's counters, kept for khttpctl bridge. */
+static void bridge_fetch_stats(void)
+{
+	unsigned char buf[64], reply[512];
+	struct kn_builder b;
+	struct kn_msg m;
+	char err[128];
+
+	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_STATS);
+	if (kn_call(&br.sock, &b, reply, sizeof(reply), &m, err, sizeof(err),
+		    bridge_queue, NULL))
+		return;
+	pthread_mutex_lock(&br.status_lock);
+	br.st.have_stats = true;
+	br.st.handoffs = stat_u64(&m, KHTTPD_A_STAT_HANDOFFS);
+	br.st.claimed = stat_u64(&m, KHTTPD_A_STAT_CLAIMED);
+	br.st.declined = stat_u64(&m, KHTTPD_A_STAT_DECLINED);
+	br.st.expired = stat_u64(&m, KHTTPD_A_STAT_EXPIRED);
+	pthread_mutex_unlock(&br.status_lock);
 }
 
 static void bridge_lost(int err, const char *what)
 {
 	log_msg("bridge: %s: %s; registering again", what, strerror(-err));
 	br.registered = false;
+	bridge_status_set(false, err, false);
 	/* A fresh socket: the module drops the old port if it still knows it. */
 	kn_close(&br.sock);
 }
@@ -245,13 +292,10 @@ static void *bridge_main(void *arg)
 			rc = bridge_register();
 			if (rc) {
 				if (rc != br.last_err)
-					log_msg("bridge: not registered with khttpd.ko: %s%s",
-						rc == -ENOENT ? "module not loaded" :
-						rc == -EBUSY ? "another daemon is registered" :
-						rc == -EPERM ? "CAP_NET_ADMIN needed" :
-						strerror(-rc),
-						"; retrying");
+					log_msg("bridge: not registered with khttpd.ko: %s; retrying",
+						bridge_err_str(rc));
 				br.last_err = rc;
+				bridge_status_set(false, rc, false);
 				if (rc != -ENOENT)
 					kn_close(&br.sock);
 				if (!bridge_wait(backoff))
@@ -262,6 +306,8 @@ static void *bridge_main(void *arg)
 			}
 			br.registered = true;
 			br.last_err = 0;
+			bridge_status_set(true, 0, false);
+			bridge_fetch_stats();
 			backoff = BRIDGE_BACKOFF_MIN_MS;
 			next_beat = now_ms() + br.heartbeat_ms;
 			log_msg("bridge: registered with khttpd.ko (heartbeat %u ms)",
@@ -290,11 +336,14 @@ static void *bridge_main(void *arg)
 				continue;
 			}
 			next_beat = now_ms() + br.heartbeat_ms;
+			bridge_status_set(true, 0, true);
+			bridge_fetch_stats();
 			bridge_drain_queue();
 		}
 	}
 	if (br.registered)
 		bridge_simple(KHTTPD_CMD_UNREGISTER);
+	bridge_status_set(false, 0, false);
 	kn_close(&br.sock);
 	return NULL;
 }
@@ -311,6 +360,9 @@ int bridge_start(void)
 		return -1;
 	}
 	br.running = true;
+	pthread_mutex_lock(&br.status_lock);
+	br.st.running = true;
+	pthread_mutex_unlock(&br.status_lock);
 	return 0;
 }
 
@@ -325,6 +377,9 @@ void bridge_stop(void)
 	pthread_join(br.thread, NULL);
 	close(br.stop_fd);
 	br.running = false;
+	pthread_mutex_lock(&br.status_lock);
+	br.st.running = false;
+	pthread_mutex_unlock(&br.status_lock);
 	while (br.head) {
 		struct notice *n = br.head;
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -41,6 +42,13 @@ int kn_open(struct kn_sock *s)
 		s->fd = -1;
 		return err;
 	}
+	/* heap, not thread-local: only a daemon that opens the bridge pays */
+	s->rbuf = malloc(KN_RECV_MAX);
+	if (!s->rbuf) {
+		close(s->fd);
+		s->fd = -1;
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -50,6 +58,8 @@ void kn_close(struct kn_sock *s)
 		close(s->fd);
 	s->fd = -1;
 	s->family = 0;
+	free(s->rbuf);
+	s->rbuf = NULL;
 }
 
 static int kn_send(struct kn_sock *s, void *buf, size_t len)
@@ -67,11 +77,16 @@ static int kn_send(struct kn_sock *s, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : -errno;
 }
 
+void kn_begin_khttpd(struct kn_builder *b, void *buf, size_t cap,
+		     const struct kn_sock *s, uint8_t cmd)
+{
+	kn_begin(b, buf, cap, s->family, 0, 0, cmd, KHTTPD_GENL_VERSION);
+}
+
 int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
 	       size_t *rlen, void (*on_notice)(const void *msg, size_t len,
 					       void *arg), void *arg)
 {
-	static __thread unsigned char rbuf[KN_RECV_MAX];
 	size_t cap = rlen ? *rlen : 0;
 	int err = kn_send(s, buf, len);
 
@@ -86,15 +101,15 @@ int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
 
 		if (poll(&pfd, 1, KN_REPLY_TIMEOUT_MS) == 0)
 			return -ETIMEDOUT;
-		n = recv(s->fd, rbuf, sizeof(rbuf), MSG_DONTWAIT);
+		n = recv(s->fd, s->rbuf, KN_RECV_MAX, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return -errno;
 		}
 		while (off < (size_t)n) {
-			size_t mlen = kn_next(rbuf + off, (size_t)n - off);
-			const struct nlmsghdr *nlh = (const void *)(rbuf + off);
+			size_t mlen = kn_next(s->rbuf + off, (size_t)n - off);
+			const struct nlmsghdr *nlh = (const void *)(s->rbuf + off);
 			int error;
 
 			if (!mlen)
@@ -137,4 +152,17 @@ int kn_resolve(struct kn_sock *s)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+int kn_call(struct kn_sock *s, struct kn_builder *b, void *reply, size_t cap,
+	    struct kn_msg *m, char *err, size_t errsz,
+	    void (*on_notice)(const void *msg, size_t len, void *arg),
+	    void *arg)
+{
+	size_t rlen = cap;
+	int rc = kn_request(s, b->buf, kn_end(b), reply, &rlen, on_notice, arg);
+
+	if (rc)
+		return rc;
+	return kn_parse(reply, rlen, m, err, errsz) ? KN_BAD_REPLY : 0;
 }

@@ -16,7 +16,11 @@ struct kn_sock {
 	uint16_t family;	/* 0 until resolved */
 	uint32_t version;	/* the module's, once resolved */
 	uint32_t seq;
+	unsigned char *rbuf;	/* KN_RECV_MAX, while open */
 };
+
+struct kn_builder;
+struct kn_msg;
 
 int kn_open(struct kn_sock *s);
 void kn_close(struct kn_sock *s);
@@ -31,8 +35,21 @@ int kn_resolve(struct kn_sock *s);
  * from the kernel. Messages for nobody in particular (HANDOFF notices) that
  * arrive meanwhile go to on_notice.
  */
+/* Start a request of this daemon's version to the (resolved) family. */
+void kn_begin_khttpd(struct kn_builder *b, void *buf, size_t cap,
+		     const struct kn_sock *s, uint8_t cmd);
 int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
 	       size_t *rlen, void (*on_notice)(const void *msg, size_t len,
 					       void *arg), void *arg);
+/*
+ * kn_request() of the message built in b, its reply (reply[0..cap) holds
+ * it) parsed into m: 0, -errno from the kernel, or KN_BAD_REPLY with the
+ * reason in err.
+ */
+#define KN_BAD_REPLY 1
+int kn_call(struct kn_sock *s, struct kn_builder *b, void *reply, size_t cap,
+	    struct kn_msg *m, char *err, size_t errsz,
+	    void (*on_notice)(const void *msg, size_t len, void *arg),
+	    void *arg);
 
 #endif /* KHTTPDD_BRIDGE_NL_H */

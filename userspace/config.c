@@ -27,17 +27,23 @@ struct cfg_parse {
 	size_t errsz;
 };
 
+/* The message after the prefix (n bytes) already in p->err. */
+__attribute__((format(printf, 3, 0)))
+static void fail_message(struct cfg_parse *p, int n, const char *fmt,
+			 va_list ap)
+{
+	if (n >= 0 && (size_t)n < p->errsz)
+		vsnprintf(p->err + n, p->errsz - n, fmt, ap);
+}
+
 __attribute__((format(printf, 2, 3)))
 static int fail(struct cfg_parse *p, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	n = snprintf(p->err, p->errsz, "%s:%u: ", p->file, p->line);
-	if (n < 0 || (size_t)n >= p->errsz)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errsz - n, fmt, ap);
+	fail_message(p, snprintf(p->err, p->errsz, "%s:%u: ", p->file, p->line),
+		     fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -123,23 +129,61 @@ static int parse_listen(struct cfg_parse *p, const char *v,
 	return 0;
 }
 
+/* parse_uint for a parser limit (the bounds keep it within 16 bits). */
+static int parse_u16(struct cfg_parse *p, const char *key, const char *v,
+		     unsigned long min, unsigned long max, u16 *out)
+{
+	unsigned n;
+
+	if (parse_uint(p, key, v, 10, min, max, &n))
+		return -1;
+	*out = (u16)n;
+	return 0;
+}
+
 static const char *const server_keys_help =
 	"Listen, Workers, Balance, KeepAliveTimeout, KeepAliveMax, "
 	"HeaderTimeout, BodyTimeout, SendTimeout, DrainTimeout, RequestMax, "
 	"RequestLineMax, HeadMax, FieldsMax, FileCacheEntries, PermRequired, "
 	"PermForbid, Index, ControlSocket, ControlMode";
 
+/* The [SERVER] keys that set one unsigned field of struct config. */
+static const struct {
+	const char *key;
+	int base;
+	unsigned long min, max;
+	size_t off;
+} server_uints[] = {
+	{ "Workers", 10, 0, 256, offsetof(struct config, workers) },
+	{ "KeepAliveTimeout", 10, 1, 3600,
+	  offsetof(struct config, keepalive_timeout) },
+	{ "KeepAliveMax", 10, 1, 1000000,
+	  offsetof(struct config, keepalive_max) },
+	{ "HeaderTimeout", 10, 1, 3600, offsetof(struct config, header_timeout) },
+	{ "BodyTimeout", 10, 1, 3600, offsetof(struct config, body_timeout) },
+	{ "SendTimeout", 10, 1, 3600, offsetof(struct config, send_timeout) },
+	{ "DrainTimeout", 10, 0, 3600, offsetof(struct config, drain_timeout) },
+	{ "RequestMax", 10, 1024, 1u << 30,
+	  offsetof(struct config, request_max) },
+	{ "FileCacheEntries", 10, 0, 100000,
+	  offsetof(struct config, filecache_entries) },
+	{ "PermRequired", 8, 0, 07777, offsetof(struct config, perm_required) },
+	{ "PermForbid", 8, 0, 07777, offsetof(struct config, perm_forbid) },
+};
+
 static int server_key(struct cfg_parse *p, const char *k, const char *v)
 {
 	struct config *c = p->cfg;
-	unsigned n;
 
+	for (size_t i = 0; i < sizeof(server_uints) / sizeof(*server_uints); i++)
+		if (!strcasecmp(k, server_uints[i].key))
+			return parse_uint(p, k, v, server_uints[i].base,
+					  server_uints[i].min, server_uints[i].max,
+					  (unsigned *)((char *)c + server_uints[i].off));
 	if (!strcasecmp(k, "Listen")) {
 		c->listen = push(c->listen, &c->nlisten, sizeof(*c->listen));
 		return parse_listen(p, v, &c->listen[c->nlisten - 1]);
 	}
-	if (!strcasecmp(k, "Workers"))
-		return parse_uint(p, k, v, 10, 0, 256, &c->workers);
 	if (!strcasecmp(k, "Balance")) {
 		if (!strcasecmp(v, "reuseport"))
 			c->reuseport = true;
@@ -150,44 +194,12 @@ static int server_key(struct cfg_parse *p, const char *k, const char *v)
 				    v);
 		return 0;
 	}
-	if (!strcasecmp(k, "KeepAliveTimeout"))
-		return parse_uint(p, k, v, 10, 1, 3600, &c->keepalive_timeout);
-	if (!strcasecmp(k, "KeepAliveMax"))
-		return parse_uint(p, k, v, 10, 1, 1000000, &c->keepalive_max);
-	if (!strcasecmp(k, "HeaderTimeout"))
-		return parse_uint(p, k, v, 10, 1, 3600, &c->header_timeout);
-	if (!strcasecmp(k, "BodyTimeout"))
-		return parse_uint(p, k, v, 10, 1, 3600, &c->body_timeout);
-	if (!strcasecmp(k, "SendTimeout"))
-		return parse_uint(p, k, v, 10, 1, 3600, &c->send_timeout);
-	if (!strcasecmp(k, "DrainTimeout"))
-		return parse_uint(p, k, v, 10, 0, 3600, &c->drain_timeout);
-	if (!strcasecmp(k, "RequestMax"))
-		return parse_uint(p, k, v, 10, 1024, 1u << 30, &c->request_max);
-	if (!strcasecmp(k, "RequestLineMax")) {
-		if (parse_uint(p, k, v, 10, 64, KHTTP_HEAD_CEILING, &n))
-			return -1;
-		c->limits.line_max = n;
-		return 0;
-	}
-	if (!strcasecmp(k, "HeadMax")) {
-		if (parse_uint(p, k, v, 10, 256, KHTTP_HEAD_CEILING, &n))
-			return -1;
-		c->limits.head_max = n;
-		return 0;
-	}
-	if (!strcasecmp(k, "FieldsMax")) {
-		if (parse_uint(p, k, v, 10, 1, 1000, &n))
-			return -1;
-		c->limits.fields_max = n;
-		return 0;
-	}
-	if (!strcasecmp(k, "FileCacheEntries"))
-		return parse_uint(p, k, v, 10, 0, 100000, &c->filecache_entries);
-	if (!strcasecmp(k, "PermRequired"))
-		return parse_uint(p, k, v, 8, 0, 07777, &c->perm_required);
-	if (!strcasecmp(k, "PermForbid"))
-		return parse_uint(p, k, v, 8, 0, 07777, &c->perm_forbid);
+	if (!strcasecmp(k, "RequestLineMax"))
+		return parse_u16(p, k, v, 64, KHTTP_HEAD_CEILING, &c->limits.line_max);
+	if (!strcasecmp(k, "HeadMax"))
+		return parse_u16(p, k, v, 256, KHTTP_HEAD_CEILING, &c->limits.head_max);
+	if (!strcasecmp(k, "FieldsMax"))
+		return parse_u16(p, k, v, 1, 1000, &c->limits.fields_max);
 	if (!strcasecmp(k, "Index")) {
 		char *dup = xstrdup(v), *save, *tok;
 
@@ -563,14 +575,11 @@ __attribute__((format(printf, 2, 3)))
 static int fail_whole(struct cfg_parse *p, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	n = snprintf(p->err, p->errsz, "%s: ",
-		     p->cfg->source ? p->cfg->source : "khttpdd");
-	if (n < 0 || (size_t)n >= p->errsz)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errsz - n, fmt, ap);
+	fail_message(p, snprintf(p->err, p->errsz, "%s: ",
+				 p->cfg->source ? p->cfg->source : "khttpdd"),
+		     fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -790,4 +799,13 @@ bool config_loads(const struct config *cfg, const struct khttpd_plugin *p)
 		if (cfg->plugins[i] == p)
 			return true;
 	return false;
+}
+
+const struct khttpd_plugin *vhost_handler(const struct vhost *vh,
+					  const char *path)
+{
+	for (size_t i = 0; i < vh->nrules; i++)
+		if (!regexec(&vh->rules[i].re, path, 0, NULL, 0))
+			return vh->rules[i].plugin;
+	return NULL;
 }

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bridge.h"
 #include "cache_plugin.h"
 #include "proxy_plugin.h"
 #include "khttpdd.h"
@@ -222,6 +223,49 @@ static void cmd_config(struct out *o, const struct config *cfg, bool json)
 	outf(o, json ? "]}\n" : "");
 }
 
+/* "name value" / "\"name\":value", with "-" / null when not known. */
+static void out_known(struct out *o, bool json, const char *name, bool known,
+		      unsigned long long v)
+{
+	if (known)
+		outf(o, json ? ",\"%s\":%llu" : "%s %llu\n", name, v);
+	else
+		outf(o, json ? ",\"%s\":null" : "%s -\n", name);
+}
+
+static void cmd_bridge(struct out *o, bool json)
+{
+	struct bridge_status st;
+	time_t now = time(NULL);
+
+	bridge_status(&st);
+	outf(o, json ? "{\"running\":%s,\"registered\":%s" :
+	     "running %s\nregistered %s\n",
+	     st.running ? (json ? "true" : "yes") : (json ? "false" : "no"),
+	     st.registered ? (json ? "true" : "yes") : (json ? "false" : "no"));
+	out_known(o, json, "module_version", st.module_version,
+		  st.module_version);
+	if (json) {
+		outf(o, ",\"error\":");
+		if (st.last_err)
+			out_jstr(o, bridge_err_str(st.last_err));
+		else
+			outf(o, "null");
+	} else {
+		outf(o, "error %s\n",
+		     st.last_err ? bridge_err_str(st.last_err) : "-");
+	}
+	out_known(o, json, "handoffs", st.have_stats, st.handoffs);
+	out_known(o, json, "claimed", st.have_stats, st.claimed);
+	out_known(o, json, "declined", st.have_stats, st.declined);
+	out_known(o, json, "expired", st.have_stats, st.expired);
+	out_known(o, json, "last_heartbeat", st.last_heartbeat,
+		  (unsigned long long)st.last_heartbeat);
+	out_known(o, json, "heartbeat_age", st.last_heartbeat,
+		  (unsigned long long)(now - st.last_heartbeat));
+	outf(o, json ? "}\n" : "");
+}
+
 static void cmd_stats(struct out *o, bool json)
 {
 	unsigned long long req = 0, bytes = 0, acc = 0;
@@ -275,6 +319,8 @@ char *ctl_reply(const char *cmd, bool json)
 		     (long)(time(NULL) - server.started));
 	else if (!strcmp(cmd, "stats"))
 		cmd_stats(&o, json);
+	else if (!strcmp(cmd, "bridge"))
+		cmd_bridge(&o, json);
 	else if (!strcmp(cmd, "proxy") && (plugin_out = proxy_ctl_reply(cfg, json))) {
 		outf(&o, "%s", plugin_out);
 		free(plugin_out);

@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,7 @@ void gw_shutdown(void)
 /* ---- the job ---- */
 
 static void gw_conn_event(struct conn *c, uint32_t events);
+static int gw_redirect(struct gw_job *j, const char *path, const char *query);
 
 static void gw_job_free(void *p)
 {
@@ -157,10 +159,15 @@ static void gw_job_free(void *p)
 	free(j->head);
 	free(j->resp);
 	free(j->redirect_to);
+	free(j->spool);
+	if (j->spool_fd >= 0)
+		close(j->spool_fd);
+	free(j->script);
 	free(j);
 }
 
-struct gw_job *gw_job_of(struct conn *c, const struct gw_ops *ops)
+/* The job of a suspended connection, or NULL. */
+static struct gw_job *gw_job_of(struct conn *c, const struct gw_ops *ops)
 {
 	struct gw_job *j;
 
@@ -204,7 +211,7 @@ static void gw_arm(struct gw_job *j)
 
 	if (j->dead)
 		return;
-	if (!j->body_done && j->in_off == j->in_len &&
+	if (!j->body_done && !j->spooled && j->in_off == j->in_len &&
 	    j->buf_off == j->buf_end)
 		mask |= EPOLLIN;
 	if (j->out_off < j->out_len || j->finishing)
@@ -220,6 +227,7 @@ static void gw_reset_for_redirect(struct gw_job *j)
 	j->head_sent = j->out_chunked = j->out_eof = false;
 	j->released = j->finishing = j->output_paused = false;
 	j->body_done = j->body_ended = true;
+	j->spooled = false;
 	j->in_off = j->in_len = 0;
 	gw_touch(j);
 }
@@ -260,8 +268,7 @@ static void gw_finish(struct gw_job *j)
 			j->redirects++;
 			if (j->redirects <= GW_MAX_REDIRECTS) {
 				gw_reset_for_redirect(j);
-				rc = j->ops->redirect(j, c->w->path,
-						      q ? q + 1 : "");
+				rc = gw_redirect(j, c->w->path, q ? q + 1 : "");
 			} else {
 				j->fail_status = 500;
 			}
@@ -331,7 +338,8 @@ static void gw_client_gone(struct gw_job *j)
 	gw_finish_soon(j);
 }
 
-void gw_abort(struct gw_job *j)
+/* The connection closes while suspended (shutdown): the client is gone. */
+static void gw_abort(struct gw_job *j)
 {
 	if (j->dead)
 		return;
@@ -359,18 +367,23 @@ static void gw_timer_cb(struct evsource *src, uint32_t events)
 	gw_client_gone(j);
 }
 
-struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
-			const char *name, unsigned timeout)
+/*
+ * Take c for a backend: suspends the connection. Returns the job, or NULL
+ * when out of resources (the caller answers 500).
+ */
+static struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
+			       unsigned timeout)
 {
 	const struct khttp_request *r = &c->req;
 	struct gw_job *j = calloc(1, sizeof(*j));
 
 	if (!j)
 		return NULL;
+	j->spool_fd = -1;
 	j->c = c;
 	j->w = c->w;
 	j->ops = ops;
-	j->name = name;
+	j->name = ops->plugin->name;
 	j->timeout = timeout;
 	j->head_only = c->head_only;
 	j->in = malloc(GW_BUF);
@@ -443,6 +456,64 @@ static bool gw_dechunk(struct gw_job *j, const char *p, size_t n,
 	return true;
 }
 
+static bool gw_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* Keep n decoded body bytes: false when they cannot be kept. */
+static bool gw_spool_add(struct gw_job *j, const char *p, size_t n)
+{
+	if (j->spool_fd < 0 && j->spool_len + n > GW_SPOOL_MEM) {
+		j->spool_fd = open(P_tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+				   0600);
+		if (j->spool_fd < 0 ||
+		    !gw_write_all(j->spool_fd, j->spool, j->spool_len))
+			return false;
+		free(j->spool);
+		j->spool = NULL;
+	}
+	if (j->spool_fd >= 0) {
+		if (!gw_write_all(j->spool_fd, p, n))
+			return false;
+	} else {
+		if (!j->spool && !(j->spool = malloc(GW_SPOOL_MEM)))
+			return false;
+		memcpy(j->spool + j->spool_len, p, n);
+	}
+	j->spool_len += n;
+	return true;
+}
+
+/* The next spooled bytes into j->in: false when there are none. */
+static bool gw_spool_read(struct gw_job *j)
+{
+	uint64_t off = j->spool_len - j->body_left;
+	size_t n = j->body_left < GW_BUF ? (size_t)j->body_left : GW_BUF;
+
+	if (!n)
+		return false;
+	if (j->spool_fd < 0) {
+		memcpy(j->in, j->spool + off, n);
+	} else if (pread(j->spool_fd, j->in, n, (off_t)off) != (ssize_t)n) {
+		gw_fail(j, 500, "cannot read the spooled request body");
+		return false;
+	}
+	j->body_left -= n;
+	j->in_len = n;
+	return true;
+}
+
 /* Get more body bytes into j->in (or c->buf): false when none now. */
 static bool gw_body_fill(struct gw_job *j)
 {
@@ -451,6 +522,8 @@ static bool gw_body_fill(struct gw_job *j)
 	ssize_t n;
 
 	j->in_off = j->in_len = 0;
+	if (j->spooled)
+		return gw_spool_read(j);
 	if (j->buf_off < j->buf_end) {
 		if (!j->body_chunked)
 			return true;	/* given straight from c->buf */
@@ -533,17 +606,53 @@ static void gw_pump_body(struct gw_job *j)
 	}
 }
 
+/* The whole chunked body is spooled: start the backend, give it the body. */
+static void gw_spool_done(struct gw_job *j)
+{
+	struct gw_script *s = j->script;
+	int rc;
+
+	j->script = NULL;
+	j->spooling = false;
+	j->spooled = true;
+	j->body_chunked = j->body_done = false;
+	j->body_left = j->spool_len;
+	j->buf_end = j->buf_off;	/* what follows is the next request */
+	rc = j->ops->begin(j, j->cf, s, NULL);
+	free(s);
+	if (rc)
+		gw_fail(j, rc, "cannot start the backend");
+	else
+		gw_pump_body(j);
+}
+
+/* Spool what the client sent so far; at the body's end, go on. */
+static void gw_spool_more(struct gw_job *j)
+{
+	while (!j->dead && !j->finishing && gw_body_fill(j)) {
+		if (j->in_len)
+			gw_touch(j);
+		if (!gw_spool_add(j, j->in, j->in_len)) {
+			gw_fail(j, 500, "cannot spool the request body");
+			return;
+		}
+		j->in_len = 0;
+		if (j->body_done) {
+			gw_spool_done(j);
+			return;
+		}
+	}
+}
+
 void gw_body_ready(struct gw_job *j)
 {
 	if (gw_dead(j))
 		return;
-	gw_pump_body(j);
+	if (j->spooling)
+		gw_spool_more(j);
+	else
+		gw_pump_body(j);
 	gw_arm(j);
-}
-
-void gw_run(struct gw_job *j)
-{
-	gw_body_ready(j);
 }
 
 /* Send what the client is owed: false when the client is gone. */
@@ -777,7 +886,8 @@ static int gw_list_add(char ***list, size_t *n, const char *v)
 	return 0;
 }
 
-int gw_rules_key(struct gw_rules *r, const char *key, const char *value,
+/* A rules key of a config section: 1 taken, 0 not a rules key, -1 bad. */
+static int gw_rules_key(struct gw_rules *r, const char *key, const char *value,
 		 char *err, size_t errsz)
 {
 	if (!strcasecmp(key, "Prefix")) {
@@ -801,7 +911,7 @@ int gw_rules_key(struct gw_rules *r, const char *key, const char *value,
 	return 0;
 }
 
-void gw_rules_free(struct gw_rules *r)
+static void gw_rules_free(struct gw_rules *r)
 {
 	for (size_t i = 0; i < r->nprefix; i++)
 		free(r->prefix[i]);
@@ -812,8 +922,11 @@ void gw_rules_free(struct gw_rules *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Whether p[0..len) names a script under r; NULL: a Match rule chose it. */
 static bool gw_rules_cover(const struct gw_rules *r, const char *p, size_t len)
 {
+	if (!r)
+		return true;
 	for (size_t i = 0; i < r->nprefix; i++) {
 		size_t pl = strlen(r->prefix[i]);
 
@@ -829,8 +942,15 @@ static bool gw_rules_cover(const struct gw_rules *r, const char *p, size_t len)
 	return false;
 }
 
-int gw_script_find(const struct conn *c, const struct gw_rules *r,
-		   const char *path, struct gw_script *s)
+/*
+ * Find the script for the normalized path under r (RFC 3875 4.1.13: the
+ * leading part that names a file, the rest is PATH_INFO; r NULL: any
+ * leading part). Returns 1 with s filled, 0 when the path is not under r,
+ * or the status to answer (403, 404). Lookups stay beneath the docroot
+ * (RESOLVE_BENEATH).
+ */
+static int gw_script_find(const struct conn *c, const struct gw_rules *r,
+			  const char *path, struct gw_script *s)
 {
 	size_t len = strlen(path);
 
@@ -867,6 +987,148 @@ int gw_script_find(const struct conn *c, const struct gw_rules *r,
 	return 0;
 }
 
+void gw_conf_init(struct gw_conf *cf)
+{
+	cf->timeout = 30;
+}
+
+int gw_conf_key(struct gw_conf *cf, const char *key, const char *value,
+		char *err, size_t errsz)
+{
+	char *end;
+	unsigned long t;
+
+	if (strcasecmp(key, "Timeout"))
+		return gw_rules_key(&cf->rules, key, value, err, errsz);
+	t = strtoul(value, &end, 10);
+	if (*end || !*value || !t || t > 86400) {
+		snprintf(err, errsz, "Timeout: 1..86400 seconds, not '%s'", value);
+		return -1;
+	}
+	cf->timeout = (unsigned)t;
+	return 1;
+}
+
+void gw_conf_free(struct gw_conf *cf)
+{
+	gw_rules_free(&cf->rules);
+}
+
+/* The vhost's section, the main file's, or the plugin's defaults. */
+static const struct gw_conf *gw_conf_of(const struct conn *c,
+					const struct gw_ops *ops)
+{
+	const struct gw_conf *cf = conn_vhost_data(c, ops->plugin);
+
+	if (!cf)
+		cf = conn_global_data(c, ops->plugin);
+	return cf ? cf : ops->defaults;
+}
+
+/*
+ * The script of path for the plugin (see gw_script_find), by its own rules
+ * or, when routed, by a vhost's Match rule. *cfp: the conf to run it with.
+ */
+static int gw_script_of(const struct conn *c, const struct gw_ops *ops,
+			bool routed, const char *path, struct gw_script *s,
+			const struct gw_conf **cfp)
+{
+	const struct gw_conf *cf = gw_conf_of(c, ops);
+
+	*cfp = cf;
+	if (!cf) {
+		if (routed)
+			log_msg("%s: a Match rule routes %s here, but no [%s] section configures it",
+				ops->plugin->name, path, ops->plugin->name);
+		return routed ? 500 : 0;
+	}
+	return gw_script_find(c, routed ? NULL : &cf->rules, path, s);
+}
+
+static int gw_redirect(struct gw_job *j, const char *path, const char *query)
+{
+	const struct gw_ops *ops = j->ops;
+	bool routed = vhost_handler(j->c->vhost, path) == ops->plugin;
+	const struct gw_conf *cf;
+	struct gw_script *s = malloc(sizeof(*s));
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = gw_script_of(j->c, ops, false, path, s, &cf);
+	if (rc == 0 && routed)
+		rc = gw_script_of(j->c, ops, true, path, s, &cf);
+	if (rc == 1)
+		rc = ops->begin(j, cf, s, query) ? -1 : 1;
+	else if (rc != 0)
+		rc = -1;
+	free(s);
+	return rc;
+}
+
+/* Start a job for the request on c (see gw_on_request and gw_handle). */
+static int gw_request(struct conn *c, const struct gw_ops *ops, bool routed)
+{
+	struct gw_script *s = malloc(sizeof(*s));
+	const struct gw_conf *cf;
+	struct gw_job *j;
+	int rc;
+
+	if (!s)
+		rc = 500;
+	else
+		rc = gw_script_of(c, ops, routed, conn_path(c), s, &cf);
+	if (rc == 0 && routed)
+		rc = 404;	/* no leading part of the path names a file */
+	if (rc == 0) {
+		free(s);
+		return KP_CONTINUE;
+	}
+	if (rc == 1) {
+		j = gw_start(c, ops, cf->timeout);
+		if (j && j->body_chunked) {
+			/* the backend starts once the body is spooled */
+			j->cf = cf;
+			j->script = s;
+			j->spooling = true;
+			gw_body_ready(j);
+			return KP_DONE;
+		}
+		if (j) {
+			rc = ops->begin(j, cf, s, NULL);
+			free(s);
+			if (rc)
+				gw_fail(j, rc, "cannot start the backend");
+			else
+				gw_body_ready(j);
+			return KP_DONE;
+		}
+		rc = 500;
+	}
+	free(s);
+	if (c->req.flags & KHTTP_F_HAS_BODY)
+		c->keep_alive = false;	/* the body stays unread */
+	return http_send_error(c, rc, NULL);
+}
+
+int gw_on_request(struct conn *c, const struct gw_ops *ops)
+{
+	return gw_request(c, ops, false);
+}
+
+int gw_handle(struct conn *c, const struct gw_ops *ops)
+{
+	return gw_request(c, ops, true);
+}
+
+void gw_on_close(struct conn *c, const struct gw_ops *ops)
+{
+	struct gw_job *j = gw_job_of(c, ops);
+
+	if (j)
+		gw_abort(j);
+}
+
 int gw_env(const struct gw_job *j, const struct gw_script *s,
 	   const char *query, struct cgi_env *env)
 {
@@ -882,7 +1144,8 @@ int gw_env(const struct gw_job *j, const struct gw_script *s,
 		.remote_addr = raddr, .server_addr = laddr,
 		.remote_user = c->remote_user,
 		.auth_type = c->remote_user ? "Basic" : NULL,
-		.content_length = (c->req.flags & KHTTP_F_CHUNKED) ? -1 :
+		.content_length = j->spooled ? (long long)j->spool_len :
+				  (c->req.flags & KHTTP_F_CHUNKED) ? -1 :
 				  (long long)c->req.content_length,
 		.redirected = j->redirects > 0, .redirect_query = query,
 	};

@@ -25,10 +25,39 @@
 #include "khttpdd.h"
 
 #define GW_BUF (64 * 1024)
+#define GW_SPOOL_MEM (256 * 1024)
 
 struct gw_job;
+struct gw_script;
+
+/* Which request paths are scripts: "Prefix /cgi-bin/", "Extension .php". */
+struct gw_rules {
+	char **prefix;
+	size_t nprefix;
+	char **ext;
+	size_t next;
+};
+
+/* The settings every gateway section has: the first member of its conf. */
+struct gw_conf {
+	struct gw_rules rules;
+	unsigned timeout;		/* seconds of backend silence -> 504 */
+};
 
 struct gw_ops {
+	const struct khttpd_plugin *plugin;
+	/*
+	 * The conf for a vhost whose Match rule routes to the plugin when no
+	 * section configures it, or NULL when a section is required.
+	 */
+	const struct gw_conf *defaults;
+	/*
+	 * Start a backend on j for script s (a new request, or a local
+	 * redirect with its query): sets j->backend, returns 0 or the status
+	 * to answer.
+	 */
+	int (*begin)(struct gw_job *j, const struct gw_conf *cf,
+		     const struct gw_script *s, const char *query);
 	/*
 	 * Body bytes for the backend: returns how many it took (0: it is
 	 * full and calls gw_body_ready() later) or -1 (it failed and called
@@ -44,13 +73,6 @@ struct gw_ops {
 	 * backend; ok tells whether it completed its response normally.
 	 */
 	void (*release)(struct gw_job *j, bool ok);
-	/*
-	 * The backend answered a local redirect ("Location: /path", RFC 3875
-	 * 6.2.2): start a new backend on j for the normalized path (GET, no
-	 * body) and return 1, or 0 when the path is not the plugin's (the
-	 * core serves it as a static file), -1 on failure (500).
-	 */
-	int (*redirect)(struct gw_job *j, const char *path, const char *query);
 };
 
 struct gw_job {
@@ -58,7 +80,7 @@ struct gw_job {
 	struct worker *w;
 	const struct gw_ops *ops;
 	void *backend;
-	const char *name;		/* "cgi" / "fastcgi" for logs */
+	const char *name;		/* the plugin's, for logs */
 
 	/* request body: bytes in c->buf first, then the socket */
 	bool body_chunked, body_done;
@@ -69,6 +91,19 @@ struct gw_job {
 	char *in;			/* decoded body bytes for the backend */
 	size_t in_len, in_off;
 	bool over_read;			/* read past a chunked body: close */
+	/*
+	 * A chunked body is read whole before the backend starts, so that it
+	 * gets a CONTENT_LENGTH (PHP reads no body without one), as nginx
+	 * does: in memory up to GW_SPOOL_MEM, then in an unlinked temp file.
+	 * Then it is given like a Content-Length body of spool_len bytes.
+	 */
+	bool spooling;			/* reading it: no backend yet */
+	bool spooled;			/* body_left bytes come from the spool */
+	char *spool;
+	int spool_fd;			/* the temp file, or -1 */
+	uint64_t spool_len;
+	const struct gw_conf *cf;	/* to start the backend with after it */
+	struct gw_script *script;
 
 	/* response */
 	struct cgi_resp *resp;
@@ -92,14 +127,27 @@ struct gw_job {
 };
 
 /*
- * Take c for a backend: suspends the connection. Returns the job, or NULL
- * when out of resources (the caller answers 500). The backend then sets
- * j->backend and calls gw_run().
+ * The plugin hooks, each plugin passing its ops. on_request takes the
+ * paths the section's Prefix/Extension rules cover; handle takes those a
+ * vhost's "Match <regex> <plugin>" routes to the plugin (the script is then
+ * the leading part of the path that names a file). Both start a job on the
+ * suspended connection (KP_DONE), or return KP_CONTINUE when the path is
+ * not the plugin's. A local redirect goes back to the plugin when either
+ * would take its path, else to the core.
  */
-struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
-			const char *name, unsigned timeout);
-/* The backend is ready: stream the body to it, watch the client. */
-void gw_run(struct gw_job *j);
+int gw_on_request(struct conn *c, const struct gw_ops *ops);
+int gw_handle(struct conn *c, const struct gw_ops *ops);
+void gw_on_close(struct conn *c, const struct gw_ops *ops);
+
+/*
+ * The common keys of a section (Prefix, Extension, Timeout): defaults,
+ * one "Key value" (1 taken, 0 not one of them, -1 bad), free.
+ */
+void gw_conf_init(struct gw_conf *cf);
+int gw_conf_key(struct gw_conf *cf, const char *key, const char *value,
+		char *err, size_t errsz);
+void gw_conf_free(struct gw_conf *cf);
+
 /* A local redirect replaces the request: no body, this method. */
 bool gw_redirected(const struct gw_job *j);
 /* The backend can take body bytes again. */
@@ -115,10 +163,6 @@ void gw_output_end(struct gw_job *j);
 void gw_fail(struct gw_job *j, int status, const char *why);
 /* Restart the silence timeout (backend activity). */
 void gw_touch(struct gw_job *j);
-/* The job of a suspended connection (for on_close), or NULL. */
-struct gw_job *gw_job_of(struct conn *c, const struct gw_ops *ops);
-/* on_close of a suspended connection: the client is gone. */
-void gw_abort(struct gw_job *j);
 /* True once the job is over: backend callbacks then do nothing. */
 static inline bool gw_dead(const struct gw_job *j)
 {
@@ -133,19 +177,6 @@ void gw_defer_free(struct worker *w, void *p, void (*fn)(void *p));
 /* At exit, after the workers stopped: free what is still deferred. */
 void gw_shutdown(void);
 
-/* Which request paths are scripts: "Prefix /cgi-bin/", "Extension .php". */
-struct gw_rules {
-	char **prefix;
-	size_t nprefix;
-	char **ext;
-	size_t next;
-};
-
-/* A rules key of a config section: 1 taken, 0 not a rules key, -1 bad. */
-int gw_rules_key(struct gw_rules *r, const char *key, const char *value,
-		 char *err, size_t errsz);
-void gw_rules_free(struct gw_rules *r);
-
 struct gw_script {
 	char name[WORKER_PATH_MAX];		/* SCRIPT_NAME */
 	char filename[PATH_MAX + WORKER_PATH_MAX];	/* SCRIPT_FILENAME */
@@ -153,15 +184,6 @@ struct gw_script {
 	const char *path_info;			/* in the request path */
 	struct stat st;
 };
-
-/*
- * Find the script for the normalized path under r (RFC 3875 4.1.13: the
- * leading part that names a file, the rest is PATH_INFO). Returns 1 with s
- * filled, 0 when the path is not under r, or the status to answer (403,
- * 404). Lookups stay beneath the docroot (RESOLVE_BENEATH).
- */
-int gw_script_find(const struct conn *c, const struct gw_rules *r,
-		   const char *path, struct gw_script *s);
 
 /* The CGI meta-variables of j's request for script s. */
 int gw_env(const struct gw_job *j, const struct gw_script *s,

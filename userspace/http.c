@@ -175,6 +175,7 @@ static void http_dispatch(struct conn *c)
 {
 	struct worker *w = c->w;
 	const struct khttp_request *r = &c->req;
+	const struct khttpd_plugin *handler;
 	int n, rc;
 
 	c->nrequests++;
@@ -205,11 +206,10 @@ static void http_dispatch(struct conn *c)
 		c->closing = true;
 	if (rc != KP_CONTINUE)
 		return;
-	for (size_t i = 0; i < c->vhost->nrules; i++) {
-		if (regexec(&c->vhost->rules[i].re, w->path, 0, NULL, 0))
-			continue;
-		if (r->flags & KHTTP_F_HAS_BODY) {
-			c->handler = c->vhost->rules[i].plugin;
+	handler = vhost_handler(c->vhost, w->path);
+	if (handler) {
+		if ((r->flags & KHTTP_F_HAS_BODY) && !handler->handle_reads_body) {
+			c->handler = handler;
 			c->state = CONN_READ_BODY;
 			c->deadline = w->now + c->cfg->body_timeout;
 			khttp_chunked_init(&c->chunked);
@@ -218,7 +218,7 @@ static void http_dispatch(struct conn *c)
 				     MSG_NOSIGNAL);
 			return;
 		}
-		run_handler(c, c->vhost->rules[i].plugin);
+		run_handler(c, handler);
 		return;
 	}
 	if (r->flags & KHTTP_F_HAS_BODY) {

@@ -2,7 +2,7 @@
 /*
  * khttpctl: query a running khttpdd over its control socket (in the spirit
  * of Monkey's cheetah).
- *   khttpctl [-s socket] [--json] status|workers|vhosts|plugins|config|uptime|stats
+ *   khttpctl [-s socket] [--json] status|workers|vhosts|plugins|config|uptime|stats|bridge
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,14 +17,14 @@
 
 static const char *const commands[] = {
 	"status", "workers", "vhosts", "plugins", "config", "uptime", "stats",
-	"cache-stats", "cache-clear", "proxy",
+	"cache-stats", "cache-clear", "proxy", "bridge",
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: khttpctl [-s socket] [--json] command\n"
 		"commands: status workers vhosts plugins config uptime stats\n"
-		"          cache stats|clear  proxy\n"
+		"          cache stats|clear  proxy  bridge\n"
 		"socket: $KHTTPD_SOCKET or " DEFAULT_SOCKET "\n");
 }
 

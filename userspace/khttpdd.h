@@ -103,6 +103,9 @@ const struct vhost *config_vhost(const struct config *cfg, const char *host,
 const char *config_mime(const struct config *cfg, const char *path,
 			size_t len);
 bool config_loads(const struct config *cfg, const struct khttpd_plugin *p);
+/* The plugin of the vhost's first Match rule for the path, or NULL. */
+const struct khttpd_plugin *vhost_handler(const struct vhost *vh,
+					  const char *path);
 
 /* ---- conn.c ---- */
 
@@ -203,6 +206,16 @@ size_t http_head(struct conn *c, struct khttp_head *h);
 /* ---- static.c ---- */
 
 int static_serve(struct conn *c);
+/*
+ * The head for a file (etag, mtime, size) under the request's conditionals
+ * and Range: fills h (status 200, 206 or 304, validators, length, range,
+ * type from path) and the byte range to send, [*start, *start + *len).
+ * Returns h->status, or 412 / 416 for the caller to answer.
+ */
+int static_file_head(const struct conn *c, struct khttp_head *h,
+		     const char *etag, size_t etag_len, s64 mtime,
+		     uint64_t size, const char *path, uint64_t *start,
+		     uint64_t *len);
 /* Open rel ("." for the root) beneath dirfd (RESOLVE_BENEATH): fd/-errno. */
 int static_open(int dirfd, const char *rel);
 

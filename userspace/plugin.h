@@ -9,6 +9,8 @@
  *   on_accept    after accept (peer known, nothing read)     -> CONTINUE/CLOSE
  *   on_request   after a head is parsed and the vhost chosen  -> CONTINUE/DONE/CLOSE
  *   handle       content handler named by a "Match" rule       -> DONE/CLOSE
+ *                (after the core read the body into the buffer, unless
+ *                handle_reads_body: then like on_request, body unread)
  *   on_directory a directory without index file               -> CONTINUE/DONE
  *   on_response  after the response has been sent (logging)
  *   on_close     the connection is about to be closed
@@ -65,6 +67,11 @@ struct khttpd_plugin {
 	int (*on_accept)(struct conn *c);
 	int (*on_request)(struct conn *c);
 	int (*handle)(struct conn *c);
+	/*
+	 * handle streams the body itself (conn_suspend), so it may be larger
+	 * than the request buffer; the core calls it with the body unread.
+	 */
+	bool handle_reads_body;
 	int (*on_directory)(struct conn *c, int dirfd);
 	void (*on_response)(struct conn *c);
 	void (*on_close)(struct conn *c);

@@ -53,6 +53,16 @@ static void sb_span(struct sbuf *s, const char *buf, struct khttp_span sp)
 	sb_add(s, buf + sp.off, sp.len);
 }
 
+/* "Name: value\r\n" */
+static void sb_field(struct sbuf *s, const char *buf, struct khttp_span n,
+		     struct khttp_span v)
+{
+	sb_span(s, buf, n);
+	sb_str(s, ": ");
+	sb_span(s, buf, v);
+	sb_str(s, "\r\n");
+}
+
 static char *sb_done(struct sbuf *s, size_t *len)
 {
 	if (s->oom) {
@@ -81,10 +91,14 @@ static bool name_in(const char *buf, struct khttp_span name,
 	return false;
 }
 
-/* Is name one of the comma-separated tokens of a Connection field? */
-static bool named_by_connection(const char *buf,
-				const struct khttp_request *req,
-				struct khttp_span name)
+/*
+ * Calls fn(token, len) for each token of every field called field: tokens
+ * end at a comma or at one of extra_delims, blanks around them dropped.
+ */
+static void each_token(const char *buf, const struct khttp_request *req,
+		       const char *field, const char *extra_delims,
+		       void (*fn)(const char *t, size_t len, void *arg),
+		       void *arg)
 {
 	struct khttp_span n, v;
 	u16 pos = 0;
@@ -92,7 +106,7 @@ static bool named_by_connection(const char *buf,
 	while (khttp_field_next(buf, req, &pos, &n, &v)) {
 		size_t i = 0;
 
-		if (!khttp_span_ieq(buf, n, "connection"))
+		if (!khttp_span_ieq(buf, n, field))
 			continue;
 		while (i < v.len) {
 			size_t start, end;
@@ -103,16 +117,42 @@ static bool named_by_connection(const char *buf,
 				i++;
 			start = i;
 			while (i < v.len && buf[v.off + i] != ',' &&
-			       buf[v.off + i] != ' ' && buf[v.off + i] != '\t')
+			       !strchr(extra_delims, buf[v.off + i]))
 				i++;
 			end = i;
-			if (end > start && end - start == name.len &&
-			    !strncasecmp(buf + v.off + start, buf + name.off,
-					 name.len))
-				return true;
+			while (end > start && (buf[v.off + end - 1] == ' ' ||
+					       buf[v.off + end - 1] == '\t'))
+				end--;
+			if (end > start)
+				fn(buf + v.off + start, end - start, arg);
 		}
 	}
-	return false;
+}
+
+struct token_search {
+	const char *name;
+	size_t len;
+	bool found;
+};
+
+static void token_compare(const char *t, size_t len, void *arg)
+{
+	struct token_search *ts = arg;
+
+	if (len == ts->len && !strncasecmp(t, ts->name, len))
+		ts->found = true;
+}
+
+/* Is name one of the tokens of a Connection field? */
+static bool named_by_connection(const char *buf,
+				const struct khttp_request *req,
+				struct khttp_span name)
+{
+	struct token_search ts = { buf + name.off, name.len, false };
+
+	/* a Connection token is a token: blanks end it too */
+	each_token(buf, req, "connection", " \t", token_compare, &ts);
+	return ts.found;
 }
 
 /* Values of every field called name, joined with ", ", then a comma. */
@@ -190,10 +230,7 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		    name_in(buf, n, replaced, sizeof(replaced) / sizeof(*replaced)) ||
 		    named_by_connection(buf, req, n))
 			continue;
-		sb_span(&s, buf, n);
-		sb_str(&s, ": ");
-		sb_span(&s, buf, v);
-		sb_str(&s, "\r\n");
+		sb_field(&s, buf, n, v);
 	}
 
 	if (req->flags & KHTTP_F_CHUNKED) {
@@ -309,6 +346,21 @@ int proxy_parse_response(const char *buf, size_t len, struct proxy_resp *r)
 	return KHTTP_DONE;
 }
 
+/*
+ * A field of a backend's response that is not the backend's to pass on:
+ * our synthetic Host line, a hop-by-hop field, one named by Connection.
+ */
+static bool resp_field_not_forwarded(const struct proxy_resp *r,
+				     struct khttp_span n)
+{
+	const char *buf = r->fields;
+
+	return (r->version == 11 && n.off < sizeof(fake11) - 1) ||
+	       name_in(buf, n, hop_by_hop,
+		       sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+	       named_by_connection(buf, &r->freq, n);
+}
+
 void proxy_resp_free(struct proxy_resp *r)
 {
 	free(r->fields);
@@ -330,16 +382,11 @@ char *proxy_build_response(const struct proxy_resp *r,
 	sb_str(&s, "\r\n");
 	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
 		/* the synthetic Host line is ours, Via is merged below */
-		if ((r->version == 11 && n.off < sizeof(fake11) - 1) ||
-		    name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+		if (resp_field_not_forwarded(r, n) ||
 		    khttp_span_ieq(buf, n, "via") ||
-		    (chunked && khttp_span_ieq(buf, n, "content-length")) ||
-		    named_by_connection(buf, &r->freq, n))
+		    (chunked && khttp_span_ieq(buf, n, "content-length")))
 			continue;
-		sb_span(&s, buf, n);
-		sb_str(&s, ": ");
-		sb_span(&s, buf, v);
-		sb_str(&s, "\r\n");
+		sb_field(&s, buf, n, v);
 	}
 	if (chunked)
 		sb_str(&s, "Transfer-Encoding: chunked\r\n");
@@ -362,40 +409,6 @@ size_t proxy_chunk_header(char *out, size_t data_len)
 }
 
 /* ---- caching proxied responses ---- */
-
-/* Calls fn(token, len) for each comma-separated token of every field name. */
-static void each_token(const char *buf, const struct khttp_request *req,
-		       const char *field,
-		       void (*fn)(const char *t, size_t len, void *arg),
-		       void *arg)
-{
-	struct khttp_span n, v;
-	u16 pos = 0;
-
-	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		size_t i = 0;
-
-		if (!khttp_span_ieq(buf, n, field))
-			continue;
-		while (i < v.len) {
-			size_t start, end;
-
-			while (i < v.len && (buf[v.off + i] == ',' ||
-					     buf[v.off + i] == ' ' ||
-					     buf[v.off + i] == '\t'))
-				i++;
-			start = i;
-			while (i < v.len && buf[v.off + i] != ',')
-				i++;
-			end = i;
-			while (end > start && (buf[v.off + end - 1] == ' ' ||
-					       buf[v.off + end - 1] == '\t'))
-				end--;
-			if (end > start)
-				fn(buf + v.off + start, end - start, arg);
-		}
-	}
-}
 
 struct cc_state {
 	bool forbid;
@@ -470,8 +483,8 @@ unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
 	vary[0] = '\0';
 	if (r->status != 200)
 		return 0;
-	each_token(r->fields, &r->freq, "cache-control", cc_token, &st);
-	each_token(r->fields, &r->freq, "vary", vary_token, &st);
+	each_token(r->fields, &r->freq, "cache-control", "", cc_token, &st);
+	each_token(r->fields, &r->freq, "vary", "", vary_token, &st);
 	while (khttp_field_next(r->fields, &r->freq, &pos, &n, &v))
 		if (khttp_span_ieq(r->fields, n, "set-cookie"))
 			st.forbid = true;
@@ -489,8 +502,8 @@ bool proxy_request_cacheable(const char *buf, const struct khttp_request *req)
 {
 	bool ok = !req->authorization.len;
 
-	each_token(buf, req, "cache-control", req_cc_token, &ok);
-	each_token(buf, req, "pragma", req_cc_token, &ok);
+	each_token(buf, req, "cache-control", "", req_cc_token, &ok);
+	each_token(buf, req, "pragma", "", req_cc_token, &ok);
 	return ok;
 }
 
@@ -513,15 +526,10 @@ char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
 			memcpy(ctype, buf + v.off, v.len);
 			ctype[v.len] = '\0';
 		}
-		if ((r->version == 11 && n.off < sizeof(fake11) - 1) ||
-		    name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
-		    name_in(buf, n, own, sizeof(own) / sizeof(*own)) ||
-		    named_by_connection(buf, &r->freq, n))
+		if (resp_field_not_forwarded(r, n) ||
+		    name_in(buf, n, own, sizeof(own) / sizeof(*own)))
 			continue;
-		sb_span(&s, buf, n);
-		sb_str(&s, ": ");
-		sb_span(&s, buf, v);
-		sb_str(&s, "\r\n");
+		sb_field(&s, buf, n, v);
 	}
 	return sb_done(&s, len);
 }

@@ -134,12 +134,42 @@ static int send_416(struct conn *c, uint64_t size)
 	return KP_DONE;
 }
 
+int static_file_head(const struct conn *c, struct khttp_head *h,
+		     const char *etag, size_t etag_len, s64 mtime,
+		     uint64_t size, const char *path, uint64_t *start,
+		     uint64_t *len)
+{
+	*h = (struct khttp_head){ .has_body_length = true,
+				  .accept_ranges = true, .etag = etag,
+				  .last_modified = mtime };
+	*start = 0;
+	*len = size;
+	h->status = khttp_conditional(c->buf, &c->req, etag, etag_len, mtime);
+	if (h->status == 412)
+		return 412;
+	if (h->status == 304) {
+		h->has_body_length = false;
+		h->accept_ranges = false;
+		*len = 0;
+	} else {
+		h->status = khttp_range_resolve(c->buf, &c->req, etag, etag_len,
+						mtime, size, start, len);
+		if (h->status == 416)
+			return 416;
+		h->range_start = *start;
+		h->range_total = size;
+		h->content_type = config_mime(c->cfg, path, strlen(path));
+	}
+	h->content_length = *len;
+	return h->status;
+}
+
 static int serve_file(struct conn *c, struct fc_entry *f, const char *path)
 {
 	const struct config *cfg = c->cfg;
 	const struct stat *st = &f->st;
-	struct khttp_head h = { .has_body_length = true, .accept_ranges = true };
-	uint64_t start = 0, len = (uint64_t)st->st_size;
+	struct khttp_head h;
+	uint64_t start, len;
 	size_t n;
 
 	if (!S_ISREG(st->st_mode) ||
@@ -149,30 +179,14 @@ static int serve_file(struct conn *c, struct fc_entry *f, const char *path)
 		c->error_note = "file type or mode forbidden";
 		return http_send_error(c, 403, NULL);
 	}
-	h.etag = f->etag;
-	h.last_modified = st->st_mtim.tv_sec;
-	h.status = khttp_conditional(c->buf, &c->req, f->etag, f->etag_len,
-				     st->st_mtim.tv_sec);
-	if (h.status == 412) {
+	switch (static_file_head(c, &h, f->etag, f->etag_len, st->st_mtim.tv_sec,
+				 (uint64_t)st->st_size, path, &start, &len)) {
+	case 412:
 		filecache_put(c->w->fc, f);
 		return http_send_error(c, 412, NULL);
-	}
-	if (h.status == 304) {
-		h.has_body_length = false;
-		h.accept_ranges = false;
-		len = 0;
-	} else {
-		h.status = khttp_range_resolve(c->buf, &c->req, f->etag,
-					       f->etag_len, st->st_mtim.tv_sec,
-					       (uint64_t)st->st_size, &start,
-					       &len);
-		if (h.status == 416) {
-			filecache_put(c->w->fc, f);
-			return send_416(c, (uint64_t)st->st_size);
-		}
-		h.range_start = start;
-		h.range_total = (uint64_t)st->st_size;
-		h.content_type = config_mime(cfg, path, strlen(path));
+	case 416:
+		filecache_put(c->w->fc, f);
+		return send_416(c, (uint64_t)st->st_size);
 	}
 	h.content_length = len;
 	n = http_head(c, &h);

@@ -46,18 +46,16 @@ static int stats(struct kn_sock *s)
 		[KHTTPD_A_STAT_DAEMON_PID] = "daemon_pid",
 	};
 	unsigned char buf[64], reply[1024];
-	size_t rlen = sizeof(reply);
 	struct kn_builder b;
 	struct kn_msg m;
 	char err[128];
 	int rc;
 
-	kn_begin(&b, buf, sizeof(buf), s->family, 0, 0, KHTTPD_CMD_STATS,
-		 KHTTPD_GENL_VERSION);
-	rc = kn_request(s, buf, kn_end(&b), reply, &rlen, NULL, NULL);
-	if (rc)
+	kn_begin_khttpd(&b, buf, sizeof(buf), s, KHTTPD_CMD_STATS);
+	rc = kn_call(s, &b, reply, sizeof(reply), &m, err, sizeof(err), NULL, NULL);
+	if (rc < 0)
 		return report(rc, "stats");
-	if (kn_parse(reply, rlen, &m, err, sizeof(err))) {
+	if (rc) {
 		printf("bad reply: %s\n", err);
 		return 2;
 	}
@@ -113,8 +111,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (!strcmp(cmd, "claim") && argc > 2) {
-		kn_begin(&b, buf, sizeof(buf), s.family, 0, 0, KHTTPD_CMD_CLAIM,
-			 KHTTPD_GENL_VERSION);
+		kn_begin_khttpd(&b, buf, sizeof(buf), &s, KHTTPD_CMD_CLAIM);
 		kn_put_u64(&b, KHTTPD_A_HANDLE, strtoull(argv[2], NULL, 0));
 		return report(kn_request(&s, buf, kn_end(&b), NULL, NULL, NULL,
 					 NULL), "claimed");

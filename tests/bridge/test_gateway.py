@@ -8,6 +8,7 @@ Debian's php-fpm and php-cgi. Each test starts its own daemon."""
 
 import hashlib
 import http.client
+import http.server
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -53,6 +55,18 @@ def request(d, method, path, body=None, headers=None, conn=None):
     if not conn:
         c.close()
     return r, data
+
+
+def post_chunked(d, path, blob, host="localhost"):
+    """POST blob with Transfer-Encoding: chunked, in 70000-byte chunks."""
+    c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
+    c.request("POST", path, headers={"Host": host},
+              body=(blob[i:i + 70000] for i in range(0, len(blob), 70000)),
+              encode_chunked=True)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r, body
 
 
 class App:
@@ -141,13 +155,7 @@ def cgi_bodies_streamed_both_ways():
         expect(hashlib.sha256(body).digest() == hashlib.sha256(blob).digest(),
                "Content-Length body: %d bytes back of %d" % (len(body), len(blob)))
         # chunked request body, decoded on the way to the script
-        c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
-        c.request("POST", "/cgi-bin/echo.sh",
-                  body=(blob[i:i + 70000] for i in range(0, len(blob), 70000)),
-                  encode_chunked=True)
-        r = c.getresponse()
-        body = r.read()
-        c.close()
+        r, body = post_chunked(d, "/cgi-bin/echo.sh", blob)
         expect(body == blob, "chunked body: %d bytes back" % len(body))
 
 
@@ -373,6 +381,115 @@ def fastcgi_php_fpm():
                    "php Location: %d %s" % (r.status, r.getheader("Location")))
             c.close()
     finally:
+        app.close()
+
+
+@test
+def chunked_bodies_get_content_length():
+    """A chunked body is spooled (memory, then a temp file) so that the
+    backend gets CONTENT_LENGTH: our app, php-fpm and a CGI script."""
+    app, fpm = App(), App("php-fpm")
+    try:
+        d = cgi_daemon(fcgi="    Server unix:%s\n    Prefix /app/\n" % app.sock)
+        d.write("www/app/env", "")
+        d.write("www/app/echo", "")
+        script(d, "env.sh", SH_ENV)
+        d.write("conf/sites/php", site("php.test", d.path("www"),
+                "[FASTCGI]\n    Server unix:%s\n    Extension .php\n" % fpm.sock))
+        d.write("www/t.php", "<?php echo $_SERVER['CONTENT_LENGTH'] ?? '-', ' ', "
+                "hash('sha256', file_get_contents('php://input'));\n")
+        small, big = os.urandom(100000), os.urandom(3 << 20)   # memory, temp file
+
+        with d.running():
+            r, body = post_chunked(d, "/app/env", small)
+            expect(r.status == 200 and b"CONTENT_LENGTH=100000\n" in body,
+                   "fastcgi env: %d %r" % (r.status, body[:300]))
+            r, body = post_chunked(d, "/app/echo", big)
+            expect(r.getheader("X-Body-Length") == str(len(big)) and body == big,
+                   "fastcgi echo of a spooled file: %s, %d bytes" %
+                   (r.getheader("X-Body-Length"), len(body)))
+            for blob in (small, big):
+                r, body = post_chunked(d, "/t.php", blob, host="php.test")
+                want = ("%d %s" % (len(blob), hashlib.sha256(blob).hexdigest())).encode()
+                expect(r.status == 200 and body == want,
+                       "php-fpm sees the chunked body: %d %r" % (r.status, body[:200]))
+            r, body = post_chunked(d, "/cgi-bin/env.sh", small)
+            expect(b"CONTENT_LENGTH=100000\n" in body, "cgi env: %r" % body[:300])
+    finally:
+        app.close()
+        fpm.close()
+
+
+# ---- a vhost's Match rules ----
+
+class Backend(http.server.BaseHTTPRequestHandler):
+    """An HTTP backend for proxy_reverse that names the path it got."""
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = ("backend saw %s\n" % self.path).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Backend", "python")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@test
+def match_rules_route_to_cgi_fastcgi_and_proxy():
+    app = App()
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    try:
+        d = Daemon(plugins=("cgi", "fastcgi", "proxy_reverse"), workers=1)
+        d.write("www/index.html", "static page\n")
+        d.write("www/run/env.sh", SH_ENV, 0o755)
+        d.write("www/run/echo.sh", SH_ECHO, 0o755)
+        d.write("www/fcgi/env", "")
+        d.write("www/fcgi/echo", "")
+        # no [CGI] section and no Prefix/Extension anywhere: only the
+        # [HANDLERS] rules send requests to the three plugins
+        d.write("conf/sites/default", site("localhost", d.path("www"),
+                "[FASTCGI]\n    Server unix:%s\n"
+                "[PROXY_REVERSE]\n    ServerList 127.0.0.1:%d\n    Match ^/elsewhere/\n"
+                "[HANDLERS]\n    Match ^/run/ cgi\n    Match ^/fcgi/ fastcgi\n"
+                "    Match ^/api/ proxy_reverse\n"
+                % (app.sock, backend.server_address[1])))
+        os.chmod(d.dir, 0o755)
+        blob = os.urandom(1 << 20)
+        with d.running():
+            c = http.client.HTTPConnection("127.0.0.1", d.port, timeout=20)
+            r, body = request(d, "GET", "/run/env.sh/x?q=1", conn=c)
+            env = dict(l.split("=", 1) for l in body.decode().splitlines() if "=" in l)
+            expect(r.status == 200 and env.get("SCRIPT_NAME") == "/run/env.sh"
+                   and env.get("PATH_INFO") == "/x" and env.get("QUERY_STRING") == "q=1",
+                   "cgi by Match: %d %r" % (r.status, body[:300]))
+            r, body = request(d, "POST", "/run/echo.sh", blob,
+                              {"Content-Type": "application/octet-stream"}, conn=c)
+            expect(r.status == 201 and body == blob,
+                   "cgi POST by Match: %d, %d bytes" % (r.status, len(body)))
+            r, body = request(d, "GET", "/fcgi/env/more?z=1", conn=c)
+            expect(r.status == 200 and b"SCRIPT_NAME=/fcgi/env\n" in body
+                   and b"PATH_INFO=/more\n" in body,
+                   "fastcgi by Match: %d %r" % (r.status, body[:300]))
+            r, body = request(d, "POST", "/fcgi/echo", blob, conn=c)
+            expect(r.status == 200 and r.getheader("X-Body-Length") == str(len(blob))
+                   and body == blob, "fastcgi POST by Match: %d, %d bytes" % (r.status, len(body)))
+            r, body = request(d, "GET", "/api/thing?a=b", conn=c)
+            expect(r.status == 200 and r.getheader("X-Backend") == "python"
+                   and body == b"backend saw /api/thing?a=b\n",
+                   "proxy by Match: %d %r" % (r.status, body))
+            r, body = request(d, "GET", "/index.html", conn=c)
+            expect(r.status == 200 and body == b"static page\n", "static: %d" % r.status)
+            r, body = request(d, "GET", "/run/missing.sh", conn=c)
+            expect(r.status == 404, "no script under a Match rule: %d" % r.status)
+            c.close()
+    finally:
+        backend.shutdown()
+        backend.server_close()
         app.close()
 
 

@@ -644,5 +644,40 @@ def khttpctl_matches_reality():
             c.sock.close()
 
 
+@test
+def khttpctl_bridge():
+    """The bridge's state in both forms. Without khttpd.ko (the host) the
+    thread runs unregistered and says why; with it, the module's version,
+    counters and a recent heartbeat."""
+    d = Daemon()
+    d.write("conf/sites/default", site("localhost", d.path("www")))
+    os.makedirs(d.path("www"))
+    with d.running():
+        deadline = time.time() + 5
+        while True:     # the first registration attempt runs at start
+            st = json.loads(d.ctl("--json", "bridge"))
+            if st["registered"] or st["error"] or time.time() > deadline:
+                break
+            time.sleep(0.05)
+        text = d.ctl("bridge")
+    lines = dict(l.split(" ", 1) for l in text.splitlines())
+    expect(st["running"] is True and lines["running"] == "yes", "running: %r %r" % (st, text))
+    keys = ["running", "registered", "module_version", "error", "handoffs", "claimed",
+            "declined", "expired", "last_heartbeat", "heartbeat_age"]
+    expect(list(st) == keys and list(lines) == keys, "fields: %r / %r" % (list(st), list(lines)))
+    if not st["registered"]:
+        loaded = os.path.exists("/sys/module/khttpd")
+        expect(st["error"] == ("another daemon is registered" if loaded else "module not loaded"),
+               "unregistered: %r" % st)
+        expect(lines["registered"] == "no" and lines["error"] == st["error"] and
+               st["last_heartbeat"] is None and lines["last_heartbeat"] == "-" and
+               st["claimed"] is None and lines["claimed"] == "-",
+               "unregistered fields: %r / %r" % (st, text))
+    else:
+        expect(st["module_version"] >= 1 and st["error"] is None and
+               st["claimed"] is not None and lines["registered"] == "yes",
+               "registered: %r / %r" % (st, text))
+
+
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))

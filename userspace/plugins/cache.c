@@ -561,32 +561,19 @@ static int admin_request(struct cache_conf *cc, struct conn *c,
 static int serve_hit(struct conn *c, struct cache_entry *e, const char *path)
 {
 	const struct file_meta *m = e->meta;
-	struct khttp_head h = { .has_body_length = true, .accept_ranges = true,
-				.etag = m->etag, .last_modified = m->mtime,
-				.extra = "X-Cache: HIT\r\n" };
-	uint64_t start = 0, len = m->size;
+	struct khttp_head h;
+	uint64_t start, len;
 	char *body = NULL;
 	size_t n;
 
-	h.status = khttp_conditional(c->buf, &c->req, m->etag, m->etag_len,
-				     m->mtime);
-	if (h.status == 412)
+	switch (static_file_head(c, &h, m->etag, m->etag_len, m->mtime, m->size,
+				 path, &start, &len)) {
+	case 412:
 		return http_send_error(c, 412, NULL);
-	if (h.status == 304) {
-		h.has_body_length = false;
-		h.accept_ranges = false;
-		len = 0;
-	} else {
-		h.status = khttp_range_resolve(c->buf, &c->req, m->etag,
-					       m->etag_len, m->mtime, m->size,
-					       &start, &len);
-		if (h.status == 416)
-			return KP_CONTINUE;	/* the static path words 416 */
-		h.range_start = start;
-		h.range_total = m->size;
-		h.content_type = config_mime(c->cfg, path, strlen(path));
+	case 416:
+		return KP_CONTINUE;	/* the static path words 416 */
 	}
-	h.content_length = len;
+	h.extra = "X-Cache: HIT\r\n";
 	if (!c->head_only && len) {
 		/* the entry may go at any time: the response owns a copy */
 		body = malloc(len);

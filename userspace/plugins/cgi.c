@@ -7,6 +7,9 @@
  *       Interpreter .php /usr/bin/php-cgi   run the script with a program
  *       User        nobody             scripts run as this user (root only)
  *       Timeout     30                 seconds of script silence -> 504
+ * A site's "Match <regex> cgi" in [HANDLERS] routes more paths here (the
+ * script is the leading part of the path that names a file); without any
+ * [CGI] section those run with the defaults.
  * The script runs in its own process group with the meta-variables as its
  * environment; the request body is streamed to its stdin through a
  * non-blocking pipe and its stdout to the client as it comes (gateway.c).
@@ -40,13 +43,12 @@ struct cgi_interp {
 };
 
 struct cgi_conf {
-	struct gw_rules rules;
+	struct gw_conf gw;		/* first: gateway.c sees this part */
 	struct cgi_interp *interp;
 	size_t ninterp;
 	bool set_user;
 	uid_t uid;
 	gid_t gid;
-	unsigned timeout;
 };
 
 /* One script run; outlives its job until the process is reaped. */
@@ -92,7 +94,7 @@ static int cgi_section_start(void **data, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	cf->timeout = 30;
+	gw_conf_init(&cf->gw);
 	*data = cf;
 	return 0;
 }
@@ -107,7 +109,7 @@ static int cgi_conf_key(void **data, const struct vhost *vh, const char *key,
 	if (!*data && cgi_section_start(data, err, errsz))
 		return -1;
 	cf = *data;
-	rc = gw_rules_key(&cf->rules, key, value, err, errsz);
+	rc = gw_conf_key(&cf->gw, key, value, err, errsz);
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	if (!strcasecmp(key, "Interpreter")) {
@@ -133,8 +135,8 @@ static int cgi_conf_key(void **data, const struct vhost *vh, const char *key,
 		in[cf->ninterp].prog = strdup(sp);
 		cf->ninterp++;
 		/* the extension makes the files scripts too */
-		return gw_rules_key(&cf->rules, "Extension",
-				    in[cf->ninterp - 1].ext, err, errsz) < 0 ?
+		return gw_conf_key(&cf->gw, "Extension",
+				   in[cf->ninterp - 1].ext, err, errsz) < 0 ?
 		       -1 : 0;
 	}
 	if (!strcasecmp(key, "User")) {
@@ -149,35 +151,10 @@ static int cgi_conf_key(void **data, const struct vhost *vh, const char *key,
 		cf->gid = pw->pw_gid;
 		return 0;
 	}
-	if (!strcasecmp(key, "Timeout")) {
-		char *end;
-		unsigned long t = strtoul(value, &end, 10);
-
-		if (*end || !t || t > 86400) {
-			snprintf(err, errsz, "Timeout: 1..86400 seconds, not '%s'",
-				 value);
-			return -1;
-		}
-		cf->timeout = (unsigned)t;
-		return 0;
-	}
 	snprintf(err, errsz,
 		 "unknown key '%s' in [CGI] (known: Prefix, Extension, Interpreter, User, Timeout)",
 		 key);
 	return -1;
-}
-
-static int cgi_conf_done(void *data, const struct vhost *vh, char *err,
-			 size_t errsz)
-{
-	struct cgi_conf *cf = data;
-
-	(void)vh;
-	if (cf && !cf->rules.nprefix && !cf->rules.next) {
-		snprintf(err, errsz, "[CGI] needs a Prefix or an Extension");
-		return -1;
-	}
-	return 0;
 }
 
 static void cgi_conf_free(void *data)
@@ -186,20 +163,13 @@ static void cgi_conf_free(void *data)
 
 	if (!cf)
 		return;
-	gw_rules_free(&cf->rules);
+	gw_conf_free(&cf->gw);
 	for (size_t i = 0; i < cf->ninterp; i++) {
 		free(cf->interp[i].ext);
 		free(cf->interp[i].prog);
 	}
 	free(cf->interp);
 	free(cf);
-}
-
-static const struct cgi_conf *cgi_conf_of(const struct conn *c)
-{
-	const struct cgi_conf *cf = conn_vhost_data(c, &plugin_cgi);
-
-	return cf ? cf : conn_global_data(c, &plugin_cgi);
 }
 
 /* ---- the process ---- */
@@ -262,7 +232,8 @@ static void cgi_exit_cb(struct evsource *src, uint32_t events)
 
 static void cgi_out_cb(struct evsource *src, uint32_t events)
 {
-	static __thread char buf[GW_BUF];
+	/* on the stack: only threads that run scripts have these pages */
+	char buf[GW_BUF];
 	struct cgi_proc *p = (struct cgi_proc *)((char *)src -
 						 offsetof(struct cgi_proc, out));
 
@@ -354,16 +325,6 @@ static void cgi_release(struct gw_job *j, bool ok)
 	cgi_proc_maybe_free(p);
 }
 
-static int cgi_redirect(struct gw_job *j, const char *path, const char *query);
-
-static const struct gw_ops cgi_ops = {
-	.body = cgi_body,
-	.body_end = cgi_body_end,
-	.output_ready = cgi_output_ready,
-	.release = cgi_release,
-	.redirect = cgi_redirect,
-};
-
 static const char *cgi_interpreter(const struct cgi_conf *cf, const char *name)
 {
 	size_t len = strlen(name);
@@ -378,9 +339,10 @@ static const char *cgi_interpreter(const struct cgi_conf *cf, const char *name)
 }
 
 /* fork + exec the script for j; 0 or the status to answer. */
-static int cgi_spawn(struct gw_job *j, const struct cgi_conf *cf,
+static int cgi_spawn(struct gw_job *j, const struct gw_conf *gw,
 		     const struct gw_script *s, const char *query)
 {
+	const struct cgi_conf *cf = (const struct cgi_conf *)gw;
 	const char *interp = cgi_interpreter(cf, s->name);
 	const char *base = strrchr(s->filename, '/') + 1;
 	char dir[sizeof(s->filename)];
@@ -474,61 +436,42 @@ static int cgi_spawn(struct gw_job *j, const struct cgi_conf *cf,
 	return 0;
 }
 
-static int cgi_redirect(struct gw_job *j, const char *path, const char *query)
-{
-	const struct cgi_conf *cf = cgi_conf_of(j->c);
-	static __thread struct gw_script s;
-	int rc;
+/* A Match rule may route to cgi with no [CGI] section. */
+static const struct cgi_conf cgi_defaults = { .gw.timeout = 30 };
 
-	if (!cf)
-		return 0;
-	rc = gw_script_find(j->c, &cf->rules, path, &s);
-	if (rc != 1)
-		return rc == 0 ? 0 : -1;
-	return cgi_spawn(j, cf, &s, query) ? -1 : 1;
-}
+static const struct gw_ops cgi_ops = {
+	.plugin = &plugin_cgi,
+	.defaults = &cgi_defaults.gw,
+	.begin = cgi_spawn,
+	.body = cgi_body,
+	.body_end = cgi_body_end,
+	.output_ready = cgi_output_ready,
+	.release = cgi_release,
+};
 
 static int cgi_on_request(struct conn *c)
 {
-	const struct cgi_conf *cf = cgi_conf_of(c);
-	static __thread struct gw_script s;
-	struct gw_job *j;
-	int rc;
+	return gw_on_request(c, &cgi_ops);
+}
 
-	if (!cf)
-		return KP_CONTINUE;
-	rc = gw_script_find(c, &cf->rules, conn_path(c), &s);
-	if (rc == 0)
-		return KP_CONTINUE;
-	if (rc != 1)
-		return http_send_error(c, rc, NULL);
-	j = gw_start(c, &cgi_ops, "cgi", cf->timeout);
-	if (!j)
-		return http_send_error(c, 500, NULL);
-	rc = cgi_spawn(j, cf, &s, NULL);
-	if (rc) {
-		gw_fail(j, rc, "cannot run the script");
-		return KP_DONE;
-	}
-	gw_run(j);
-	return KP_DONE;
+static int cgi_handle(struct conn *c)
+{
+	return gw_handle(c, &cgi_ops);
 }
 
 static void cgi_on_close(struct conn *c)
 {
-	struct gw_job *j = gw_job_of(c, &cgi_ops);
-
-	if (j)
-		gw_abort(j);
+	gw_on_close(c, &cgi_ops);
 }
 
 const struct khttpd_plugin plugin_cgi = {
 	.name = "cgi",
 	.section_start = cgi_section_start,
 	.conf_key = cgi_conf_key,
-	.conf_done = cgi_conf_done,
 	.conf_free = cgi_conf_free,
 	.stop = cgi_stop,
 	.on_request = cgi_on_request,
+	.handle = cgi_handle,
+	.handle_reads_body = true,
 	.on_close = cgi_on_close,
 };

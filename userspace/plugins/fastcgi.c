@@ -7,6 +7,8 @@
  *       KeepConn   on                           reuse app connections
  *       PoolSize   8                            idle connections per worker
  *       Timeout    30                           seconds of app silence -> 504
+ * A site's "Match <regex> fastcgi" in [HANDLERS] routes more paths here
+ * (the script is the leading part of the path that names a file).
  * One request per app connection at a time (request id 1). The body goes
  * out as STDIN records while it arrives; STDOUT records are streamed to the
  * client (gateway.c); STDERR records are logged. An app server that cannot
@@ -36,13 +38,12 @@
 extern const struct khttpd_plugin plugin_fastcgi;
 
 struct fcgi_conf {
-	struct gw_rules rules;
+	struct gw_conf gw;		/* first: gateway.c sees this part */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	char server[128];
 	bool keep_conn;
 	unsigned pool_size;
-	unsigned timeout;
 };
 
 /* Idle app connections of one worker thread for one [FASTCGI] section. */
@@ -86,7 +87,7 @@ static int fcgi_section_start(void **data, char *err, size_t errsz)
 	}
 	cf->keep_conn = true;
 	cf->pool_size = 8;
-	cf->timeout = 30;
+	gw_conf_init(&cf->gw);
 	*data = cf;
 	return 0;
 }
@@ -168,7 +169,7 @@ static int fcgi_conf_key(void **data, const struct vhost *vh, const char *key,
 	if (!*data && fcgi_section_start(data, err, errsz))
 		return -1;
 	cf = *data;
-	rc = gw_rules_key(&cf->rules, key, value, err, errsz);
+	rc = gw_conf_key(&cf->gw, key, value, err, errsz);
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	if (!strcasecmp(key, "Server"))
@@ -183,8 +184,6 @@ static int fcgi_conf_key(void **data, const struct vhost *vh, const char *key,
 	}
 	if (!strcasecmp(key, "PoolSize"))
 		return fcgi_uint(key, value, 0, 1024, &cf->pool_size, err, errsz);
-	if (!strcasecmp(key, "Timeout"))
-		return fcgi_uint(key, value, 1, 86400, &cf->timeout, err, errsz);
 	snprintf(err, errsz,
 		 "unknown key '%s' in [FASTCGI] (known: Server, Prefix, Extension, KeepConn, PoolSize, Timeout)",
 		 key);
@@ -203,10 +202,6 @@ static int fcgi_conf_done(void *data, const struct vhost *vh, char *err,
 		snprintf(err, errsz, "[FASTCGI] needs a Server");
 		return -1;
 	}
-	if (!cf->rules.nprefix && !cf->rules.next) {
-		snprintf(err, errsz, "[FASTCGI] needs a Prefix or an Extension");
-		return -1;
-	}
 	return 0;
 }
 
@@ -219,15 +214,8 @@ static void fcgi_conf_free(void *data)
 	if (!cf)
 		return;
 	fcgi_pools_drop(cf);
-	gw_rules_free(&cf->rules);
+	gw_conf_free(&cf->gw);
 	free(cf);
-}
-
-static const struct fcgi_conf *fcgi_conf_of(const struct conn *c)
-{
-	const struct fcgi_conf *cf = conn_vhost_data(c, &plugin_fastcgi);
-
-	return cf ? cf : conn_global_data(c, &plugin_fastcgi);
 }
 
 /* ---- the pool ---- */
@@ -585,20 +573,11 @@ static void fcgi_release(struct gw_job *j, bool ok)
 	gw_defer_free(r->w, r, fcgi_req_free);
 }
 
-static int fcgi_redirect(struct gw_job *j, const char *path, const char *query);
-
-static const struct gw_ops fcgi_ops = {
-	.body = fcgi_body,
-	.body_end = fcgi_body_end,
-	.output_ready = fcgi_output_ready,
-	.release = fcgi_release,
-	.redirect = fcgi_redirect,
-};
-
 /* BEGIN_REQUEST and PARAMS, then connect; 0 or the status to answer. */
-static int fcgi_begin(struct gw_job *j, const struct fcgi_conf *cf,
+static int fcgi_begin(struct gw_job *j, const struct gw_conf *gw,
 		      const struct gw_script *s, const char *query)
 {
+	const struct fcgi_conf *cf = (const struct fcgi_conf *)gw;
 	struct fcgi_req *r = calloc(1, sizeof(*r));
 	uint8_t begin[16], *pairs = NULL;
 	size_t plen = 0, off = 0;
@@ -667,52 +646,28 @@ static int fcgi_begin(struct gw_job *j, const struct fcgi_conf *cf,
 	return 0;
 }
 
-static int fcgi_redirect(struct gw_job *j, const char *path, const char *query)
-{
-	const struct fcgi_conf *cf = fcgi_conf_of(j->c);
-	static __thread struct gw_script s;
-	int rc;
-
-	if (!cf)
-		return 0;
-	rc = gw_script_find(j->c, &cf->rules, path, &s);
-	if (rc != 1)
-		return rc == 0 ? 0 : -1;
-	return fcgi_begin(j, cf, &s, query) ? -1 : 1;
-}
+static const struct gw_ops fcgi_ops = {
+	.plugin = &plugin_fastcgi,
+	.begin = fcgi_begin,		/* no defaults: the Server is needed */
+	.body = fcgi_body,
+	.body_end = fcgi_body_end,
+	.output_ready = fcgi_output_ready,
+	.release = fcgi_release,
+};
 
 static int fcgi_on_request(struct conn *c)
 {
-	const struct fcgi_conf *cf = fcgi_conf_of(c);
-	static __thread struct gw_script s;
-	struct gw_job *j;
-	int rc;
+	return gw_on_request(c, &fcgi_ops);
+}
 
-	if (!cf)
-		return KP_CONTINUE;
-	rc = gw_script_find(c, &cf->rules, conn_path(c), &s);
-	if (rc == 0)
-		return KP_CONTINUE;
-	if (rc != 1)
-		return http_send_error(c, rc, NULL);
-	j = gw_start(c, &fcgi_ops, "fastcgi", cf->timeout);
-	if (!j)
-		return http_send_error(c, 500, NULL);
-	rc = fcgi_begin(j, cf, &s, NULL);
-	if (rc) {
-		gw_fail(j, rc, "cannot start the FastCGI request");
-		return KP_DONE;
-	}
-	gw_run(j);
-	return KP_DONE;
+static int fcgi_handle(struct conn *c)
+{
+	return gw_handle(c, &fcgi_ops);
 }
 
 static void fcgi_on_close(struct conn *c)
 {
-	struct gw_job *j = gw_job_of(c, &fcgi_ops);
-
-	if (j)
-		gw_abort(j);
+	gw_on_close(c, &fcgi_ops);
 }
 
 const struct khttpd_plugin plugin_fastcgi = {
@@ -723,5 +678,7 @@ const struct khttpd_plugin plugin_fastcgi = {
 	.conf_free = fcgi_conf_free,
 	.stop = fcgi_stop,
 	.on_request = fcgi_on_request,
+	.handle = fcgi_handle,
+	.handle_reads_body = true,
 	.on_close = fcgi_on_close,
 };

@@ -1219,10 +1219,9 @@ static int serve_cached(struct conn *c, struct cache_store *store,
 	return rc;
 }
 
-static int proxy_on_request(struct conn *c)
+/* Forward the request on c to entry pe's backends (or answer it). */
+static int proxy_start(struct conn *c, struct proxy_entry *pe)
 {
-	struct proxy_conf *pc = conf_of(c);
-	struct proxy_entry *pe;
 	struct pworker *pw;
 	struct psession *s;
 	struct cache_store *cache = NULL;
@@ -1230,8 +1229,6 @@ static int proxy_on_request(struct conn *c)
 	char *ckey = NULL;
 	int st;
 
-	if (!pc || !(pe = proxy_conf_match(pc, conn_path(c))))
-		return KP_CONTINUE;
 	if (proxy_request_looped(c->buf, &c->req, via_token)) {
 		c->error_note = "proxy loop: the request already passed here";
 		if (c->req.flags & KHTTP_F_HAS_BODY)
@@ -1311,6 +1308,34 @@ static int proxy_on_request(struct conn *c)
 	}
 	s->in_request = false;
 	return KP_DONE;
+}
+
+static int proxy_on_request(struct conn *c)
+{
+	struct proxy_conf *pc = conf_of(c);
+	struct proxy_entry *pe = pc ? proxy_conf_match(pc, conn_path(c)) : NULL;
+
+	return pe ? proxy_start(c, pe) : KP_CONTINUE;
+}
+
+/*
+ * A vhost's Match rule routes the path here: the entry whose own Match
+ * takes it, else the first entry.
+ */
+static int proxy_handle(struct conn *c)
+{
+	struct proxy_conf *pc = conf_of(c);
+	struct proxy_entry *pe = pc ? proxy_conf_match(pc, conn_path(c)) : NULL;
+
+	if (!pe && pc && pc->nentries)
+		pe = &pc->entries[0];
+	if (pe)
+		return proxy_start(c, pe);
+	log_msg("proxy_reverse: a Match rule routes %s here, but no ServerList is configured",
+		conn_path(c));
+	if (c->req.flags & KHTTP_F_HAS_BODY)
+		c->keep_alive = false;	/* the body stays unread */
+	return http_send_error(c, 500, NULL);
 }
 
 /* Shutdown with the session still running: drop it with the connection. */
@@ -1473,5 +1498,7 @@ const struct khttpd_plugin plugin_proxy_reverse = {
 	.conf_free = proxy_conf_free_hook,
 	.stop = proxy_stop,
 	.on_request = proxy_on_request,
+	.handle = proxy_handle,
+	.handle_reads_body = true,
 	.on_close = proxy_on_close,
 };

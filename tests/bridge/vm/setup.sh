@@ -74,5 +74,17 @@ check "only the registered daemon may claim ($out)" \
 $B/nlreg stats
 check "the module counted a claimed handoff" sh -c \
 	"[ \$($B/nlreg stats | awk '/^claimed/ { print \$2 }') -ge 2 ]"
+# what khttpctl bridge reports: the module's counters as of a heartbeat
+ctl_bridge_ok() {
+	/khttpd/khttpctl -s /tmp/khttpdd.sock bridge > /tmp/bridge.txt &&
+	grep -q '^registered yes$' /tmp/bridge.txt &&
+	grep -q '^error -$' /tmp/bridge.txt &&
+	grep -qE '^module_version [1-9][0-9]*$' /tmp/bridge.txt &&
+	grep -qE '^claimed ([2-9]|[1-9][0-9]+)$' /tmp/bridge.txt &&
+	grep -qE '^heartbeat_age [0-9]+$' /tmp/bridge.txt
+}
+check "khttpctl bridge: registered, module version, claims, a heartbeat" \
+	wait_for 20 ctl_bridge_ok
+cat /tmp/bridge.txt
 cat /tmp/khttpdd.log
 summary
