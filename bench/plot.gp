@@ -12,7 +12,7 @@ set xrange [0.7:1500]
 set xtics ("1" 1, "64" 64, "1000" 1000)
 set format y "%.0s%c"
 set grid
-set key top left font ",8"
+set key top left opaque font ",8"
 set xlabel "concurrent connections"
 set multiplot layout nrows, 2 title envtitle
 do for [i = 1:npanels] {
