@@ -21,7 +21,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
-from harness import Daemon, Failure, expect, run_all, site, test  # noqa: E402
+from harness import Daemon, Failure, expect, run_all, site, test, wait_until  # noqa: E402
 
 FCGI_APP = os.environ.get("FCGI_APP", os.path.join(HERE, "build", "fcgi_app"))
 PHP_FPM = shutil.which("php-fpm8.2") or "/usr/sbin/php-fpm8.2"
@@ -104,6 +104,16 @@ class App:
             self.proc.kill()
             self.proc.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def read_pids(path):
+    """The pids a test script wrote, [] until its whole line is there."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except FileNotFoundError:
+        return []
+    return [int(x) for x in text.split()] if text.endswith("\n") else []
 
 
 def pid_alive(pid):
@@ -232,24 +242,21 @@ def cgi_timeout_and_disconnect_kill_the_group():
         t0 = time.time()
         r, body = request(d, "GET", "/cgi-bin/hang.sh?t")
         expect(r.status == 504 and time.time() - t0 < 5, "timeout: %d" % r.status)
-        time.sleep(0.3)
         pids = [int(x) for x in open(pidfile + ".t").read().split()]
-        expect(not any(pid_alive(p) for p in pids), "timeout left %s alive" % pids)
+        expect(wait_until(lambda: not any(pid_alive(p) for p in pids), 5),
+               "timeout left %s alive" % pids)
     d = cgi_daemon("    Timeout 30\n")
     pidfile = d.path("pids")
     script(d, "hang.sh", "#!/bin/sh\nsleep 60 &\necho $$ $! > %s.$QUERY_STRING\nwait\n" % pidfile)
     with d.running():
         with d.connect() as c:
             c.send(b"GET /cgi-bin/hang.sh?d HTTP/1.1\r\nHost: x\r\n\r\n")
-            deadline = time.time() + 5
-            while not os.path.exists(pidfile + ".d") and time.time() < deadline:
-                time.sleep(0.05)
-            time.sleep(0.1)
-        pids = [int(x) for x in open(pidfile + ".d").read().split()]
-        deadline = time.time() + 3
-        while any(pid_alive(p) for p in pids) and time.time() < deadline:
-            time.sleep(0.05)
-        expect(not any(pid_alive(p) for p in pids), "disconnect left %s alive" % pids)
+            # both pids written: the script and its child are running
+            expect(wait_until(lambda: len(read_pids(pidfile + ".d")) == 2, 10),
+                   "the script did not start")
+        pids = read_pids(pidfile + ".d")
+        expect(wait_until(lambda: not any(pid_alive(p) for p in pids), 5),
+               "disconnect left %s alive" % pids)
         r, body = request(d, "GET", "/index.html")
         expect(r.status == 200, "daemon still serves")
 
@@ -320,8 +327,8 @@ def fastcgi_failures():
         with d.running():
             r, body = request(d, "GET", "/app/stderr")
             expect(r.status == 200 and body == b"ok\n", "stderr page: %r" % body)
-            time.sleep(0.2)
-            expect("app warns: disk on fire" in d.log(), "STDERR record not logged")
+            expect(wait_until(lambda: "app warns: disk on fire" in d.log(), 5),
+                   "STDERR record not logged")
             r, body = request(d, "GET", "/app/slow")
             expect(r.status == 504, "slow: %d" % r.status)
             r, body = request(d, "GET", "/app/overloaded")

@@ -17,6 +17,10 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get("KHTTPD_BUILD", os.path.join(TOP, "userspace", "build"))
 KHTTPDD = os.path.join(BUILD, "khttpdd")
 KHTTPCTL = os.path.join(BUILD, "khttpctl")
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+from ports import free_port  # noqa: E402
+from wait import wait_until  # noqa: E402,F401  (the suites import it from here)
+
 SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"runtime error:", b"ERROR: LeakSanitizer")
 
 
@@ -27,12 +31,6 @@ class Failure(Exception):
 def expect(cond, msg):
     if not cond:
         raise Failure(msg)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Daemon:

@@ -16,6 +16,10 @@ import threading
 import time
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
+from ports import free_port  # noqa: E402,F401  (the suites import these from here)
+from wait import wait_until  # noqa: E402,F401
+
 _BIN_DIR = tempfile.mkdtemp(prefix="khttpd-bin-")
 atexit.register(shutil.rmtree, _BIN_DIR, True)
 
@@ -30,14 +34,6 @@ def _snapshot(path):
 
 DAEMON = _snapshot(os.environ.get("KHTTPDD", os.path.join(TOP, "userspace", "build", "khttpdd")))
 KHTTPCTL = _snapshot(os.environ.get("KHTTPCTL", os.path.join(TOP, "userspace", "build", "khttpctl")))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def pattern_bytes(n, seed=0):
