@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "../balancer.h"
-#include "expect.h"
+#include "khttpd_check.h"
 
 #define NOW 1000
 
@@ -58,15 +58,15 @@ static void run(struct balancer *b, unsigned n, unsigned *count, bool hold)
 
 static void test_names(void)
 {
-	EXPECT(lb_method_parse("First-Alive") == LB_FIRST_ALIVE, "FirstAlive");
-	EXPECT(lb_method_parse("firstalive") == LB_FIRST_ALIVE, "lower");
-	EXPECT(lb_method_parse("Round-Robin") == LB_RR_LOCKLESS, "RR");
-	EXPECT(lb_method_parse("Locking_Round_Robin") == LB_RR_LOCKING, "LRR");
-	EXPECT(lb_method_parse("Least-Connections") == LB_LEAST_CONN, "LC");
-	EXPECT(lb_method_parse("Naive") == LB_NAIVE, "naive");
-	EXPECT(lb_method_parse("WRR") == LB_RR_LOCKLESS, "wrr");
-	EXPECT(lb_method_parse("Random") == -1, "unknown");
-	EXPECT(lb_method_parse("") == -1, "empty");
+	CHECK(lb_method_parse("First-Alive") == LB_FIRST_ALIVE, "FirstAlive");
+	CHECK(lb_method_parse("firstalive") == LB_FIRST_ALIVE, "lower");
+	CHECK(lb_method_parse("Round-Robin") == LB_RR_LOCKLESS, "RR");
+	CHECK(lb_method_parse("Locking_Round_Robin") == LB_RR_LOCKING, "LRR");
+	CHECK(lb_method_parse("Least-Connections") == LB_LEAST_CONN, "LC");
+	CHECK(lb_method_parse("Naive") == LB_NAIVE, "naive");
+	CHECK(lb_method_parse("WRR") == LB_RR_LOCKLESS, "wrr");
+	CHECK(lb_method_parse("Random") == -1, "unknown");
+	CHECK(lb_method_parse("") == -1, "empty");
 }
 
 static void test_parse(void)
@@ -77,28 +77,28 @@ static void test_parse(void)
 	     *bad3[] = { "h:80x" }, *bad4[] = { "[::1:80" },
 	     *v6[] = { "[::1]:8080" };
 
-	EXPECT(mk(&b, LB_RR_LOCKLESS, "A:1 A:1 A:1 B:2 C:3 C:3", 1, 1) == 0,
+	CHECK(mk(&b, LB_RR_LOCKLESS, "A:1 A:1 A:1 B:2 C:3 C:3", 1, 1) == 0,
 	       "weighted list");
-	EXPECT(b.nbackends == 3 && b.nslots == 6, "%u backends %u slots",
+	CHECK(b.nbackends == 3 && b.nslots == 6, "%u backends %u slots",
 	       b.nbackends, b.nslots);
-	EXPECT(b.backends[0].weight == 3 && b.backends[1].weight == 1 &&
+	CHECK(b.backends[0].weight == 3 && b.backends[1].weight == 1 &&
 	       b.backends[2].weight == 2, "weights");
-	EXPECT(!strcmp(b.backends[2].host, "C") &&
+	CHECK(!strcmp(b.backends[2].host, "C") &&
 	       !strcmp(b.backends[2].port, "3"), "host/port split");
 	balancer_destroy(&b);
 
-	EXPECT(balancer_init(&b, LB_NAIVE, bad1, 1, 1, 1, err, sizeof(err)) &&
+	CHECK(balancer_init(&b, LB_NAIVE, bad1, 1, 1, 1, err, sizeof(err)) &&
 	       strstr(err, "host:port"), "no port: %s", err);
-	EXPECT(balancer_init(&b, LB_NAIVE, bad2, 1, 1, 1, err, sizeof(err)) &&
+	CHECK(balancer_init(&b, LB_NAIVE, bad2, 1, 1, 1, err, sizeof(err)) &&
 	       strstr(err, "port"), "port 0: %s", err);
-	EXPECT(balancer_init(&b, LB_NAIVE, bad3, 1, 1, 1, err, sizeof(err)),
+	CHECK(balancer_init(&b, LB_NAIVE, bad3, 1, 1, 1, err, sizeof(err)),
 	       "port junk");
-	EXPECT(balancer_init(&b, LB_NAIVE, bad4, 1, 1, 1, err, sizeof(err)),
+	CHECK(balancer_init(&b, LB_NAIVE, bad4, 1, 1, 1, err, sizeof(err)),
 	       "v6 without ]");
-	EXPECT(balancer_init(&b, LB_NAIVE, v6, 1, 1, 1, err, sizeof(err)) == 0 &&
+	CHECK(balancer_init(&b, LB_NAIVE, v6, 1, 1, 1, err, sizeof(err)) == 0 &&
 	       !strcmp(b.backends[0].host, "::1"), "v6");
 	balancer_destroy(&b);
-	EXPECT(balancer_init(&b, LB_NAIVE, v6, 0, 1, 1, err, sizeof(err)),
+	CHECK(balancer_init(&b, LB_NAIVE, v6, 0, 1, 1, err, sizeof(err)),
 	       "empty list");
 }
 
@@ -109,9 +109,9 @@ static void test_resolve(void)
 
 	mk(&b, LB_FIRST_ALIVE, "127.0.0.1:80 [::1]:81 no-such-host.invalid:80",
 	   1, 1);
-	EXPECT(balancer_resolve(&b, err, sizeof(err)) == 1, "one fails");
-	EXPECT(strstr(err, "no-such-host.invalid"), "named: %s", err);
-	EXPECT(b.backends[0].addrlen && b.backends[1].addrlen &&
+	CHECK(balancer_resolve(&b, err, sizeof(err)) == 1, "one fails");
+	CHECK(strstr(err, "no-such-host.invalid"), "named: %s", err);
+	CHECK(b.backends[0].addrlen && b.backends[1].addrlen &&
 	       !b.backends[2].addrlen, "addrlens");
 	balancer_destroy(&b);
 }
@@ -123,22 +123,22 @@ static void test_first_alive_and_naive(void)
 
 	mk(&b, LB_FIRST_ALIVE, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
-	EXPECT(c[0] == 300 && c[1] == 0 && c[2] == 0, "first alive %u/%u/%u",
+	CHECK(c[0] == 300 && c[1] == 0 && c[2] == 0, "first alive %u/%u/%u",
 	       c[0], c[1], c[2]);
 	balancer_report(&b, &b.backends[0], false, NOW);
 	run(&b, 300, c, false);
-	EXPECT(c[0] == 0 && c[1] == 300, "A dead: %u/%u/%u", c[0], c[1], c[2]);
+	CHECK(c[0] == 0 && c[1] == 300, "A dead: %u/%u/%u", c[0], c[1], c[2]);
 	balancer_destroy(&b);
 
 	/* Naive: the hint (i here, a socket number in the daemon) decides */
 	mk(&b, LB_NAIVE, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
-	EXPECT(c[0] == 100 && c[1] == 100 && c[2] == 100, "naive %u/%u/%u",
+	CHECK(c[0] == 100 && c[1] == 100 && c[2] == 100, "naive %u/%u/%u",
 	       c[0], c[1], c[2]);
 	balancer_report(&b, &b.backends[1], false, NOW);
 	run(&b, 300, c, false);
 	/* B's hints fall through to the next alive slot, C */
-	EXPECT(c[0] == 100 && c[1] == 0 && c[2] == 200, "naive B dead %u/%u/%u",
+	CHECK(c[0] == 100 && c[1] == 0 && c[2] == 200, "naive B dead %u/%u/%u",
 	       c[0], c[1], c[2]);
 	balancer_destroy(&b);
 }
@@ -151,23 +151,23 @@ static void test_round_robin(void)
 	for (int m = LB_RR_LOCKLESS; m <= LB_RR_LOCKING; m++) {
 		mk(&b, (enum lb_method)m, "A:1 B:1 C:1", 1, 10);
 		run(&b, 3000, c, false);
-		EXPECT(c[0] == 1000 && c[1] == 1000 && c[2] == 1000,
+		CHECK(c[0] == 1000 && c[1] == 1000 && c[2] == 1000,
 		       "%s %u/%u/%u", lb_method_name(m), c[0], c[1], c[2]);
 		balancer_report(&b, &b.backends[1], false, NOW);
 		run(&b, 3000, c, false);
 		if (m == LB_RR_LOCKLESS)
 			/* B's tickets go to its successor: unfair, documented */
-			EXPECT(c[0] == 1000 && c[1] == 0 && c[2] == 2000,
+			CHECK(c[0] == 1000 && c[1] == 0 && c[2] == 2000,
 			       "lockless B dead %u/%u/%u", c[0], c[1], c[2]);
 		else
-			EXPECT(c[0] == 1500 && c[1] == 0 && c[2] == 1500,
+			CHECK(c[0] == 1500 && c[1] == 0 && c[2] == 1500,
 			       "locking B dead %u/%u/%u", c[0], c[1], c[2]);
 		balancer_destroy(&b);
 
 		/* weights by repetition: 3:1:2 */
 		mk(&b, (enum lb_method)m, "A:1 A:1 A:1 B:1 C:1 C:1", 1, 10);
 		run(&b, 6000, c, false);
-		EXPECT(c[0] == 3000 && c[1] == 1000 && c[2] == 2000,
+		CHECK(c[0] == 3000 && c[1] == 1000 && c[2] == 2000,
 		       "%s weighted %u/%u/%u", lb_method_name(m), c[0], c[1],
 		       c[2]);
 		balancer_destroy(&b);
@@ -221,10 +221,10 @@ static void test_round_robin_threads(void)
 		}
 		/* 80000 picks over 3 slots: 26667/26667/26666 */
 		for (int k = 0; k < 3; k++)
-			EXPECT(total[k] >= 26666 && total[k] <= 26667,
+			CHECK(total[k] >= 26666 && total[k] <= 26667,
 			       "%s threads: backend %d got %u",
 			       lb_method_name(m), k, total[k]);
-		EXPECT(atomic_load(&b.backends[0].active) == 0, "active back to 0");
+		CHECK(atomic_load(&b.backends[0].active) == 0, "active back to 0");
 		balancer_destroy(&b);
 	}
 }
@@ -237,24 +237,24 @@ static void test_least_conn(void)
 	/* sequential short requests: ties rotate, so the load is even */
 	mk(&b, LB_LEAST_CONN, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
-	EXPECT(c[0] == 100 && c[1] == 100 && c[2] == 100, "idle %u/%u/%u",
+	CHECK(c[0] == 100 && c[1] == 100 && c[2] == 100, "idle %u/%u/%u",
 	       c[0], c[1], c[2]);
 	/* A busy with 10 long connections: the next 20 fill B and C first */
 	for (int i = 0; i < 10; i++)
 		balancer_conn_begin(&b.backends[0]);
 	run(&b, 20, c, true);
-	EXPECT(c[0] == 0 && c[1] == 10 && c[2] == 10, "A busy %u/%u/%u",
+	CHECK(c[0] == 0 && c[1] == 10 && c[2] == 10, "A busy %u/%u/%u",
 	       c[0], c[1], c[2]);
 	/* all at 10 now: held connections spread evenly */
 	run(&b, 30, c, true);
-	EXPECT(c[0] == 10 && c[1] == 10 && c[2] == 10, "even %u/%u/%u",
+	CHECK(c[0] == 10 && c[1] == 10 && c[2] == 10, "even %u/%u/%u",
 	       c[0], c[1], c[2]);
 	balancer_destroy(&b);
 
 	/* weighted: A (weight 2) holds twice as many */
 	mk(&b, LB_LEAST_CONN, "A:1 A:1 B:1", 1, 10);
 	run(&b, 300, c, true);
-	EXPECT(c[0] == 200 && c[1] == 100, "weighted held %u/%u", c[0], c[1]);
+	CHECK(c[0] == 200 && c[1] == 100, "weighted held %u/%u", c[0], c[1]);
 	balancer_destroy(&b);
 }
 
@@ -269,36 +269,36 @@ static void test_offline(void)
 	/* two failures: still online (AttemptsCount 3) */
 	balancer_report(&b, a, false, NOW);
 	balancer_report(&b, a, false, NOW);
-	EXPECT(balancer_is_online(a, NOW), "online after 2 of 3");
+	CHECK(balancer_is_online(a, NOW), "online after 2 of 3");
 	tried = 0;
-	EXPECT(balancer_pick(&b, &tried, 0, NOW) == a, "A still picked");
+	CHECK(balancer_pick(&b, &tried, 0, NOW) == a, "A still picked");
 	balancer_report(&b, a, false, NOW);
-	EXPECT(!balancer_is_online(a, NOW), "offline after 3");
-	EXPECT(!balancer_is_online(a, NOW + 9), "offline for 10 s");
+	CHECK(!balancer_is_online(a, NOW), "offline after 3");
+	CHECK(!balancer_is_online(a, NOW + 9), "offline for 10 s");
 	tried = 0;
 	be = balancer_pick(&b, &tried, 0, NOW + 5);
-	EXPECT(be == &b.backends[1], "B while A offline");
+	CHECK(be == &b.backends[1], "B while A offline");
 	/* the tried set excludes B: nothing left -> 502 in the proxy */
-	EXPECT(balancer_pick(&b, &tried, 0, NOW + 5) == NULL, "none left");
+	CHECK(balancer_pick(&b, &tried, 0, NOW + 5) == NULL, "none left");
 
 	/* after OfflineTimeOut exactly one request retries A */
 	tried = 0;
 	be = balancer_pick(&b, &tried, 0, NOW + 10);
-	EXPECT(be == a, "retry A after timeout");
+	CHECK(be == a, "retry A after timeout");
 	tried = 0;
 	be2 = balancer_pick(&b, &tried, 0, NOW + 10);
-	EXPECT(be2 == &b.backends[1], "concurrent request does not retry A");
+	CHECK(be2 == &b.backends[1], "concurrent request does not retry A");
 	/* the retry fails: offline for another period at once */
 	balancer_report(&b, a, false, NOW + 10);
-	EXPECT(!balancer_is_online(a, NOW + 19), "offline again");
+	CHECK(!balancer_is_online(a, NOW + 19), "offline again");
 	/* next retry succeeds: back online, failure count reset */
 	tried = 0;
-	EXPECT(balancer_pick(&b, &tried, 0, NOW + 20) == a, "second retry");
+	CHECK(balancer_pick(&b, &tried, 0, NOW + 20) == a, "second retry");
 	balancer_report(&b, a, true, NOW + 20);
-	EXPECT(balancer_is_online(a, NOW + 20) &&
+	CHECK(balancer_is_online(a, NOW + 20) &&
 	       atomic_load(&a->fails) == 0, "recovered");
 	balancer_report(&b, a, false, NOW + 21);
-	EXPECT(balancer_is_online(a, NOW + 21), "one failure after recovery");
+	CHECK(balancer_is_online(a, NOW + 21), "one failure after recovery");
 	balancer_destroy(&b);
 
 	/* every backend offline: nothing to pick */
@@ -306,7 +306,7 @@ static void test_offline(void)
 	balancer_report(&b, &b.backends[0], false, NOW);
 	balancer_report(&b, &b.backends[1], false, NOW);
 	tried = 0;
-	EXPECT(balancer_pick(&b, &tried, 0, NOW + 1) == NULL, "all offline");
+	CHECK(balancer_pick(&b, &tried, 0, NOW + 1) == NULL, "all offline");
 	balancer_destroy(&b);
 }
 
@@ -324,7 +324,7 @@ static void test_tried_mask(void)
 			seen |= 1ull << idx_of(&b, be);
 			n++;
 		}
-		EXPECT(n == 3 && seen == 7, "%s: %u picks, seen %llx",
+		CHECK(n == 3 && seen == 7, "%s: %u picks, seen %llx",
 		       lb_method_name(m), n, (unsigned long long)seen);
 		balancer_destroy(&b);
 	}
@@ -341,5 +341,5 @@ int main(void)
 	test_least_conn();
 	test_offline();
 	test_tried_mask();
-	return expect_done("test_balancer");
+	return check_done("test_balancer");
 }

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 
 #include "../bridge_msg.h"
-#include "test_bridge_check.h"
+#include "khttpd_check.h"
 
 #define FAMILY 0x1234
 static const char head[] = "POST /cgi-bin/x HTTP/1.1\r\nHost: a\r\n\r\nbody";
@@ -304,5 +304,5 @@ int main(void)
 	test_big_head();
 	test_error_and_family();
 	test_random_corruption();
-	return tc_report();
+	return check_done(NULL);
 }

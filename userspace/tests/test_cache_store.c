@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "expect.h"
+#include "khttpd_check.h"
 
 /* Structural invariants of every shard: counts, bytes, list links. */
 static bool store_consistent(struct cache_store *s)
@@ -67,7 +67,7 @@ static void put(struct cache_store *s, const char *k, size_t len, int64_t now)
 	char buf[1000];
 
 	memset(buf, k[0], sizeof(buf));
-	EXPECT(cache_store_put(s, k, strlen(k), NULL, 0, buf, len, now, 0) == 0,
+	CHECK(cache_store_put(s, k, strlen(k), NULL, 0, buf, len, now, 0) == 0,
 	       "put %s", k);
 }
 
@@ -84,23 +84,23 @@ static void test_lru(void)
 	put(s, "a", 100, 1);
 	put(s, "b", 100, 1);
 	put(s, "c", 100, 1);
-	EXPECT(has(s, "a", 2), "a cached");	/* a becomes most recent */
+	CHECK(has(s, "a", 2), "a cached");	/* a becomes most recent */
 	put(s, "d", 100, 3);			/* evicts b, the LRU */
-	EXPECT(!has(s, "b", 4), "b evicted");
-	EXPECT(has(s, "a", 4) && has(s, "c", 4) && has(s, "d", 4), "a c d");
+	CHECK(!has(s, "b", 4), "b evicted");
+	CHECK(has(s, "a", 4) && has(s, "c", 4) && has(s, "d", 4), "a c d");
 	put(s, "e", 100, 5);			/* LRU is now a */
-	EXPECT(!has(s, "a", 6), "a evicted");
-	EXPECT(store_consistent(s), "consistent");
+	CHECK(!has(s, "a", 6), "a evicted");
+	CHECK(store_consistent(s), "consistent");
 
 	struct cache_stats st;
 
 	cache_store_stats(s, &st);
-	EXPECT(st.evictions == 2 && st.entries == 3 && st.inserts == 5,
+	CHECK(st.evictions == 2 && st.entries == 3 && st.inserts == 5,
 	       "evictions %llu entries %llu", (unsigned long long)st.evictions,
 	       (unsigned long long)st.entries);
-	EXPECT(st.hits == 4 && st.misses == 2, "hits %llu misses %llu",
+	CHECK(st.hits == 4 && st.misses == 2, "hits %llu misses %llu",
 	       (unsigned long long)st.hits, (unsigned long long)st.misses);
-	EXPECT(st.bytes == 3 * charge100() && st.cap == 3 * charge100(),
+	CHECK(st.bytes == 3 * charge100() && st.cap == 3 * charge100(),
 	       "bytes %llu", (unsigned long long)st.bytes);
 	cache_store_free(s);
 }
@@ -118,16 +118,16 @@ static void test_lfu(void)
 	has(s, "c", 2);		/* b and c both at 2, c more recent */
 	has(s, "c", 2);		/* c at 3 */
 	put(s, "d", 100, 3);	/* lowest frequency: b */
-	EXPECT(!has(s, "b", 4), "b evicted (least frequently used)");
-	EXPECT(store_consistent(s), "consistent after evict");
+	CHECK(!has(s, "b", 4), "b evicted (least frequently used)");
+	CHECK(store_consistent(s), "consistent after evict");
 	/* d is new (frequency 1): it goes before the frequent a and c */
 	put(s, "e", 100, 5);
-	EXPECT(!has(s, "d", 6), "d evicted");
-	EXPECT(has(s, "a", 6) && has(s, "c", 6) && has(s, "e", 6), "a c e");
+	CHECK(!has(s, "d", 6), "d evicted");
+	CHECK(has(s, "a", 6) && has(s, "c", 6) && has(s, "e", 6), "a c e");
 	/* ties go to the least recent of the lowest bucket */
 	put(s, "f", 100, 7);	/* e is at 2, the lowest: evicted */
-	EXPECT(!has(s, "e", 8) && has(s, "f", 8), "e out, f in");
-	EXPECT(store_consistent(s), "consistent");
+	CHECK(!has(s, "e", 8) && has(s, "f", 8), "e out, f in");
+	CHECK(store_consistent(s), "consistent");
 	cache_store_free(s);
 }
 
@@ -144,13 +144,13 @@ static void test_lfu_many_buckets(void)
 		for (int j = 0; j < i; j++)
 			has(s, k, 1);
 	}
-	EXPECT(stored == 1000, "stored %d", stored);
-	EXPECT(store_consistent(s), "1000 buckets consistent");
+	CHECK(stored == 1000, "stored %d", stored);
+	CHECK(store_consistent(s), "1000 buckets consistent");
 	unsigned nb = 0;
 
 	for (struct cache_bucket *b = s->shards[0].lfu; b; b = b->next)
 		nb++;
-	EXPECT(nb == 1000, "%u buckets", nb);
+	CHECK(nb == 1000, "%u buckets", nb);
 	cache_store_free(s);
 }
 
@@ -161,41 +161,41 @@ static void test_ttl_replace_invalidate(void)
 	struct cache_stats st;
 	int meta = 42;
 
-	EXPECT(cache_store_put(s, "/x", 2, &meta, sizeof(meta), "hello", 5, 100,
+	CHECK(cache_store_put(s, "/x", 2, &meta, sizeof(meta), "hello", 5, 100,
 			       5) == 0, "put ttl");
 	e = cache_store_get(s, "/x", 2, 104);
-	EXPECT(e && e->len == 5 && !memcmp(e->data, "hello", 5) &&
+	CHECK(e && e->len == 5 && !memcmp(e->data, "hello", 5) &&
 	       *(const int *)e->meta == 42, "hit before ttl");
 	if (e)
 		cache_entry_put(e);
-	EXPECT(!has(s, "/x", 105), "expired at ttl");
+	CHECK(!has(s, "/x", 105), "expired at ttl");
 	cache_store_stats(s, &st);
-	EXPECT(st.expirations == 1 && st.entries == 0 && st.bytes == 0,
+	CHECK(st.expirations == 1 && st.entries == 0 && st.bytes == 0,
 	       "expiration counted, memory back");
 
 	/* replacing a key keeps one entry; a reader keeps the old bytes */
 	cache_store_put(s, "/y", 2, NULL, 0, "old", 3, 1, 0);
 	e = cache_store_get(s, "/y", 2, 1);
 	cache_store_put(s, "/y", 2, NULL, 0, "newer", 5, 1, 0);
-	EXPECT(e && !memcmp(e->data, "old", 3), "old bytes still readable");
+	CHECK(e && !memcmp(e->data, "old", 3), "old bytes still readable");
 	if (e)
 		cache_entry_put(e);
 	e = cache_store_get(s, "/y", 2, 1);
-	EXPECT(e && e->len == 5 && !memcmp(e->data, "newer", 5), "new bytes");
+	CHECK(e && e->len == 5 && !memcmp(e->data, "newer", 5), "new bytes");
 	cache_store_invalidate(s, e);
 	cache_store_invalidate(s, e);	/* twice: no effect */
-	EXPECT(e && e->len == 5, "invalidated entry still readable");
+	CHECK(e && e->len == 5, "invalidated entry still readable");
 	cache_entry_put(e);
-	EXPECT(!has(s, "/y", 2), "gone after invalidate");
+	CHECK(!has(s, "/y", 2), "gone after invalidate");
 	cache_store_stats(s, &st);
-	EXPECT(st.invalidations == 1 && st.entries == 0, "invalidations %llu",
+	CHECK(st.invalidations == 1 && st.entries == 0, "invalidations %llu",
 	       (unsigned long long)st.invalidations);
 
 	/* too big for a shard (cap 1 MiB over 4 shards) */
-	EXPECT(cache_store_max_object(s) == (1 << 20) / 4, "max object");
+	CHECK(cache_store_max_object(s) == (1 << 20) / 4, "max object");
 	char *big = calloc(1, 300000);
 
-	EXPECT(cache_store_put(s, "/big", 4, NULL, 0, big, 300000, 1, 0) == -1,
+	CHECK(cache_store_put(s, "/big", 4, NULL, 0, big, 300000, 1, 0) == -1,
 	       "object above a shard refused");
 	free(big);
 
@@ -207,13 +207,13 @@ static void test_ttl_replace_invalidate(void)
 		cache_store_put(s, k, strlen(k), NULL, 0, k, strlen(k), 1, 0);
 	}
 	e = cache_store_get(s, "/7", 2, 1);
-	EXPECT(cache_store_clear(s) == 50, "clear count");
-	EXPECT(e && !memcmp(e->data, "/7", 2), "held across clear");
+	CHECK(cache_store_clear(s) == 50, "clear count");
+	CHECK(e && !memcmp(e->data, "/7", 2), "held across clear");
 	if (e)
 		cache_entry_put(e);
 	cache_store_stats(s, &st);
-	EXPECT(st.entries == 0 && st.bytes == 0, "empty after clear");
-	EXPECT(store_consistent(s), "consistent");
+	CHECK(st.entries == 0 && st.bytes == 0, "empty after clear");
+	CHECK(store_consistent(s), "consistent");
 	cache_store_free(s);
 }
 
@@ -233,33 +233,33 @@ static void test_rate_and_top(void)
 		has(s, "warm", 11);
 	has(s, "cold", 11);
 	has(s, "missing", 11);
-	EXPECT(cache_store_rate(s, 10) == 7, "rate(10)=%llu",
+	CHECK(cache_store_rate(s, 10) == 7, "rate(10)=%llu",
 	       (unsigned long long)cache_store_rate(s, 10));
-	EXPECT(cache_store_rate(s, 11) == 6, "rate(11)");
-	EXPECT(cache_store_rate(s, 12) == 0, "rate(12)");
+	CHECK(cache_store_rate(s, 11) == 6, "rate(11)");
+	CHECK(cache_store_rate(s, 12) == 0, "rate(12)");
 	/* a slot reused CACHE_RATE_SECONDS later forgets the old second */
 	has(s, "hot", 10 + CACHE_RATE_SECONDS);
-	EXPECT(cache_store_rate(s, 10) == 0, "old second forgotten");
+	CHECK(cache_store_rate(s, 10) == 0, "old second forgotten");
 	/* peek counts nothing; count records the outcome on the entry */
 	struct cache_stats before, after;
 	struct cache_entry *pe;
 
 	cache_store_stats(s, &before);
 	pe = cache_store_peek(s, "warm", 4, 11);
-	EXPECT(pe && pe->hits == 4, "peek finds without counting");
+	CHECK(pe && pe->hits == 4, "peek finds without counting");
 	cache_store_stats(s, &after);
-	EXPECT(after.hits == before.hits && after.misses == before.misses,
+	CHECK(after.hits == before.hits && after.misses == before.misses,
 	       "peek: no hit, no miss");
 	cache_store_count(s, "warm", 4, 11, pe);
 	cache_store_count(s, "nothing", 7, 11, NULL);
 	cache_store_stats(s, &after);
-	EXPECT(pe && pe->hits == 5 && after.hits == before.hits + 1 &&
+	CHECK(pe && pe->hits == 5 && after.hits == before.hits + 1 &&
 	       after.misses == before.misses + 1, "count: one hit, one miss");
 	if (pe)
 		cache_entry_put(pe);
-	EXPECT(cache_store_rate(s, 11) == 8, "rate(11) counts the two");
+	CHECK(cache_store_rate(s, 11) == 8, "rate(11) counts the two");
 	n = cache_store_top(s, top, 3);
-	EXPECT(n == 3 && !strcmp(top[0].key, "hot") && top[0].hits == 8 &&
+	CHECK(n == 3 && !strcmp(top[0].key, "hot") && top[0].hits == 8 &&
 	       !strcmp(top[1].key, "warm") && top[1].hits == 5 &&
 	       !strcmp(top[2].key, "cold") && top[2].len == 10, "top order");
 	cache_store_free(s);
@@ -351,18 +351,18 @@ static void test_threads(enum cache_policy pol)
 		bad += a[i].bad;
 	}
 	cache_store_stats(s, &st);
-	EXPECT(bad == 0, "%s: %llu corrupt hits",
+	CHECK(bad == 0, "%s: %llu corrupt hits",
 	       pol == CACHE_LRU ? "LRU" : "LFU", (unsigned long long)bad);
-	EXPECT(st.hits + st.misses == gets, "hits+misses %llu == gets %llu",
+	CHECK(st.hits + st.misses == gets, "hits+misses %llu == gets %llu",
 	       (unsigned long long)(st.hits + st.misses),
 	       (unsigned long long)gets);
-	EXPECT(st.hits > 0 && st.evictions > 0 && st.invalidations > 0,
+	CHECK(st.hits > 0 && st.evictions > 0 && st.invalidations > 0,
 	       "hits %llu evictions %llu invalidations %llu",
 	       (unsigned long long)st.hits, (unsigned long long)st.evictions,
 	       (unsigned long long)st.invalidations);
-	EXPECT(st.bytes <= st.cap, "bytes %llu <= cap",
+	CHECK(st.bytes <= st.cap, "bytes %llu <= cap",
 	       (unsigned long long)st.bytes);
-	EXPECT(store_consistent(s), "consistent after threads");
+	CHECK(store_consistent(s), "consistent after threads");
 	cache_store_free(s);
 }
 
@@ -375,5 +375,5 @@ int main(void)
 	test_rate_and_top();
 	test_threads(CACHE_LRU);
 	test_threads(CACHE_LFU);
-	return expect_done("test_cache_store");
+	return check_done("test_cache_store");
 }

@@ -5,7 +5,7 @@
 
 #include "../cgi_env.h"
 #include "../cgi_resp.h"
-#include "test_bridge_check.h"
+#include "khttpd_check.h"
 
 static const char head[] =
 	"POST /cgi-bin/env.cgi/extra/path?a=1&b=2 HTTP/1.1\r\n"
@@ -190,5 +190,5 @@ int main(void)
 {
 	test_env();
 	test_resp();
-	return tc_report();
+	return check_done(NULL);
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "../khttpdd.h"
-#include "expect.h"
+#include "khttpd_check.h"
 
 static char dir[] = "/tmp/khttpd-test-config.XXXXXX";
 
@@ -94,61 +94,61 @@ static void test_good(void)
 	put("sites/ignored~", "not a site: editor backup\n");
 
 	c = config_load(dir, &none, err, sizeof(err));
-	EXPECT(c != NULL, "good config refused: %s", err);
+	CHECK(c != NULL, "good config refused: %s", err);
 	if (!c)
 		return;
-	EXPECT(c->nlisten == 3, "nlisten %zu", c->nlisten);
-	EXPECT(!strcmp(c->listen[0].host, "127.0.0.1") &&
+	CHECK(c->nlisten == 3, "nlisten %zu", c->nlisten);
+	CHECK(!strcmp(c->listen[0].host, "127.0.0.1") &&
 	       !strcmp(c->listen[0].port, "8081"), "listen 0");
-	EXPECT(!strcmp(c->listen[1].host, "::1") &&
+	CHECK(!strcmp(c->listen[1].host, "::1") &&
 	       !strcmp(c->listen[1].port, "8082"), "listen 1");
-	EXPECT(!c->listen[2].host[0] && !strcmp(c->listen[2].port, "8083"),
+	CHECK(!c->listen[2].host[0] && !strcmp(c->listen[2].port, "8083"),
 	       "listen 2");
-	EXPECT(c->workers == 3 && c->reuseport, "workers/balance");
-	EXPECT(c->keepalive_timeout == 7 && c->keepalive_max == 50 &&
+	CHECK(c->workers == 3 && c->reuseport, "workers/balance");
+	CHECK(c->keepalive_timeout == 7 && c->keepalive_max == 50 &&
 	       c->header_timeout == 4 && c->body_timeout == 6 &&
 	       c->send_timeout == 9 && c->drain_timeout == 2, "timeouts");
-	EXPECT(c->request_max == 131072 && c->limits.line_max == 4096 &&
+	CHECK(c->request_max == 131072 && c->limits.line_max == 4096 &&
 	       c->limits.head_max == 8192 && c->limits.fields_max == 50,
 	       "limits");
-	EXPECT(c->filecache_entries == 16, "cache");
-	EXPECT(c->perm_required == 0444 && c->perm_forbid == 0111, "perms %o %o",
+	CHECK(c->filecache_entries == 16, "cache");
+	CHECK(c->perm_required == 0444 && c->perm_forbid == 0111, "perms %o %o",
 	       c->perm_required, c->perm_forbid);
-	EXPECT(c->nindexes == 2 && !strcmp(c->indexes[0], "index.htm") &&
+	CHECK(c->nindexes == 2 && !strcmp(c->indexes[0], "index.htm") &&
 	       !strcmp(c->indexes[1], "index.html"), "indexes");
-	EXPECT(c->control_mode == 0660, "control mode");
-	EXPECT(c->nplugins == 2 && !strcmp(c->plugins[0]->name, "mandril") &&
+	CHECK(c->control_mode == 0660, "control mode");
+	CHECK(c->nplugins == 2 && !strcmp(c->plugins[0]->name, "mandril") &&
 	       !strcmp(c->plugins[1]->name, "dirlisting"), "Load order");
-	EXPECT(c->plugin_data[plugin_id(plugin_find("mandril"))] != NULL,
+	CHECK(c->plugin_data[plugin_id(plugin_find("mandril"))] != NULL,
 	       "main-file plugin section");
-	EXPECT(c->nvhosts == 2, "nvhosts %zu (backup file skipped)", c->nvhosts);
-	EXPECT(!strcmp(c->vhosts[0].names[0], "default.example"),
+	CHECK(c->nvhosts == 2, "nvhosts %zu (backup file skipped)", c->nvhosts);
+	CHECK(!strcmp(c->vhosts[0].names[0], "default.example"),
 	       "sites/default comes first: %s", c->vhosts[0].names[0]);
 	vh = &c->vhosts[1];
-	EXPECT(vh->nnames == 2 && !strcmp(vh->names[0], "a.example"),
+	CHECK(vh->nnames == 2 && !strcmp(vh->names[0], "a.example"),
 	       "names lower-cased");
-	EXPECT(vh->nerrpages == 2 && vh->errpages[1].status == 403 &&
+	CHECK(vh->nerrpages == 2 && vh->errpages[1].status == 403 &&
 	       !strcmp(vh->errpages[1].path, "/e/403.html"), "error pages");
-	EXPECT(vh->plugin_data[plugin_id(plugin_find("dirlisting"))] != NULL,
+	CHECK(vh->plugin_data[plugin_id(plugin_find("dirlisting"))] != NULL,
 	       "site plugin section");
 
 	/* Host routing: case, port, unknown -> default. */
-	EXPECT(config_vhost(c, "WWW.A.example:8080", 18) == vh, "host:port");
-	EXPECT(config_vhost(c, "a.example", 9) == vh, "host");
-	EXPECT(config_vhost(c, "a.example.evil", 14) == &c->vhosts[0],
+	CHECK(config_vhost(c, "WWW.A.example:8080", 18) == vh, "host:port");
+	CHECK(config_vhost(c, "a.example", 9) == vh, "host");
+	CHECK(config_vhost(c, "a.example.evil", 14) == &c->vhosts[0],
 	       "no suffix match");
-	EXPECT(config_vhost(c, "", 0) == &c->vhosts[0], "no Host");
+	CHECK(config_vhost(c, "", 0) == &c->vhosts[0], "no Host");
 
 	/* MIME: overrides first, then the shared table. */
-	EXPECT(!strcmp(config_mime(c, "/r/README.md", 12), "text/markdown"),
+	CHECK(!strcmp(config_mime(c, "/r/README.md", 12), "text/markdown"),
 	       "AddType .md");
-	EXPECT(!strcmp(config_mime(c, "/x.html", 7), "application/x-override"),
+	CHECK(!strcmp(config_mime(c, "/x.html", 7), "application/x-override"),
 	       "AddType overrides the table, case-insensitively");
-	EXPECT(!strcmp(config_mime(c, "/x.CSS", 6), "text/css; charset=utf-8"),
+	CHECK(!strcmp(config_mime(c, "/x.CSS", 6), "text/css; charset=utf-8"),
 	       "table: %s", config_mime(c, "/x.CSS", 6));
-	EXPECT(!strcmp(config_mime(c, "/a.md/file", 10),
+	CHECK(!strcmp(config_mime(c, "/a.md/file", 10),
 		       "application/octet-stream"), "a dot in a directory name");
-	EXPECT(!strcmp(config_mime(c, "/noext", 6), "application/octet-stream"),
+	CHECK(!strcmp(config_mime(c, "/noext", 6), "application/octet-stream"),
 	       "unknown");
 	config_put(c);
 
@@ -158,17 +158,17 @@ static void test_good(void)
 					       .workers = 1 };
 
 		c = config_load(dir, &ov, err, sizeof(err));
-		EXPECT(c && c->nlisten == 1 && !strcmp(c->listen[0].port, "9000") &&
+		CHECK(c && c->nlisten == 1 && !strcmp(c->listen[0].port, "9000") &&
 		       c->workers == 1 && !strcmp(c->vhosts[0].docroot, dir),
 		       "overrides: %s", c ? "" : err);
 		config_put(c);
 		c = config_load(NULL, &ov, err, sizeof(err));
-		EXPECT(c && c->nvhosts == 1 && c->nplugins == 0 &&
+		CHECK(c && c->nvhosts == 1 && c->nplugins == 0 &&
 		       c->keepalive_timeout == 15, "no config file, -r only: %s",
 		       c ? "" : err);
 		config_put(c);
 		c = config_load(NULL, &none, err, sizeof(err));
-		EXPECT(!c && strstr(err, "no virtual host"), "nothing to serve: %s",
+		CHECK(!c && strstr(err, "no virtual host"), "nothing to serve: %s",
 		       err);
 	}
 }
@@ -266,7 +266,7 @@ static void test_bad(void)
 		snprintf(want, sizeof(want), "%s/%s", dir, b->want);
 		if (!strncmp(b->want, "RequestLineMax", 14))	/* whole config */
 			snprintf(want, sizeof(want), "%s: %s", dir, b->want);
-		EXPECT(!c && !strncmp(err, want, strlen(want)),
+		CHECK(!c && !strncmp(err, want, strlen(want)),
 		       "case %zu:\n  got  '%s'\n  want '%s...'", i, err, want);
 		config_put(c);
 	}
@@ -288,5 +288,5 @@ int main(void)
 	test_bad();
 	if (system("rm -rf /tmp/khttpd-test-config.*") != 0)
 		fprintf(stderr, "cleanup failed\n");
-	return expect_done("test_config");
+	return check_done("test_config");
 }

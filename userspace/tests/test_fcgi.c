@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../fcgi.h"
-#include "test_bridge_check.h"
+#include "khttpd_check.h"
 
 #define ID 1
 
@@ -219,5 +219,5 @@ int main(void)
 	test_malformed();
 	test_records();
 	test_pairs();
-	return tc_report();
+	return check_done(NULL);
 }

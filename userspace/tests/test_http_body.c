@@ -16,7 +16,7 @@
 
 #include "../filecache.h"
 #include "../khttpdd.h"
-#include "expect.h"
+#include "khttpd_check.h"
 
 static char got_body[4096];
 static size_t got_len;
@@ -103,9 +103,9 @@ int main(void)
 	/* Content-Length body in the first bytes. */
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
 	recv_all(fd, resp, sizeof(resp));
-	EXPECT(handled == 1 && got_len == 5 && !memcmp(got_body, "hello", 5),
+	CHECK(handled == 1 && got_len == 5 && !memcmp(got_body, "hello", 5),
 	       "CL body: handled %d len %zu", handled, got_len);
-	EXPECT(!strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), "200: %.40s", resp);
+	CHECK(!strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), "200: %.40s", resp);
 
 	/* Body arriving later, bigger than the inline buffer. */
 	{
@@ -115,15 +115,15 @@ int main(void)
 		big[3000] = '\0';
 		send(fd, "POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n", 51, 0);
 		pump();
-		EXPECT(handled == 1, "not before the body is complete");
+		CHECK(handled == 1, "not before the body is complete");
 		send(fd, big, 1500, 0);
 		pump();
 		send(fd, big, 1500, 0);
 		pump();
 		recv_all(fd, resp, sizeof(resp));
-		EXPECT(handled == 2 && got_len == 3000 && got_body[2999] == 'b',
+		CHECK(handled == 2 && got_len == 3000 && got_body[2999] == 'b',
 		       "grown buffer body: %zu", got_len);
-		EXPECT(!strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), "200 again");
+		CHECK(!strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), "200 again");
 	}
 	finish(fd);
 
@@ -131,24 +131,24 @@ int main(void)
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
 		      "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\n");
 	recv_all(fd, resp, sizeof(resp));
-	EXPECT(handled == 3 && got_len == 11 && !memcmp(got_body, "hello world", 11),
+	CHECK(handled == 3 && got_len == 11 && !memcmp(got_body, "hello world", 11),
 	       "chunked body: %zu '%.*s'", got_len, (int)got_len, got_body);
 	send(fd, "POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
 	     "Expect: 100-continue\r\n\r\n", 70, 0);
 	pump();
 	recv_all(fd, resp, sizeof(resp));
-	EXPECT(!strcmp(resp, "HTTP/1.1 100 Continue\r\n\r\n"), "100 first: '%s'", resp);
+	CHECK(!strcmp(resp, "HTTP/1.1 100 Continue\r\n\r\n"), "100 first: '%s'", resp);
 	send(fd, "hi", 2, 0);
 	pump();
 	recv_all(fd, resp, sizeof(resp));
-	EXPECT(handled == 4 && got_len == 2 && !strncmp(resp, "HTTP/1.1 200", 12),
+	CHECK(handled == 4 && got_len == 2 && !strncmp(resp, "HTTP/1.1 200", 12),
 	       "body after 100");
 	finish(fd);
 
 	/* Beyond RequestMax: 413 and close, handler never called. */
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n");
 	recv_all(fd, resp, sizeof(resp));
-	EXPECT(!strncmp(resp, "HTTP/1.1 413 ", 13) && strstr(resp, "Connection: close"),
+	CHECK(!strncmp(resp, "HTTP/1.1 413 ", 13) && strstr(resp, "Connection: close"),
 	       "413: %.60s", resp);
 	finish(fd);
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -165,24 +165,24 @@ int main(void)
 		}
 	}
 	recv_all(fd, resp, sizeof(resp));
-	EXPECT(!strncmp(resp, "HTTP/1.1 413 ", 13), "chunked beyond cap: %.40s", resp);
-	EXPECT(handled == 4, "handler not called for refused bodies");
+	CHECK(!strncmp(resp, "HTTP/1.1 413 ", 13), "chunked beyond cap: %.40s", resp);
+	CHECK(handled == 4, "handler not called for refused bodies");
 	finish(fd);
 	/* A body that stalls: BodyTimeout gives 408 and a close. */
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
-	EXPECT(w.conns && w.conns->state == CONN_READ_BODY &&
+	CHECK(w.conns && w.conns->state == CONN_READ_BODY &&
 	       w.conns->deadline == w.now + cfg->body_timeout, "body deadline set");
 	w.now = w.conns->deadline;
 	conn_timeout(w.conns);
 	recv_all(fd, resp, sizeof(resp));
-	EXPECT(!strncmp(resp, "HTTP/1.1 408 ", 13) && strstr(resp, "Connection: close"),
+	CHECK(!strncmp(resp, "HTTP/1.1 408 ", 13) && strstr(resp, "Connection: close"),
 	       "slow body: %.40s", resp);
-	EXPECT(handled == 4 && atomic_load(&w.nconns) == 0, "closed, not handled");
+	CHECK(handled == 4 && atomic_load(&w.nconns) == 0, "closed, not handled");
 	close(fd);
-	EXPECT(atomic_load(&w.nconns) == 0, "connections closed");
+	CHECK(atomic_load(&w.nconns) == 0, "connections closed");
 
 	filecache_free(w.fc);
 	close(w.epfd);
 	config_put(cfg);
-	return expect_done("test_http_body");
+	return check_done("test_http_body");
 }

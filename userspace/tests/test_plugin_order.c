@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "../khttpdd.h"
-#include "expect.h"
+#include "khttpd_check.h"
 
 static char trace[64];
 static int answer_a = KP_CONTINUE, answer_b = KP_CONTINUE;
@@ -54,7 +54,7 @@ static void run(struct conn *c, int (*stage)(struct conn *), int want_rc,
 
 	trace[0] = '\0';
 	rc = stage(c);
-	EXPECT(rc == want_rc && !strcmp(trace, want), "%s: rc %d trace '%s', want %d '%s'",
+	CHECK(rc == want_rc && !strcmp(trace, want), "%s: rc %d trace '%s', want %d '%s'",
 	       what, rc, trace, want_rc, want);
 }
 
@@ -81,11 +81,11 @@ int main(void)
 	run(&c, plugins_on_accept, KP_CONTINUE, "AC", "accept stage, hooks only");
 	trace[0] = '\0';
 	plugins_on_response(&c);
-	EXPECT(!strcmp(trace, "13"), "every on_response runs: '%s'", trace);
+	CHECK(!strcmp(trace, "13"), "every on_response runs: '%s'", trace);
 	trace[0] = '\0';
 	plugins_on_close(&c);
-	EXPECT(!strcmp(trace, "x"), "on_close: '%s'", trace);
-	EXPECT(plugins_on_directory(&c, -1) == KP_DONE && !strcmp(trace, "xd"),
+	CHECK(!strcmp(trace, "x"), "on_close: '%s'", trace);
+	CHECK(plugins_on_directory(&c, -1) == KP_DONE && !strcmp(trace, "xd"),
 	       "directory stage: '%s'", trace);
 
 	/* The config's Load lines set the order, not the registry's. */
@@ -95,16 +95,16 @@ int main(void)
 		return 2;
 	close(fd);
 	loaded = config_load(path, &ov, err, sizeof(err));
-	EXPECT(loaded && loaded->nplugins == 3 &&
+	CHECK(loaded && loaded->nplugins == 3 &&
 	       !strcmp(loaded->plugins[0]->name, "mandril") &&
 	       !strcmp(loaded->plugins[1]->name, "auth") &&
 	       !strcmp(loaded->plugins[2]->name, "logger"), "Load order: %s",
 	       loaded ? "" : err);
-	EXPECT(loaded && config_loads(loaded, plugin_find("auth")) &&
+	CHECK(loaded && config_loads(loaded, plugin_find("auth")) &&
 	       !config_loads(loaded, plugin_find("dirlisting")), "config_loads");
-	EXPECT(plugin_find("MANDRIL") == plugin_find("mandril") &&
+	CHECK(plugin_find("MANDRIL") == plugin_find("mandril") &&
 	       plugin_find("nosuch") == NULL, "plugin_find");
 	config_put(loaded);
 	unlink(path);
-	return expect_done("test_plugin_order");
+	return check_done("test_plugin_order");
 }

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../proxy_conf.h"
-#include "expect.h"
+#include "khttpd_check.h"
 
 static int feed(struct proxy_conf *pc, const char *text, char *err,
 		size_t errsz)
@@ -55,22 +55,22 @@ static void test_monkey_example(void)
 	char err[256] = "";
 	struct proxy_entry *a, *b;
 
-	EXPECT(feed(pc, text, err, sizeof(err)) == 0, "parse: %s", err);
-	EXPECT(pc->nentries == 2, "%zu entries", pc->nentries);
+	CHECK(feed(pc, text, err, sizeof(err)) == 0, "parse: %s", err);
+	CHECK(pc->nentries == 2, "%zu entries", pc->nentries);
 	a = &pc->entries[0];
 	b = &pc->entries[1];
-	EXPECT(a->lb.method == LB_FIRST_ALIVE, "entry 1 takes the default");
-	EXPECT(a->lb.nbackends == 2 && !strcmp(a->lb.backends[1].host, "Host5") &&
+	CHECK(a->lb.method == LB_FIRST_ALIVE, "entry 1 takes the default");
+	CHECK(a->lb.nbackends == 2 && !strcmp(a->lb.backends[1].host, "Host5") &&
 	       !strcmp(a->lb.backends[1].port, "8080"), "entry 1 servers");
-	EXPECT(b->lb.method == LB_RR_LOCKLESS && b->lb.nbackends == 3,
+	CHECK(b->lb.method == LB_RR_LOCKLESS && b->lb.nbackends == 3,
 	       "entry 2 Round-Robin over 3");
-	EXPECT(b->nmatch == 5, "5 Match lines");
-	EXPECT(a->set.offline_timeout == 10 && a->set.attempts_count == 1 &&
+	CHECK(b->nmatch == 5, "5 Match lines");
+	CHECK(a->set.offline_timeout == 10 && a->set.attempts_count == 1 &&
 	       a->set.connect_timeout_ms == 2000, "built-in defaults");
-	EXPECT(proxy_conf_match(pc, "/index.php") == a, "php -> entry 1");
-	EXPECT(proxy_conf_match(pc, "/img/logo.png") == b, "png -> entry 2");
-	EXPECT(proxy_conf_match(pc, "/site.css") == b, "css -> entry 2");
-	EXPECT(proxy_conf_match(pc, "/readme.txt") == NULL, "txt -> none");
+	CHECK(proxy_conf_match(pc, "/index.php") == a, "php -> entry 1");
+	CHECK(proxy_conf_match(pc, "/img/logo.png") == b, "png -> entry 2");
+	CHECK(proxy_conf_match(pc, "/site.css") == b, "css -> entry 2");
+	CHECK(proxy_conf_match(pc, "/readme.txt") == NULL, "txt -> none");
 	proxy_conf_free(pc);
 }
 
@@ -90,21 +90,21 @@ static void test_settings(void)
 	char err[256] = "";
 	struct proxy_entry *e;
 
-	EXPECT(feed(pc, text, err, sizeof(err)) == 0, "parse: %s", err);
+	CHECK(feed(pc, text, err, sizeof(err)) == 0, "parse: %s", err);
 	e = &pc->entries[0];
-	EXPECT(e->set.attempts_count == 3 && e->set.offline_timeout == 5,
+	CHECK(e->set.attempts_count == 3 && e->set.offline_timeout == 5,
 	       "defaults inherited");
-	EXPECT(e->set.connect_timeout_ms == 500, "entry override %d",
+	CHECK(e->set.connect_timeout_ms == 500, "entry override %d",
 	       e->set.connect_timeout_ms);
-	EXPECT(pc->defaults.connect_timeout_ms == 250, "default 250ms");
-	EXPECT(e->set.host_mode == PROXY_HOST_FIXED &&
+	CHECK(pc->defaults.connect_timeout_ms == 250, "default 250ms");
+	CHECK(e->set.host_mode == PROXY_HOST_FIXED &&
 	       !strcmp(e->set.host_value, "www.example.org"), "host fixed");
-	EXPECT(e->lb.method == LB_LEAST_CONN && e->lb.backends[0].weight == 2,
+	CHECK(e->lb.method == LB_LEAST_CONN && e->lb.backends[0].weight == 2,
 	       "least conn, weight 2");
-	EXPECT(e->lb.attempts_count == 3 && e->lb.offline_timeout == 5,
+	CHECK(e->lb.attempts_count == 3 && e->lb.offline_timeout == 5,
 	       "balancer got HA settings");
-	EXPECT(proxy_conf_match(pc, "/api/x") == e, "anchored match");
-	EXPECT(proxy_conf_match(pc, "/v2/api/x") == NULL, "anchor holds");
+	CHECK(proxy_conf_match(pc, "/api/x") == e, "anchored match");
+	CHECK(proxy_conf_match(pc, "/v2/api/x") == NULL, "anchor holds");
 	proxy_conf_free(pc);
 }
 
@@ -113,7 +113,7 @@ static void expect_error(const char *text, const char *needle)
 	struct proxy_conf *pc = proxy_conf_new();
 	char err[256] = "";
 
-	EXPECT(feed(pc, text, err, sizeof(err)) != 0 && strstr(err, needle),
+	CHECK(feed(pc, text, err, sizeof(err)) != 0 && strstr(err, needle),
 	       "'%s': want error with '%s', got '%s'", text, needle, err);
 	proxy_conf_free(pc);
 }
@@ -141,5 +141,5 @@ int main(void)
 	test_monkey_example();
 	test_settings();
 	test_errors();
-	return expect_done("test_proxy_conf");
+	return check_done("test_proxy_conf");
 }

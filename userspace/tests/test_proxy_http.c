@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../proxy_http.h"
-#include "expect.h"
+#include "khttpd_check.h"
 
 /* printable even when a build failed */
 #define S(p) ((p) ? (p) : "(null)")
@@ -33,7 +33,7 @@ static char *build(const char *raw, const char *ip, const char *host,
 	khttp_request_init(&req);
 	strcpy(buf, raw);
 	rc = khttp_parse(&req, &lim, buf, strlen(buf));
-	EXPECT(rc == KHTTP_DONE, "request parses: %d", rc);
+	CHECK(rc == KHTTP_DONE, "request parses: %d", rc);
 	return rc == KHTTP_DONE ? proxy_build_request(buf, &req, &p, len) : NULL;
 }
 
@@ -53,35 +53,35 @@ static void test_request(void)
 			"Expect: 100-continue\r\n"
 			"Accept: */*\r\n\r\n", "192.0.2.1", NULL, &len);
 
-	EXPECT(h && !strncmp(h, "POST /a/b?x=1 HTTP/1.1\r\nHost: example.org\r\n", 42),
+	CHECK(h && !strncmp(h, "POST /a/b?x=1 HTTP/1.1\r\nHost: example.org\r\n", 42),
 	       "request line + Host: %s", S(h));
-	EXPECT(h && strstr(h, "\r\nAccept: */*\r\n"), "end-to-end kept");
-	EXPECT(h && !strstr(h, "X-Secret") && !strstr(h, "Keep-Alive") &&
+	CHECK(h && strstr(h, "\r\nAccept: */*\r\n"), "end-to-end kept");
+	CHECK(h && !strstr(h, "X-Secret") && !strstr(h, "Keep-Alive") &&
 	       !strstr(h, "TE:") && !strstr(h, "Proxy-Authorization") &&
 	       !strstr(h, "Expect") && !strstr(h, "Connection"),
 	       "hop-by-hop removed: %s", S(h));
-	EXPECT(h && strstr(h, "\r\nContent-Length: 5\r\n"), "length kept");
-	EXPECT(h && strstr(h, "\r\nX-Forwarded-For: 10.9.8.7, 192.0.2.1\r\n"),
+	CHECK(h && strstr(h, "\r\nContent-Length: 5\r\n"), "length kept");
+	CHECK(h && strstr(h, "\r\nX-Forwarded-For: 10.9.8.7, 192.0.2.1\r\n"),
 	       "XFF appended");
-	EXPECT(h && strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"example.org\";proto=http\r\n"),
+	CHECK(h && strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"example.org\";proto=http\r\n"),
 	       "Forwarded");
-	EXPECT(h && strstr(h, "\r\nVia: 1.0 edge, 1.1 khttpd-0123456789abcdef\r\n"),
+	CHECK(h && strstr(h, "\r\nVia: 1.0 edge, 1.1 khttpd-0123456789abcdef\r\n"),
 	       "Via appended");
-	EXPECT(h && len > 4 && !memcmp(h + len - 4, "\r\n\r\n", 4), "ends");
+	CHECK(h && len > 4 && !memcmp(h + len - 4, "\r\n\r\n", 4), "ends");
 	free(h);
 
 	h = build("GET http://other.example/p?q HTTP/1.1\r\nHost: x\r\n"
 		  "Transfer-Encoding: chunked\r\n\r\n", "::1", "backend:8080",
 		  &len);
-	EXPECT(h && !strncmp(h, "GET /p?q HTTP/1.1\r\nHost: backend:8080\r\n", 39),
+	CHECK(h && !strncmp(h, "GET /p?q HTTP/1.1\r\nHost: backend:8080\r\n", 39),
 	       "absolute-form -> origin-form, Host rewritten: %s", S(h));
-	EXPECT(h && strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
+	CHECK(h && strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
 	       !strstr(h, "Content-Length"), "chunked framing");
-	EXPECT(h && strstr(h, "Forwarded: for=\"[::1]\""), "v6 quoted");
+	CHECK(h && strstr(h, "Forwarded: for=\"[::1]\""), "v6 quoted");
 	free(h);
 
 	h = build("POST /f HTTP/1.0\r\n\r\n", "1.2.3.4", "b:1", &len);
-	EXPECT(h && strstr(h, "\r\nContent-Length: 0\r\n") &&
+	CHECK(h && strstr(h, "\r\nContent-Length: 0\r\n") &&
 	       strstr(h, "Via: 1.0 khttpd-"), "empty POST, 1.0 via: %s", S(h));
 	free(h);
 }
@@ -96,8 +96,8 @@ static void test_loop(void)
 	strcpy(buf, "GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
 	khttp_request_init(&req);
 	khttp_parse(&req, &lim, buf, strlen(buf));
-	EXPECT(proxy_request_looped(buf, &req, token), "own token seen");
-	EXPECT(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
+	CHECK(proxy_request_looped(buf, &req, token), "own token seen");
+	CHECK(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
 	       "other token");
 }
 
@@ -113,31 +113,31 @@ static void test_response_parse(void)
 	int rc;
 
 	rc = proxy_parse_response(ok, strlen(ok), &r);
-	EXPECT(rc == KHTTP_DONE && r.status == 200 && r.has_length &&
+	CHECK(rc == KHTTP_DONE && r.status == 200 && r.has_length &&
 	       r.content_length == 12 && r.keep_alive && !r.chunked &&
 	       r.head_len == strlen(ok) - 12, "CL response");
 	proxy_resp_free(&r);
-	EXPECT(proxy_parse_response(ok, 20, &r) == KHTTP_AGAIN, "incomplete");
+	CHECK(proxy_parse_response(ok, 20, &r) == KHTTP_AGAIN, "incomplete");
 
 	rc = parse("HTTP/1.0 404 Not Found\r\nServer: x\r\n\r\n", &r);
-	EXPECT(rc == KHTTP_DONE && r.status == 404 && !r.has_length &&
+	CHECK(rc == KHTTP_DONE && r.status == 404 && !r.has_length &&
 	       !r.keep_alive && r.version == 10, "1.0 until close");
 	proxy_resp_free(&r);
 
 	rc = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", &r);
-	EXPECT(rc == KHTTP_DONE && r.chunked && !r.keep_alive, "chunked+close");
+	CHECK(rc == KHTTP_DONE && r.chunked && !r.keep_alive, "chunked+close");
 	proxy_resp_free(&r);
 
 	/* framing a smuggler would use: all refused (502) */
-	EXPECT(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", &r) < 0, "CL+TE refused");
-	EXPECT(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", &r) < 0, "two lengths refused");
-	EXPECT(parse("HTTP/1.1 200 OK\r\nX: a\nY: b\r\n\r\n", &r) < 0, "bare LF refused");
-	EXPECT(parse("HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n", &r) < 0, "obs-fold refused");
-	EXPECT(parse("HTTP/2 200 OK\r\n\r\n", &r) < 0,
+	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", &r) < 0, "CL+TE refused");
+	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", &r) < 0, "two lengths refused");
+	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\nY: b\r\n\r\n", &r) < 0, "bare LF refused");
+	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n", &r) < 0, "obs-fold refused");
+	CHECK(parse("HTTP/2 200 OK\r\n\r\n", &r) < 0,
 	       "bad version");
-	EXPECT(parse("HTTP/1.1 20 OK\r\n\r\n", &r) < 0,
+	CHECK(parse("HTTP/1.1 20 OK\r\n\r\n", &r) < 0,
 	       "bad status");
-	EXPECT(parse("HTTP/1.1 200\r\n\r\n", &r) == KHTTP_DONE,
+	CHECK(parse("HTTP/1.1 200\r\n\r\n", &r) == KHTTP_DONE,
 	       "no reason ok");
 	proxy_resp_free(&r);
 }
@@ -151,31 +151,31 @@ static void test_response_build(void)
 	size_t len;
 	char *h;
 
-	EXPECT(proxy_parse_response(in, strlen(in), &r) == KHTTP_DONE, "parse");
+	CHECK(proxy_parse_response(in, strlen(in), &r) == KHTTP_DONE, "parse");
 	h = proxy_build_response(&r, token, true, true, 11, &len);
-	EXPECT(h && !strncmp(h, "HTTP/1.1 201 Created\r\n", 22), "status: %s", S(h));
-	EXPECT(h && !strstr(h, "X-Hop") && !strstr(h, "Keep-Alive") &&
+	CHECK(h && !strncmp(h, "HTTP/1.1 201 Created\r\n", 22), "status: %s", S(h));
+	CHECK(h && !strstr(h, "X-Hop") && !strstr(h, "Keep-Alive") &&
 	       !strstr(h, "Host:") && !strstr(h, "Connection"),
 	       "hop-by-hop gone: %s", S(h));
-	EXPECT(h && strstr(h, "\r\nSet-Cookie: a=b\r\n") &&
+	CHECK(h && strstr(h, "\r\nSet-Cookie: a=b\r\n") &&
 	       strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
 	       strstr(h, "\r\nVia: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n"),
 	       "kept, framing, via: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, true, 10, &len);
-	EXPECT(h && !strstr(h, "Transfer-Encoding") &&
+	CHECK(h && !strstr(h, "Transfer-Encoding") &&
 	       strstr(h, "Connection: keep-alive\r\n"), "1.0 client: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, false, 11, &len);
-	EXPECT(h && strstr(h, "Connection: close\r\n"), "close");
+	CHECK(h && strstr(h, "Connection: close\r\n"), "close");
 	free(h);
 	proxy_resp_free(&r);
 
 	char ch[20];
 
-	EXPECT(proxy_chunk_header(ch, 255) == 4 && !memcmp(ch, "ff\r\n", 4),
+	CHECK(proxy_chunk_header(ch, 255) == 4 && !memcmp(ch, "ff\r\n", 4),
 	       "chunk header");
-	EXPECT(proxy_response_bodyless(304, false) &&
+	CHECK(proxy_response_bodyless(304, false) &&
 	       proxy_response_bodyless(200, true) &&
 	       !proxy_response_bodyless(200, false), "bodyless");
 }
@@ -193,11 +193,11 @@ static void test_caching_rules(void)
 	      "Content-Type: text/plain\r\nX-Keep: 1\r\nConnection: close\r\n"
 	      "Date: x\r\nVary: Accept-Language, Accept-Encoding\r\nContent-Length: 0\r\n\r\n",
 	      &r);
-	EXPECT(proxy_response_ttl(&r, vary, sizeof(vary)) == 30 &&
+	CHECK(proxy_response_ttl(&r, vary, sizeof(vary)) == 30 &&
 	       !strcmp(vary, "accept-language accept-encoding"), "s-maxage wins, vary: %s",
 	       vary);
 	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
-	EXPECT(f && !strcmp(ctype, "text/plain") && strstr(f, "X-Keep: 1\r\n") &&
+	CHECK(f && !strcmp(ctype, "text/plain") && strstr(f, "X-Keep: 1\r\n") &&
 	       strstr(f, "Cache-Control:") && !strstr(f, "Date") &&
 	       !strstr(f, "Content-Length") && !strstr(f, "Connection") &&
 	       !strstr(f, "Content-Type"), "stored fields: %s", S(f));
@@ -213,7 +213,7 @@ static void test_caching_rules(void)
 		"HTTP/1.1 200 OK\r\nCache-Control: max-age=0\r\n\r\n",
 	};
 	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++) {
-		EXPECT(parse(never[i], &r) == KHTTP_DONE &&
+		CHECK(parse(never[i], &r) == KHTTP_DONE &&
 		       proxy_response_ttl(&r, vary, sizeof(vary)) == 0,
 		       "not storable: %s", never[i]);
 		proxy_resp_free(&r);
@@ -223,20 +223,20 @@ static void test_caching_rules(void)
 	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
 	khttp_request_init(&req);
 	khttp_parse(&req, &lim, buf, strlen(buf));
-	EXPECT(proxy_request_cacheable(buf, &req), "plain GET may use the cache");
+	CHECK(proxy_request_cacheable(buf, &req), "plain GET may use the cache");
 	memcpy(key, "K", 1);
 	kl = proxy_vary_key(buf, &req, "accept-language accept-encoding", key, 1,
 			    sizeof(key));
-	EXPECT(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
+	CHECK(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
 	       "vary key (%zu)", kl);
 	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
 	khttp_request_init(&req);
 	khttp_parse(&req, &lim, buf, strlen(buf));
-	EXPECT(!proxy_request_cacheable(buf, &req), "Pragma: no-cache bypasses");
+	CHECK(!proxy_request_cacheable(buf, &req), "Pragma: no-cache bypasses");
 	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n");
 	khttp_request_init(&req);
 	khttp_parse(&req, &lim, buf, strlen(buf));
-	EXPECT(!proxy_request_cacheable(buf, &req), "Authorization bypasses");
+	CHECK(!proxy_request_cacheable(buf, &req), "Authorization bypasses");
 }
 
 int main(void)
@@ -246,5 +246,5 @@ int main(void)
 	test_response_parse();
 	test_response_build();
 	test_caching_rules();
-	return expect_done("test_proxy_http");
+	return check_done("test_proxy_http");
 }
