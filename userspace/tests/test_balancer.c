@@ -78,28 +78,28 @@ static void test_parse(void)
 	     *v6[] = { "[::1]:8080" };
 
 	CHECK(mk(&b, LB_RR_LOCKLESS, "A:1 A:1 A:1 B:2 C:3 C:3", 1, 1) == 0,
-	       "weighted list");
+	      "weighted list");
 	CHECK(b.nbackends == 3 && b.nslots == 6, "%u backends %u slots",
-	       b.nbackends, b.nslots);
+	      b.nbackends, b.nslots);
 	CHECK(b.backends[0].weight == 3 && b.backends[1].weight == 1 &&
-	       b.backends[2].weight == 2, "weights");
+	      b.backends[2].weight == 2, "weights");
 	CHECK(!strcmp(b.backends[2].host, "C") &&
-	       !strcmp(b.backends[2].port, "3"), "host/port split");
+	      !strcmp(b.backends[2].port, "3"), "host/port split");
 	balancer_destroy(&b);
 
 	CHECK(balancer_init(&b, LB_NAIVE, bad1, 1, 1, 1, err, sizeof(err)) &&
-	       strstr(err, "host:port"), "no port: %s", err);
+	      strstr(err, "host:port"), "no port: %s", err);
 	CHECK(balancer_init(&b, LB_NAIVE, bad2, 1, 1, 1, err, sizeof(err)) &&
-	       strstr(err, "port"), "port 0: %s", err);
+	      strstr(err, "port"), "port 0: %s", err);
 	CHECK(balancer_init(&b, LB_NAIVE, bad3, 1, 1, 1, err, sizeof(err)),
-	       "port junk");
+	      "port junk");
 	CHECK(balancer_init(&b, LB_NAIVE, bad4, 1, 1, 1, err, sizeof(err)),
-	       "v6 without ]");
+	      "v6 without ]");
 	CHECK(balancer_init(&b, LB_NAIVE, v6, 1, 1, 1, err, sizeof(err)) == 0 &&
-	       !strcmp(b.backends[0].host, "::1"), "v6");
+	      !strcmp(b.backends[0].host, "::1"), "v6");
 	balancer_destroy(&b);
 	CHECK(balancer_init(&b, LB_NAIVE, v6, 0, 1, 1, err, sizeof(err)),
-	       "empty list");
+	      "empty list");
 }
 
 static void test_resolve(void)
@@ -112,7 +112,7 @@ static void test_resolve(void)
 	CHECK(balancer_resolve(&b, err, sizeof(err)) == 1, "one fails");
 	CHECK(strstr(err, "no-such-host.invalid"), "named: %s", err);
 	CHECK(b.backends[0].addrlen && b.backends[1].addrlen &&
-	       !b.backends[2].addrlen, "addrlens");
+	      !b.backends[2].addrlen, "addrlens");
 	balancer_destroy(&b);
 }
 
@@ -124,7 +124,7 @@ static void test_first_alive_and_naive(void)
 	mk(&b, LB_FIRST_ALIVE, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
 	CHECK(c[0] == 300 && c[1] == 0 && c[2] == 0, "first alive %u/%u/%u",
-	       c[0], c[1], c[2]);
+	      c[0], c[1], c[2]);
 	balancer_report(&b, &b.backends[0], false, NOW);
 	run(&b, 300, c, false);
 	CHECK(c[0] == 0 && c[1] == 300, "A dead: %u/%u/%u", c[0], c[1], c[2]);
@@ -134,12 +134,12 @@ static void test_first_alive_and_naive(void)
 	mk(&b, LB_NAIVE, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
 	CHECK(c[0] == 100 && c[1] == 100 && c[2] == 100, "naive %u/%u/%u",
-	       c[0], c[1], c[2]);
+	      c[0], c[1], c[2]);
 	balancer_report(&b, &b.backends[1], false, NOW);
 	run(&b, 300, c, false);
 	/* B's hints fall through to the next alive slot, C */
 	CHECK(c[0] == 100 && c[1] == 0 && c[2] == 200, "naive B dead %u/%u/%u",
-	       c[0], c[1], c[2]);
+	      c[0], c[1], c[2]);
 	balancer_destroy(&b);
 }
 
@@ -152,24 +152,24 @@ static void test_round_robin(void)
 		mk(&b, (enum lb_method)m, "A:1 B:1 C:1", 1, 10);
 		run(&b, 3000, c, false);
 		CHECK(c[0] == 1000 && c[1] == 1000 && c[2] == 1000,
-		       "%s %u/%u/%u", lb_method_name(m), c[0], c[1], c[2]);
+		      "%s %u/%u/%u", lb_method_name(m), c[0], c[1], c[2]);
 		balancer_report(&b, &b.backends[1], false, NOW);
 		run(&b, 3000, c, false);
 		if (m == LB_RR_LOCKLESS)
 			/* B's tickets go to its successor: unfair, documented */
 			CHECK(c[0] == 1000 && c[1] == 0 && c[2] == 2000,
-			       "lockless B dead %u/%u/%u", c[0], c[1], c[2]);
+			      "lockless B dead %u/%u/%u", c[0], c[1], c[2]);
 		else
 			CHECK(c[0] == 1500 && c[1] == 0 && c[2] == 1500,
-			       "locking B dead %u/%u/%u", c[0], c[1], c[2]);
+			      "locking B dead %u/%u/%u", c[0], c[1], c[2]);
 		balancer_destroy(&b);
 
 		/* weights by repetition: 3:1:2 */
 		mk(&b, (enum lb_method)m, "A:1 A:1 A:1 B:1 C:1 C:1", 1, 10);
 		run(&b, 6000, c, false);
 		CHECK(c[0] == 3000 && c[1] == 1000 && c[2] == 2000,
-		       "%s weighted %u/%u/%u", lb_method_name(m), c[0], c[1],
-		       c[2]);
+		      "%s weighted %u/%u/%u", lb_method_name(m), c[0], c[1],
+		      c[2]);
 		balancer_destroy(&b);
 	}
 }
@@ -222,8 +222,8 @@ static void test_round_robin_threads(void)
 		/* 80000 picks over 3 slots: 26667/26667/26666 */
 		for (int k = 0; k < 3; k++)
 			CHECK(total[k] >= 26666 && total[k] <= 26667,
-			       "%s threads: backend %d got %u",
-			       lb_method_name(m), k, total[k]);
+			      "%s threads: backend %d got %u",
+			      lb_method_name(m), k, total[k]);
 		CHECK(atomic_load(&b.backends[0].active) == 0, "active back to 0");
 		balancer_destroy(&b);
 	}
@@ -238,17 +238,17 @@ static void test_least_conn(void)
 	mk(&b, LB_LEAST_CONN, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
 	CHECK(c[0] == 100 && c[1] == 100 && c[2] == 100, "idle %u/%u/%u",
-	       c[0], c[1], c[2]);
+	      c[0], c[1], c[2]);
 	/* A busy with 10 long connections: the next 20 fill B and C first */
 	for (int i = 0; i < 10; i++)
 		balancer_conn_begin(&b.backends[0]);
 	run(&b, 20, c, true);
 	CHECK(c[0] == 0 && c[1] == 10 && c[2] == 10, "A busy %u/%u/%u",
-	       c[0], c[1], c[2]);
+	      c[0], c[1], c[2]);
 	/* all at 10 now: held connections spread evenly */
 	run(&b, 30, c, true);
 	CHECK(c[0] == 10 && c[1] == 10 && c[2] == 10, "even %u/%u/%u",
-	       c[0], c[1], c[2]);
+	      c[0], c[1], c[2]);
 	balancer_destroy(&b);
 
 	/* weighted: A (weight 2) holds twice as many */
@@ -296,7 +296,7 @@ static void test_offline(void)
 	CHECK(balancer_pick(&b, &tried, 0, NOW + 20) == a, "second retry");
 	balancer_report(&b, a, true, NOW + 20);
 	CHECK(balancer_is_online(a, NOW + 20) &&
-	       atomic_load(&a->fails) == 0, "recovered");
+	      atomic_load(&a->fails) == 0, "recovered");
 	balancer_report(&b, a, false, NOW + 21);
 	CHECK(balancer_is_online(a, NOW + 21), "one failure after recovery");
 	balancer_destroy(&b);
@@ -325,7 +325,7 @@ static void test_tried_mask(void)
 			n++;
 		}
 		CHECK(n == 3 && seen == 7, "%s: %u picks, seen %llx",
-		       lb_method_name(m), n, (unsigned long long)seen);
+		      lb_method_name(m), n, (unsigned long long)seen);
 		balancer_destroy(&b);
 	}
 }

@@ -68,7 +68,7 @@ static void put(struct cache_store *s, const char *k, size_t len, int64_t now)
 
 	memset(buf, k[0], sizeof(buf));
 	CHECK(cache_store_put(s, k, strlen(k), NULL, 0, buf, len, now, 0) == 0,
-	       "put %s", k);
+	      "put %s", k);
 }
 
 /* Entry size for a 1-char key and 100 data bytes, to size caps exactly. */
@@ -96,12 +96,12 @@ static void test_lru(void)
 
 	cache_store_stats(s, &st);
 	CHECK(st.evictions == 2 && st.entries == 3 && st.inserts == 5,
-	       "evictions %llu entries %llu", (unsigned long long)st.evictions,
-	       (unsigned long long)st.entries);
+	      "evictions %llu entries %llu", (unsigned long long)st.evictions,
+	      (unsigned long long)st.entries);
 	CHECK(st.hits == 4 && st.misses == 2, "hits %llu misses %llu",
-	       (unsigned long long)st.hits, (unsigned long long)st.misses);
+	      (unsigned long long)st.hits, (unsigned long long)st.misses);
 	CHECK(st.bytes == 3 * charge100() && st.cap == 3 * charge100(),
-	       "bytes %llu", (unsigned long long)st.bytes);
+	      "bytes %llu", (unsigned long long)st.bytes);
 	cache_store_free(s);
 }
 
@@ -165,13 +165,13 @@ static void test_ttl_replace_invalidate(void)
 			       5) == 0, "put ttl");
 	e = cache_store_get(s, "/x", 2, 104);
 	CHECK(e && e->len == 5 && !memcmp(e->data, "hello", 5) &&
-	       *(const int *)e->meta == 42, "hit before ttl");
+	      *(const int *)e->meta == 42, "hit before ttl");
 	if (e)
 		cache_entry_put(e);
 	CHECK(!has(s, "/x", 105), "expired at ttl");
 	cache_store_stats(s, &st);
 	CHECK(st.expirations == 1 && st.entries == 0 && st.bytes == 0,
-	       "expiration counted, memory back");
+	      "expiration counted, memory back");
 
 	/* replacing a key keeps one entry; a reader keeps the old bytes */
 	cache_store_put(s, "/y", 2, NULL, 0, "old", 3, 1, 0);
@@ -189,14 +189,14 @@ static void test_ttl_replace_invalidate(void)
 	CHECK(!has(s, "/y", 2), "gone after invalidate");
 	cache_store_stats(s, &st);
 	CHECK(st.invalidations == 1 && st.entries == 0, "invalidations %llu",
-	       (unsigned long long)st.invalidations);
+	      (unsigned long long)st.invalidations);
 
 	/* too big for a shard (cap 1 MiB over 4 shards) */
 	CHECK(cache_store_max_object(s) == (1 << 20) / 4, "max object");
 	char *big = calloc(1, 300000);
 
 	CHECK(cache_store_put(s, "/big", 4, NULL, 0, big, 300000, 1, 0) == -1,
-	       "object above a shard refused");
+	      "object above a shard refused");
 	free(big);
 
 	/* clear drops everything; a held entry survives until put */
@@ -234,7 +234,7 @@ static void test_rate_and_top(void)
 	has(s, "cold", 11);
 	has(s, "missing", 11);
 	CHECK(cache_store_rate(s, 10) == 7, "rate(10)=%llu",
-	       (unsigned long long)cache_store_rate(s, 10));
+	      (unsigned long long)cache_store_rate(s, 10));
 	CHECK(cache_store_rate(s, 11) == 6, "rate(11)");
 	CHECK(cache_store_rate(s, 12) == 0, "rate(12)");
 	/* a slot reused CACHE_RATE_SECONDS later forgets the old second */
@@ -249,19 +249,19 @@ static void test_rate_and_top(void)
 	CHECK(pe && pe->hits == 4, "peek finds without counting");
 	cache_store_stats(s, &after);
 	CHECK(after.hits == before.hits && after.misses == before.misses,
-	       "peek: no hit, no miss");
+	      "peek: no hit, no miss");
 	cache_store_count(s, "warm", 4, 11, pe);
 	cache_store_count(s, "nothing", 7, 11, NULL);
 	cache_store_stats(s, &after);
 	CHECK(pe && pe->hits == 5 && after.hits == before.hits + 1 &&
-	       after.misses == before.misses + 1, "count: one hit, one miss");
+	      after.misses == before.misses + 1, "count: one hit, one miss");
 	if (pe)
 		cache_entry_put(pe);
 	CHECK(cache_store_rate(s, 11) == 8, "rate(11) counts the two");
 	n = cache_store_top(s, top, 3);
 	CHECK(n == 3 && !strcmp(top[0].key, "hot") && top[0].hits == 8 &&
-	       !strcmp(top[1].key, "warm") && top[1].hits == 5 &&
-	       !strcmp(top[2].key, "cold") && top[2].len == 10, "top order");
+	      !strcmp(top[1].key, "warm") && top[1].hits == 5 &&
+	      !strcmp(top[2].key, "cold") && top[2].len == 10, "top order");
 	cache_store_free(s);
 }
 
@@ -352,16 +352,16 @@ static void test_threads(enum cache_policy pol)
 	}
 	cache_store_stats(s, &st);
 	CHECK(bad == 0, "%s: %llu corrupt hits",
-	       pol == CACHE_LRU ? "LRU" : "LFU", (unsigned long long)bad);
+	      pol == CACHE_LRU ? "LRU" : "LFU", (unsigned long long)bad);
 	CHECK(st.hits + st.misses == gets, "hits+misses %llu == gets %llu",
-	       (unsigned long long)(st.hits + st.misses),
-	       (unsigned long long)gets);
+	      (unsigned long long)(st.hits + st.misses),
+	      (unsigned long long)gets);
 	CHECK(st.hits > 0 && st.evictions > 0 && st.invalidations > 0,
-	       "hits %llu evictions %llu invalidations %llu",
-	       (unsigned long long)st.hits, (unsigned long long)st.evictions,
-	       (unsigned long long)st.invalidations);
+	      "hits %llu evictions %llu invalidations %llu",
+	      (unsigned long long)st.hits, (unsigned long long)st.evictions,
+	      (unsigned long long)st.invalidations);
 	CHECK(st.bytes <= st.cap, "bytes %llu <= cap",
-	       (unsigned long long)st.bytes);
+	      (unsigned long long)st.bytes);
 	CHECK(store_consistent(s), "consistent after threads");
 	cache_store_free(s);
 }

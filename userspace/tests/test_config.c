@@ -99,57 +99,57 @@ static void test_good(void)
 		return;
 	CHECK(c->nlisten == 3, "nlisten %zu", c->nlisten);
 	CHECK(!strcmp(c->listen[0].host, "127.0.0.1") &&
-	       !strcmp(c->listen[0].port, "8081"), "listen 0");
+	      !strcmp(c->listen[0].port, "8081"), "listen 0");
 	CHECK(!strcmp(c->listen[1].host, "::1") &&
-	       !strcmp(c->listen[1].port, "8082"), "listen 1");
+	      !strcmp(c->listen[1].port, "8082"), "listen 1");
 	CHECK(!c->listen[2].host[0] && !strcmp(c->listen[2].port, "8083"),
-	       "listen 2");
+	      "listen 2");
 	CHECK(c->workers == 3 && c->reuseport, "workers/balance");
 	CHECK(c->keepalive_timeout == 7 && c->keepalive_max == 50 &&
-	       c->header_timeout == 4 && c->body_timeout == 6 &&
-	       c->send_timeout == 9 && c->drain_timeout == 2, "timeouts");
+	      c->header_timeout == 4 && c->body_timeout == 6 &&
+	      c->send_timeout == 9 && c->drain_timeout == 2, "timeouts");
 	CHECK(c->request_max == 131072 && c->limits.line_max == 4096 &&
-	       c->limits.head_max == 8192 && c->limits.fields_max == 50,
-	       "limits");
+	      c->limits.head_max == 8192 && c->limits.fields_max == 50,
+	      "limits");
 	CHECK(c->filecache_entries == 16, "cache");
 	CHECK(c->perm_required == 0444 && c->perm_forbid == 0111, "perms %o %o",
-	       c->perm_required, c->perm_forbid);
+	      c->perm_required, c->perm_forbid);
 	CHECK(c->nindexes == 2 && !strcmp(c->indexes[0], "index.htm") &&
-	       !strcmp(c->indexes[1], "index.html"), "indexes");
+	      !strcmp(c->indexes[1], "index.html"), "indexes");
 	CHECK(c->control_mode == 0660, "control mode");
 	CHECK(c->nplugins == 2 && !strcmp(c->plugins[0]->name, "mandril") &&
-	       !strcmp(c->plugins[1]->name, "dirlisting"), "Load order");
+	      !strcmp(c->plugins[1]->name, "dirlisting"), "Load order");
 	CHECK(c->plugin_data[plugin_id(plugin_find("mandril"))] != NULL,
-	       "main-file plugin section");
+	      "main-file plugin section");
 	CHECK(c->nvhosts == 2, "nvhosts %zu (backup file skipped)", c->nvhosts);
 	CHECK(!strcmp(c->vhosts[0].names[0], "default.example"),
-	       "sites/default comes first: %s", c->vhosts[0].names[0]);
+	      "sites/default comes first: %s", c->vhosts[0].names[0]);
 	vh = &c->vhosts[1];
 	CHECK(vh->nnames == 2 && !strcmp(vh->names[0], "a.example"),
-	       "names lower-cased");
+	      "names lower-cased");
 	CHECK(vh->nerrpages == 2 && vh->errpages[1].status == 403 &&
-	       !strcmp(vh->errpages[1].path, "/e/403.html"), "error pages");
+	      !strcmp(vh->errpages[1].path, "/e/403.html"), "error pages");
 	CHECK(vh->plugin_data[plugin_id(plugin_find("dirlisting"))] != NULL,
-	       "site plugin section");
+	      "site plugin section");
 
 	/* Host routing: case, port, unknown -> default. */
 	CHECK(config_vhost(c, "WWW.A.example:8080", 18) == vh, "host:port");
 	CHECK(config_vhost(c, "a.example", 9) == vh, "host");
 	CHECK(config_vhost(c, "a.example.evil", 14) == &c->vhosts[0],
-	       "no suffix match");
+	      "no suffix match");
 	CHECK(config_vhost(c, "", 0) == &c->vhosts[0], "no Host");
 
 	/* MIME: overrides first, then the shared table. */
 	CHECK(!strcmp(config_mime(c, "/r/README.md", 12), "text/markdown"),
-	       "AddType .md");
+	      "AddType .md");
 	CHECK(!strcmp(config_mime(c, "/x.html", 7), "application/x-override"),
-	       "AddType overrides the table, case-insensitively");
+	      "AddType overrides the table, case-insensitively");
 	CHECK(!strcmp(config_mime(c, "/x.CSS", 6), "text/css; charset=utf-8"),
-	       "table: %s", config_mime(c, "/x.CSS", 6));
+	      "table: %s", config_mime(c, "/x.CSS", 6));
 	CHECK(!strcmp(config_mime(c, "/a.md/file", 10),
 		       "application/octet-stream"), "a dot in a directory name");
 	CHECK(!strcmp(config_mime(c, "/noext", 6), "application/octet-stream"),
-	       "unknown");
+	      "unknown");
 	config_put(c);
 
 	/* Overrides (what "khttpdd -p 9000 -r DIR -w 1" does). */
@@ -159,17 +159,17 @@ static void test_good(void)
 
 		c = config_load(dir, &ov, err, sizeof(err));
 		CHECK(c && c->nlisten == 1 && !strcmp(c->listen[0].port, "9000") &&
-		       c->workers == 1 && !strcmp(c->vhosts[0].docroot, dir),
-		       "overrides: %s", c ? "" : err);
+		      c->workers == 1 && !strcmp(c->vhosts[0].docroot, dir),
+		      "overrides: %s", c ? "" : err);
 		config_put(c);
 		c = config_load(NULL, &ov, err, sizeof(err));
 		CHECK(c && c->nvhosts == 1 && c->nplugins == 0 &&
-		       c->keepalive_timeout == 15, "no config file, -r only: %s",
-		       c ? "" : err);
+		      c->keepalive_timeout == 15, "no config file, -r only: %s",
+		      c ? "" : err);
 		config_put(c);
 		c = config_load(NULL, &none, err, sizeof(err));
 		CHECK(!c && strstr(err, "no virtual host"), "nothing to serve: %s",
-		       err);
+		      err);
 	}
 }
 
@@ -267,7 +267,7 @@ static void test_bad(void)
 		if (!strncmp(b->want, "RequestLineMax", 14))	/* whole config */
 			snprintf(want, sizeof(want), "%s: %s", dir, b->want);
 		CHECK(!c && !strncmp(err, want, strlen(want)),
-		       "case %zu:\n  got  '%s'\n  want '%s...'", i, err, want);
+		      "case %zu:\n  got  '%s'\n  want '%s...'", i, err, want);
 		config_put(c);
 	}
 }

@@ -64,9 +64,9 @@ static void test_sharing_and_refs(void)
 	CHECK(filecache_get(fc, dirfd_, dir, "/a", 100, &a2) == 0, "get a again");
 	CHECK(a == a2 && a->refs == 3, "one shared entry, refs %u", a->refs);
 	CHECK(filecache_stats(fc)->hits == 1 && filecache_stats(fc)->misses == 1,
-	       "1 hit, 1 miss");
+	      "1 hit, 1 miss");
 	CHECK(a->st.st_size == 4 && a->etag[0] == '"' && a->etag_len > 2,
-	       "stat and ETag");
+	      "stat and ETag");
 	filecache_put(fc, a2);
 	afd = a->fd;
 	/* capacity 2: b then c evicts the least recently used, a */
@@ -74,19 +74,19 @@ static void test_sharing_and_refs(void)
 	CHECK(filecache_get(fc, dirfd_, dir, "/c", 100, &c) == 0, "get c");
 	CHECK(filecache_count(fc) == 2 && !a->cached, "a evicted");
 	CHECK(fd_open(afd) && !strcmp(content(a), "AAAA"),
-	       "an evicted entry in use keeps its fd");
+	      "an evicted entry in use keeps its fd");
 	filecache_put(fc, a);
 	CHECK(!fd_open(afd), "the last user closes it");
 	filecache_put(fc, b);
 	filecache_put(fc, c);
 	CHECK(filecache_get(fc, dirfd_, dir, "/missing", 100, &a) == -ENOENT,
-	       "missing file -> -ENOENT");
+	      "missing file -> -ENOENT");
 	filecache_free(fc);
 
 	/* capacity 0: no caching, still correct */
 	fc = filecache_new(0, 64, 1, open_rel);
 	CHECK(filecache_get(fc, dirfd_, dir, "/a", 100, &a) == 0 &&
-	       filecache_count(fc) == 0 && a->refs == 1, "uncached entry");
+	      filecache_count(fc) == 0 && a->refs == 1, "uncached entry");
 	afd = a->fd;
 	filecache_put(fc, a);
 	CHECK(!fd_open(afd), "uncached entry closed on put");
@@ -105,14 +105,14 @@ static void test_full_key_compare(void)
 	CHECK(filecache_get(fc, dirfd_, dir, "/k1", 100, &e[0]) == 0, "k1");
 	CHECK(filecache_get(fc, dirfd_, dir, "/k2", 100, &e[1]) == 0, "k2");
 	CHECK(e[0] != e[1] && !strcmp(content(e[0]), "one") &&
-	       !strcmp(content(e[1]), "two"), "distinct entries in one chain");
+	      !strcmp(content(e[1]), "two"), "distinct entries in one chain");
 	/* Same path under another root (another vhost) is another file. */
 	snprintf(other_root, sizeof(other_root), "%s-other", dir);
 	CHECK(filecache_get(fc, dirfd_, other_root, "/k1", 100, &e[2]) == 0 &&
-	       e[2] != e[0], "root is part of the key");
+	      e[2] != e[0], "root is part of the key");
 	/* Root "/x" + path "/ab" must differ from root "/x/" + path "ab"... */
 	CHECK(filecache_get(fc, dirfd_, dir, "/k2", 100, &e[3]) == 0 &&
-	       e[3] == e[1], "the same key hits");
+	      e[3] == e[1], "the same key hits");
 	for (int i = 0; i < 4; i++)
 		filecache_put(fc, e[i]);
 	filecache_free(fc);
@@ -134,14 +134,14 @@ static void test_notices_changes(void)
 	put("f", "new!");
 	futimens(openat(dirfd_, "f", O_RDONLY | O_CLOEXEC), ts);
 	CHECK(filecache_get(fc, dirfd_, dir, "/f", 100, &e) == 0 &&
-	       !strcmp(content(e), "new!") && strcmp(e->etag, etag),
-	       "in-place rewrite seen: %s", content(e));
+	      !strcmp(content(e), "new!") && strcmp(e->etag, etag),
+	      "in-place rewrite seen: %s", content(e));
 	filecache_put(fc, e);
 
 	/* deleted */
 	unlinkat(dirfd_, "f", 0);
 	CHECK(filecache_get(fc, dirfd_, dir, "/f", 100, &e) == -ENOENT,
-	       "deleted -> ENOENT");
+	      "deleted -> ENOENT");
 
 	/* replaced by rename while the old inode lives on (hard link) */
 	put("g", "first");
@@ -151,14 +151,14 @@ static void test_notices_changes(void)
 	put("g.new", "second");
 	renameat(dirfd_, "g.new", dirfd_, "g");
 	CHECK(filecache_get(fc, dirfd_, dir, "/g", 100, &e) == 0 &&
-	       !strcmp(content(e), "first"),
-	       "within valid_secs the cached fd is trusted");
+	      !strcmp(content(e), "first"),
+	      "within valid_secs the cached fd is trusted");
 	filecache_put(fc, e);
 	CHECK(filecache_get(fc, dirfd_, dir, "/g", 101, &e2) == 0 &&
-	       !strcmp(content(e2), "second"),
-	       "after valid_secs the path is resolved again: %s", content(e2));
+	      !strcmp(content(e2), "second"),
+	      "after valid_secs the path is resolved again: %s", content(e2));
 	CHECK(filecache_stats(fc)->revalidations >= 1 &&
-	       filecache_stats(fc)->invalidations >= 3, "stats");
+	      filecache_stats(fc)->invalidations >= 3, "stats");
 	filecache_put(fc, e2);
 	filecache_free(fc);
 }

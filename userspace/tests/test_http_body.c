@@ -104,7 +104,7 @@ int main(void)
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
 	recv_all(fd, resp, sizeof(resp));
 	CHECK(handled == 1 && got_len == 5 && !memcmp(got_body, "hello", 5),
-	       "CL body: handled %d len %zu", handled, got_len);
+	      "CL body: handled %d len %zu", handled, got_len);
 	CHECK(!strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), "200: %.40s", resp);
 
 	/* Body arriving later, bigger than the inline buffer. */
@@ -122,7 +122,7 @@ int main(void)
 		pump();
 		recv_all(fd, resp, sizeof(resp));
 		CHECK(handled == 2 && got_len == 3000 && got_body[2999] == 'b',
-		       "grown buffer body: %zu", got_len);
+		      "grown buffer body: %zu", got_len);
 		CHECK(!strncmp(resp, "HTTP/1.1 200 OK\r\n", 17), "200 again");
 	}
 	finish(fd);
@@ -132,7 +132,7 @@ int main(void)
 		      "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\n");
 	recv_all(fd, resp, sizeof(resp));
 	CHECK(handled == 3 && got_len == 11 && !memcmp(got_body, "hello world", 11),
-	       "chunked body: %zu '%.*s'", got_len, (int)got_len, got_body);
+	      "chunked body: %zu '%.*s'", got_len, (int)got_len, got_body);
 	send(fd, "POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
 	     "Expect: 100-continue\r\n\r\n", 70, 0);
 	pump();
@@ -142,14 +142,14 @@ int main(void)
 	pump();
 	recv_all(fd, resp, sizeof(resp));
 	CHECK(handled == 4 && got_len == 2 && !strncmp(resp, "HTTP/1.1 200", 12),
-	       "body after 100");
+	      "body after 100");
 	finish(fd);
 
 	/* Beyond RequestMax: 413 and close, handler never called. */
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 50000\r\n\r\n");
 	recv_all(fd, resp, sizeof(resp));
 	CHECK(!strncmp(resp, "HTTP/1.1 413 ", 13) && strstr(resp, "Connection: close"),
-	       "413: %.60s", resp);
+	      "413: %.60s", resp);
 	finish(fd);
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
 	{
@@ -171,12 +171,12 @@ int main(void)
 	/* A body that stalls: BodyTimeout gives 408 and a close. */
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
 	CHECK(w.conns && w.conns->state == CONN_READ_BODY &&
-	       w.conns->deadline == w.now + cfg->body_timeout, "body deadline set");
+	      w.conns->deadline == w.now + cfg->body_timeout, "body deadline set");
 	w.now = w.conns->deadline;
 	conn_timeout(w.conns);
 	recv_all(fd, resp, sizeof(resp));
 	CHECK(!strncmp(resp, "HTTP/1.1 408 ", 13) && strstr(resp, "Connection: close"),
-	       "slow body: %.40s", resp);
+	      "slow body: %.40s", resp);
 	CHECK(handled == 4 && atomic_load(&w.nconns) == 0, "closed, not handled");
 	close(fd);
 	CHECK(atomic_load(&w.nconns) == 0, "connections closed");

@@ -55,7 +55,7 @@ static void run(struct conn *c, int (*stage)(struct conn *), int want_rc,
 	trace[0] = '\0';
 	rc = stage(c);
 	CHECK(rc == want_rc && !strcmp(trace, want), "%s: rc %d trace '%s', want %d '%s'",
-	       what, rc, trace, want_rc, want);
+	      what, rc, trace, want_rc, want);
 }
 
 int main(void)
@@ -86,7 +86,7 @@ int main(void)
 	plugins_on_close(&c);
 	CHECK(!strcmp(trace, "x"), "on_close: '%s'", trace);
 	CHECK(plugins_on_directory(&c, -1) == KP_DONE && !strcmp(trace, "xd"),
-	       "directory stage: '%s'", trace);
+	      "directory stage: '%s'", trace);
 
 	/* The config's Load lines set the order, not the registry's. */
 	fd = mkstemp(path);
@@ -96,14 +96,14 @@ int main(void)
 	close(fd);
 	loaded = config_load(path, &ov, err, sizeof(err));
 	CHECK(loaded && loaded->nplugins == 3 &&
-	       !strcmp(loaded->plugins[0]->name, "mandril") &&
-	       !strcmp(loaded->plugins[1]->name, "auth") &&
-	       !strcmp(loaded->plugins[2]->name, "logger"), "Load order: %s",
-	       loaded ? "" : err);
+	      !strcmp(loaded->plugins[0]->name, "mandril") &&
+	      !strcmp(loaded->plugins[1]->name, "auth") &&
+	      !strcmp(loaded->plugins[2]->name, "logger"), "Load order: %s",
+	      loaded ? "" : err);
 	CHECK(loaded && config_loads(loaded, plugin_find("auth")) &&
-	       !config_loads(loaded, plugin_find("dirlisting")), "config_loads");
+	      !config_loads(loaded, plugin_find("dirlisting")), "config_loads");
 	CHECK(plugin_find("MANDRIL") == plugin_find("mandril") &&
-	       plugin_find("nosuch") == NULL, "plugin_find");
+	      plugin_find("nosuch") == NULL, "plugin_find");
 	config_put(loaded);
 	unlink(path);
 	return check_done("test_plugin_order");

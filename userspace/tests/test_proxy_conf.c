@@ -61,12 +61,12 @@ static void test_monkey_example(void)
 	b = &pc->entries[1];
 	CHECK(a->lb.method == LB_FIRST_ALIVE, "entry 1 takes the default");
 	CHECK(a->lb.nbackends == 2 && !strcmp(a->lb.backends[1].host, "Host5") &&
-	       !strcmp(a->lb.backends[1].port, "8080"), "entry 1 servers");
+	      !strcmp(a->lb.backends[1].port, "8080"), "entry 1 servers");
 	CHECK(b->lb.method == LB_RR_LOCKLESS && b->lb.nbackends == 3,
-	       "entry 2 Round-Robin over 3");
+	      "entry 2 Round-Robin over 3");
 	CHECK(b->nmatch == 5, "5 Match lines");
 	CHECK(a->set.offline_timeout == 10 && a->set.attempts_count == 1 &&
-	       a->set.connect_timeout_ms == 2000, "built-in defaults");
+	      a->set.connect_timeout_ms == 2000, "built-in defaults");
 	CHECK(proxy_conf_match(pc, "/index.php") == a, "php -> entry 1");
 	CHECK(proxy_conf_match(pc, "/img/logo.png") == b, "png -> entry 2");
 	CHECK(proxy_conf_match(pc, "/site.css") == b, "css -> entry 2");
@@ -93,16 +93,16 @@ static void test_settings(void)
 	CHECK(feed(pc, text, err, sizeof(err)) == 0, "parse: %s", err);
 	e = &pc->entries[0];
 	CHECK(e->set.attempts_count == 3 && e->set.offline_timeout == 5,
-	       "defaults inherited");
+	      "defaults inherited");
 	CHECK(e->set.connect_timeout_ms == 500, "entry override %d",
-	       e->set.connect_timeout_ms);
+	      e->set.connect_timeout_ms);
 	CHECK(pc->defaults.connect_timeout_ms == 250, "default 250ms");
 	CHECK(e->set.host_mode == PROXY_HOST_FIXED &&
-	       !strcmp(e->set.host_value, "www.example.org"), "host fixed");
+	      !strcmp(e->set.host_value, "www.example.org"), "host fixed");
 	CHECK(e->lb.method == LB_LEAST_CONN && e->lb.backends[0].weight == 2,
-	       "least conn, weight 2");
+	      "least conn, weight 2");
 	CHECK(e->lb.attempts_count == 3 && e->lb.offline_timeout == 5,
-	       "balancer got HA settings");
+	      "balancer got HA settings");
 	CHECK(proxy_conf_match(pc, "/api/x") == e, "anchored match");
 	CHECK(proxy_conf_match(pc, "/v2/api/x") == NULL, "anchor holds");
 	proxy_conf_free(pc);
@@ -114,7 +114,7 @@ static void expect_error(const char *text, const char *needle)
 	char err[256] = "";
 
 	CHECK(feed(pc, text, err, sizeof(err)) != 0 && strstr(err, needle),
-	       "'%s': want error with '%s', got '%s'", text, needle, err);
+	      "'%s': want error with '%s', got '%s'", text, needle, err);
 	proxy_conf_free(pc);
 }
 

@@ -54,19 +54,19 @@ static void test_request(void)
 			"Accept: */*\r\n\r\n", "192.0.2.1", NULL, &len);
 
 	CHECK(h && !strncmp(h, "POST /a/b?x=1 HTTP/1.1\r\nHost: example.org\r\n", 42),
-	       "request line + Host: %s", S(h));
+	      "request line + Host: %s", S(h));
 	CHECK(h && strstr(h, "\r\nAccept: */*\r\n"), "end-to-end kept");
 	CHECK(h && !strstr(h, "X-Secret") && !strstr(h, "Keep-Alive") &&
-	       !strstr(h, "TE:") && !strstr(h, "Proxy-Authorization") &&
-	       !strstr(h, "Expect") && !strstr(h, "Connection"),
-	       "hop-by-hop removed: %s", S(h));
+	      !strstr(h, "TE:") && !strstr(h, "Proxy-Authorization") &&
+	      !strstr(h, "Expect") && !strstr(h, "Connection"),
+	      "hop-by-hop removed: %s", S(h));
 	CHECK(h && strstr(h, "\r\nContent-Length: 5\r\n"), "length kept");
 	CHECK(h && strstr(h, "\r\nX-Forwarded-For: 10.9.8.7, 192.0.2.1\r\n"),
-	       "XFF appended");
+	      "XFF appended");
 	CHECK(h && strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"example.org\";proto=http\r\n"),
-	       "Forwarded");
+	      "Forwarded");
 	CHECK(h && strstr(h, "\r\nVia: 1.0 edge, 1.1 khttpd-0123456789abcdef\r\n"),
-	       "Via appended");
+	      "Via appended");
 	CHECK(h && len > 4 && !memcmp(h + len - 4, "\r\n\r\n", 4), "ends");
 	free(h);
 
@@ -74,15 +74,15 @@ static void test_request(void)
 		  "Transfer-Encoding: chunked\r\n\r\n", "::1", "backend:8080",
 		  &len);
 	CHECK(h && !strncmp(h, "GET /p?q HTTP/1.1\r\nHost: backend:8080\r\n", 39),
-	       "absolute-form -> origin-form, Host rewritten: %s", S(h));
+	      "absolute-form -> origin-form, Host rewritten: %s", S(h));
 	CHECK(h && strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
-	       !strstr(h, "Content-Length"), "chunked framing");
+	      !strstr(h, "Content-Length"), "chunked framing");
 	CHECK(h && strstr(h, "Forwarded: for=\"[::1]\""), "v6 quoted");
 	free(h);
 
 	h = build("POST /f HTTP/1.0\r\n\r\n", "1.2.3.4", "b:1", &len);
 	CHECK(h && strstr(h, "\r\nContent-Length: 0\r\n") &&
-	       strstr(h, "Via: 1.0 khttpd-"), "empty POST, 1.0 via: %s", S(h));
+	      strstr(h, "Via: 1.0 khttpd-"), "empty POST, 1.0 via: %s", S(h));
 	free(h);
 }
 
@@ -98,7 +98,7 @@ static void test_loop(void)
 	khttp_parse(&req, &lim, buf, strlen(buf));
 	CHECK(proxy_request_looped(buf, &req, token), "own token seen");
 	CHECK(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
-	       "other token");
+	      "other token");
 }
 
 static int parse(const char *s, struct proxy_resp *r)
@@ -114,14 +114,14 @@ static void test_response_parse(void)
 
 	rc = proxy_parse_response(ok, strlen(ok), &r);
 	CHECK(rc == KHTTP_DONE && r.status == 200 && r.has_length &&
-	       r.content_length == 12 && r.keep_alive && !r.chunked &&
-	       r.head_len == strlen(ok) - 12, "CL response");
+	      r.content_length == 12 && r.keep_alive && !r.chunked &&
+	      r.head_len == strlen(ok) - 12, "CL response");
 	proxy_resp_free(&r);
 	CHECK(proxy_parse_response(ok, 20, &r) == KHTTP_AGAIN, "incomplete");
 
 	rc = parse("HTTP/1.0 404 Not Found\r\nServer: x\r\n\r\n", &r);
 	CHECK(rc == KHTTP_DONE && r.status == 404 && !r.has_length &&
-	       !r.keep_alive && r.version == 10, "1.0 until close");
+	      !r.keep_alive && r.version == 10, "1.0 until close");
 	proxy_resp_free(&r);
 
 	rc = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", &r);
@@ -134,11 +134,11 @@ static void test_response_parse(void)
 	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\nY: b\r\n\r\n", &r) < 0, "bare LF refused");
 	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n", &r) < 0, "obs-fold refused");
 	CHECK(parse("HTTP/2 200 OK\r\n\r\n", &r) < 0,
-	       "bad version");
+	      "bad version");
 	CHECK(parse("HTTP/1.1 20 OK\r\n\r\n", &r) < 0,
-	       "bad status");
+	      "bad status");
 	CHECK(parse("HTTP/1.1 200\r\n\r\n", &r) == KHTTP_DONE,
-	       "no reason ok");
+	      "no reason ok");
 	proxy_resp_free(&r);
 }
 
@@ -155,16 +155,16 @@ static void test_response_build(void)
 	h = proxy_build_response(&r, token, true, true, 11, &len);
 	CHECK(h && !strncmp(h, "HTTP/1.1 201 Created\r\n", 22), "status: %s", S(h));
 	CHECK(h && !strstr(h, "X-Hop") && !strstr(h, "Keep-Alive") &&
-	       !strstr(h, "Host:") && !strstr(h, "Connection"),
-	       "hop-by-hop gone: %s", S(h));
+	      !strstr(h, "Host:") && !strstr(h, "Connection"),
+	      "hop-by-hop gone: %s", S(h));
 	CHECK(h && strstr(h, "\r\nSet-Cookie: a=b\r\n") &&
-	       strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
-	       strstr(h, "\r\nVia: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n"),
-	       "kept, framing, via: %s", S(h));
+	      strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
+	      strstr(h, "\r\nVia: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n"),
+	      "kept, framing, via: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, true, 10, &len);
 	CHECK(h && !strstr(h, "Transfer-Encoding") &&
-	       strstr(h, "Connection: keep-alive\r\n"), "1.0 client: %s", S(h));
+	      strstr(h, "Connection: keep-alive\r\n"), "1.0 client: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, false, 11, &len);
 	CHECK(h && strstr(h, "Connection: close\r\n"), "close");
@@ -174,10 +174,10 @@ static void test_response_build(void)
 	char ch[20];
 
 	CHECK(proxy_chunk_header(ch, 255) == 4 && !memcmp(ch, "ff\r\n", 4),
-	       "chunk header");
+	      "chunk header");
 	CHECK(proxy_response_bodyless(304, false) &&
-	       proxy_response_bodyless(200, true) &&
-	       !proxy_response_bodyless(200, false), "bodyless");
+	      proxy_response_bodyless(200, true) &&
+	      !proxy_response_bodyless(200, false), "bodyless");
 }
 
 static void test_caching_rules(void)
@@ -194,13 +194,13 @@ static void test_caching_rules(void)
 	      "Date: x\r\nVary: Accept-Language, Accept-Encoding\r\nContent-Length: 0\r\n\r\n",
 	      &r);
 	CHECK(proxy_response_ttl(&r, vary, sizeof(vary)) == 30 &&
-	       !strcmp(vary, "accept-language accept-encoding"), "s-maxage wins, vary: %s",
-	       vary);
+	      !strcmp(vary, "accept-language accept-encoding"), "s-maxage wins, vary: %s",
+	      vary);
 	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
 	CHECK(f && !strcmp(ctype, "text/plain") && strstr(f, "X-Keep: 1\r\n") &&
-	       strstr(f, "Cache-Control:") && !strstr(f, "Date") &&
-	       !strstr(f, "Content-Length") && !strstr(f, "Connection") &&
-	       !strstr(f, "Content-Type"), "stored fields: %s", S(f));
+	      strstr(f, "Cache-Control:") && !strstr(f, "Date") &&
+	      !strstr(f, "Content-Length") && !strstr(f, "Connection") &&
+	      !strstr(f, "Content-Type"), "stored fields: %s", S(f));
 	free(f);
 	proxy_resp_free(&r);
 	static const char *const never[] = {
@@ -214,8 +214,8 @@ static void test_caching_rules(void)
 	};
 	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++) {
 		CHECK(parse(never[i], &r) == KHTTP_DONE &&
-		       proxy_response_ttl(&r, vary, sizeof(vary)) == 0,
-		       "not storable: %s", never[i]);
+		      proxy_response_ttl(&r, vary, sizeof(vary)) == 0,
+		      "not storable: %s", never[i]);
 		proxy_resp_free(&r);
 	}
 
@@ -228,7 +228,7 @@ static void test_caching_rules(void)
 	kl = proxy_vary_key(buf, &req, "accept-language accept-encoding", key, 1,
 			    sizeof(key));
 	CHECK(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
-	       "vary key (%zu)", kl);
+	      "vary key (%zu)", kl);
 	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
 	khttp_request_init(&req);
 	khttp_parse(&req, &lim, buf, strlen(buf));
