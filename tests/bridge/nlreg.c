@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../userspace/bridge_msg.h"
-#include "../../userspace/bridge_nl.h"
+#include "../../userspace/bridge/bridge_msg.h"
+#include "../../userspace/bridge/bridge_nl.h"
 
 /* Print what the kernel said: "<what>" or "refused: <error>". */
 static int report(int rc, const char *what)

@@ -35,10 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cache_plugin.h"
-#include "../cache_store.h"
-#include "../filecache.h"
-#include "../khttpdd.h"
+#include "cache.h"
+#include "cache/cache_store.h"
+#include "core/filecache.h"
+#include "core/khttpdd.h"
 
 extern const struct khttpd_plugin plugin_cache;
 

@@ -32,8 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../gateway.h"
-#include "../khttpdd.h"
+#include "gateway/gateway.h"
+#include "core/khttpdd.h"
 
 extern const struct khttpd_plugin plugin_cgi;
 

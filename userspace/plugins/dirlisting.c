@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../khttpdd.h"
+#include "core/khttpdd.h"
 
 struct dirlisting_conf {
 	bool off, json, hidden;

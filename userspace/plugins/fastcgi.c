@@ -29,9 +29,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../fcgi.h"
-#include "../gateway.h"
-#include "../khttpdd.h"
+#include "gateway/fcgi.h"
+#include "gateway/gateway.h"
+#include "core/khttpdd.h"
 
 #define FCGI_ID 1
 

@@ -30,12 +30,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cache_plugin.h"
-#include "../cache_store.h"
-#include "../khttpdd.h"
-#include "../proxy_conf.h"
-#include "../proxy_http.h"
-#include "../proxy_plugin.h"
+#include "cache.h"
+#include "cache/cache_store.h"
+#include "core/khttpdd.h"
+#include "proxy/proxy_conf.h"
+#include "proxy/proxy_http.h"
+#include "proxy_reverse.h"
 
 extern const struct khttpd_plugin plugin_proxy_reverse;
 

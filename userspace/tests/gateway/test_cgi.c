@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../cgi_env.h"
-#include "../cgi_resp.h"
+#include "gateway/cgi_env.h"
+#include "gateway/cgi_resp.h"
 #include "khttpd_check.h"
 
 static const char head[] =

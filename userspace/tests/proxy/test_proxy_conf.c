@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proxy_conf.h"
+#include "proxy/proxy_conf.h"
 #include "khttpd_check.h"
 
 static int feed(struct proxy_conf *pc, const char *text, char *err,

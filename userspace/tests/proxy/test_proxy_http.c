@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../proxy_http.h"
+#include "proxy/proxy_http.h"
 #include "khttpd_check.h"
 
 /* printable even when a build failed */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../balancer.h"
+#include "proxy/balancer.h"
 #include "khttpd_check.h"
 
 #define NOW 1000

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../filecache.h"
+#include "core/filecache.h"
 #include "khttpd_check.h"
 
 static char dir[] = "/tmp/khttpd-test-fc.XXXXXX";

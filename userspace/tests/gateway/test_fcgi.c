@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fcgi.h"
+#include "gateway/fcgi.h"
 #include "khttpd_check.h"
 
 #define ID 1

@@ -24,7 +24,7 @@
 
 #include "bridge_msg.h"
 #include "bridge_nl.h"
-#include "khttpdd.h"
+#include "core/khttpdd.h"
 
 #define BRIDGE_BACKOFF_MIN_MS 100
 #define BRIDGE_BACKOFF_MAX_MS 5000

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "../bridge_msg.h"
+#include "bridge/bridge_msg.h"
 #include "khttpd_check.h"
 
 #define FAMILY 0x1234

@@ -23,7 +23,7 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include "bridge.h"
+#include "bridge/bridge.h"
 #include "khttpdd.h"
 
 static const char *config_path;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../khttpdd.h"
+#include "core/khttpdd.h"
 #include "khttpd_check.h"
 
 static char trace[64];

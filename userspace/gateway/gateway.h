@@ -22,7 +22,7 @@
 
 #include "cgi_env.h"
 #include "cgi_resp.h"
-#include "khttpdd.h"
+#include "core/khttpdd.h"
 
 #define GW_BUF (64 * 1024)
 #define GW_SPOOL_MEM (256 * 1024)

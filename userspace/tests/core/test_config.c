@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../khttpdd.h"
+#include "core/khttpdd.h"
 #include "khttpd_check.h"
 
 static char dir[] = "/tmp/khttpd-test-config.XXXXXX";

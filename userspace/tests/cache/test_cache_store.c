@@ -6,7 +6,7 @@
  * integrity and counter consistency (run under ASan and TSan by make
  * check). White-box: includes the store to check its list invariants.
  */
-#include "../cache_store.c"
+#include "cache/cache_store.c"
 
 #include <stdio.h>
 

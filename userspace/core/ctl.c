@@ -15,9 +15,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "bridge.h"
-#include "cache_plugin.h"
-#include "proxy_plugin.h"
+#include "bridge/bridge.h"
+#include "plugins/cache.h"
+#include "plugins/proxy_reverse.h"
 #include "khttpdd.h"
 
 static char *ctl_path;

@@ -14,8 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../filecache.h"
-#include "../khttpdd.h"
+#include "core/filecache.h"
+#include "core/khttpdd.h"
 #include "khttpd_check.h"
 
 static char got_body[4096];
