@@ -166,7 +166,7 @@ static const struct {
 	{ "RequestMax", 10, 1024, 1u << 30,
 	  offsetof(struct config, request_max) },
 	{ "FileCacheEntries", 10, 0, 100000,
-	  offsetof(struct config, filecache_entries) },
+	  offsetof(struct config, fdcache_entries) },
 	{ "PermRequired", 8, 0, 07777, offsetof(struct config, perm_required) },
 	{ "PermForbid", 8, 0, 07777, offsetof(struct config, perm_forbid) },
 };
@@ -563,7 +563,7 @@ static void config_defaults(struct config *c)
 	c->send_timeout = 30;
 	c->drain_timeout = 10;
 	c->request_max = 1 << 20;
-	c->filecache_entries = 64;
+	c->fdcache_entries = 64;
 	c->perm_required = S_IROTH;
 	c->perm_forbid = S_IXUSR | S_IXGRP | S_IXOTH | S_ISVTX;
 	c->control_mode = 0600;

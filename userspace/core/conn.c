@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "filecache.h"
+#include "fdcache.h"
 #include "khttpdd.h"
 
 
@@ -94,7 +94,7 @@ void conn_reset_response(struct conn *c)
 	c->hd = NULL;
 	c->hd_len = c->hd_off = c->bd_len = c->bd_off = c->hd_body = 0;
 	if (c->file)
-		filecache_put(c->w->fc, c->file);
+		fdcache_put(c->w->fc, c->file);
 	c->file = NULL;
 	c->file_off = c->file_end = 0;
 }
@@ -149,7 +149,7 @@ bool conn_grow(struct conn *c, uint32_t max)
 }
 
 void conn_queue(struct conn *c, const char *head, size_t head_len,
-		char *body, size_t body_len, struct fc_entry *f,
+		char *body, size_t body_len, struct fdcache_entry *f,
 		uint64_t off, uint64_t len)
 {
 	c->state = CONN_WRITE;

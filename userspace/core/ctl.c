@@ -208,12 +208,12 @@ static void cmd_config(struct out *o, const struct config *cfg, bool json)
 		outf(o, ",\"workers\":%u,\"balance\":\"%s\",\"keepalive_timeout\":%u,\"keepalive_max\":%u,\"header_timeout\":%u,\"body_timeout\":%u,\"send_timeout\":%u,\"request_max\":%u,\"file_cache_entries\":%u,\"listen\":[",
 		     server.nworkers, balance, cfg->keepalive_timeout,
 		     cfg->keepalive_max, cfg->header_timeout, cfg->body_timeout,
-		     cfg->send_timeout, cfg->request_max, cfg->filecache_entries);
+		     cfg->send_timeout, cfg->request_max, cfg->fdcache_entries);
 	} else {
 		outf(o, "source %s\nworkers %u\nbalance %s\nkeepalive_timeout %u\nkeepalive_max %u\nheader_timeout %u\nbody_timeout %u\nsend_timeout %u\nrequest_max %u\nfile_cache_entries %u\n",
 		     src, server.nworkers, balance, cfg->keepalive_timeout,
 		     cfg->keepalive_max, cfg->header_timeout, cfg->body_timeout,
-		     cfg->send_timeout, cfg->request_max, cfg->filecache_entries);
+		     cfg->send_timeout, cfg->request_max, cfg->fdcache_entries);
 	}
 	for (size_t i = 0; i < cfg->nlisten; i++)
 		outf(o, json ? "%s\"%s:%s\"" : "%slisten %s:%s\n",

@@ -12,7 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "filecache.h"
+#include "fdcache.h"
 #include "khttpdd.h"
 
 size_t http_head(struct conn *c, struct khttp_head *h)
@@ -30,7 +30,7 @@ static bool send_error_page(struct conn *c, int status, const char *extra)
 	const struct vhost *vh = c->vhost;
 	struct khttp_head h = { .status = status, .has_body_length = true,
 				.extra = extra };
-	struct fc_entry *f;
+	struct fdcache_entry *f;
 	size_t n;
 
 	for (size_t i = 0; vh && i < vh->nerrpages; i++) {
@@ -38,22 +38,22 @@ static bool send_error_page(struct conn *c, int status, const char *extra)
 
 		if (vh->errpages[i].status != status)
 			continue;
-		if (filecache_get(c->w->fc, vh->docroot_fd, vh->docroot, path,
-				  c->w->now, &f))
+		if (fdcache_get(c->w->fc, vh->docroot_fd, vh->docroot, path,
+				c->w->now, &f))
 			return false;
 		if (!S_ISREG(f->st.st_mode)) {
-			filecache_put(c->w->fc, f);
+			fdcache_put(c->w->fc, f);
 			return false;
 		}
 		h.content_type = config_mime(c->cfg, path, strlen(path));
 		h.content_length = (uint64_t)f->st.st_size;
 		n = http_head(c, &h);
 		if (!n) {
-			filecache_put(c->w->fc, f);
+			fdcache_put(c->w->fc, f);
 			return false;
 		}
 		if (c->head_only) {
-			filecache_put(c->w->fc, f);
+			fdcache_put(c->w->fc, f);
 			f = NULL;
 		}
 		conn_queue(c, c->w->scratch, n, NULL, 0, f, 0,

@@ -16,8 +16,8 @@
 #include <khttpd/http_response.h>
 #include "plugin.h"
 
-struct fc_entry;
-struct filecache;
+struct fdcache_entry;
+struct fdcache;
 
 /* ---- config.c ---- */
 
@@ -66,7 +66,7 @@ struct config {
 	unsigned header_timeout, body_timeout, send_timeout;
 	unsigned drain_timeout;
 	unsigned request_max;	/* request buffer cap: head + body */
-	unsigned filecache_entries;
+	unsigned fdcache_entries;	/* FileCacheEntries */
 	unsigned perm_required, perm_forbid;
 	char **indexes;
 	size_t nindexes;
@@ -152,7 +152,7 @@ struct conn {
 	char *bd;		/* malloc'd */
 	uint32_t hd_len, hd_off, bd_len, bd_off;
 	uint32_t hd_body;	/* trailing bytes of hd that are content */
-	struct fc_entry *file;
+	struct fdcache_entry *file;
 	uint64_t file_off, file_end;
 	const struct khttpd_plugin *handler;	/* reading a body for it */
 	uint32_t events;	/* epoll mask armed */
@@ -187,7 +187,7 @@ void conn_linger(struct conn *c);
  * taken) and a file range (reference taken). http_process() sends it.
  */
 void conn_queue(struct conn *c, const char *head, size_t head_len,
-		char *body, size_t body_len, struct fc_entry *f,
+		char *body, size_t body_len, struct fdcache_entry *f,
 		uint64_t off, uint64_t len);
 /* Send what is queued: 1 all sent, 0 would block, -1 error. */
 int conn_flush(struct conn *c);
@@ -248,7 +248,7 @@ struct worker {
 	atomic_uint pending;		/* handed over, not yet adopted */
 	struct conn *conns;
 	struct config *cfg;
-	struct filecache *fc;
+	struct fdcache *fc;
 	bool draining;
 	bool tick_due, drain_due;	/* run after the event batch */
 	int64_t now;			/* monotonic seconds */

@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "filecache.h"
+#include "fdcache.h"
 #include "khttpdd.h"
 
 /* Without openat2: walk the path refusing every symlink (stricter). */
@@ -164,7 +164,7 @@ int static_file_head(const struct conn *c, struct khttp_head *h,
 	return h->status;
 }
 
-static int serve_file(struct conn *c, struct fc_entry *f, const char *path)
+static int serve_file(struct conn *c, struct fdcache_entry *f, const char *path)
 {
 	const struct config *cfg = c->cfg;
 	const struct stat *st = &f->st;
@@ -175,27 +175,27 @@ static int serve_file(struct conn *c, struct fc_entry *f, const char *path)
 	if (!S_ISREG(st->st_mode) ||
 	    (st->st_mode & cfg->perm_required) != cfg->perm_required ||
 	    (st->st_mode & cfg->perm_forbid)) {
-		filecache_put(c->w->fc, f);
+		fdcache_put(c->w->fc, f);
 		c->error_note = "file type or mode forbidden";
 		return http_send_error(c, 403, NULL);
 	}
 	switch (static_file_head(c, &h, f->etag, f->etag_len, st->st_mtim.tv_sec,
 				 (uint64_t)st->st_size, path, &start, &len)) {
 	case 412:
-		filecache_put(c->w->fc, f);
+		fdcache_put(c->w->fc, f);
 		return http_send_error(c, 412, NULL);
 	case 416:
-		filecache_put(c->w->fc, f);
+		fdcache_put(c->w->fc, f);
 		return send_416(c, (uint64_t)st->st_size);
 	}
 	h.content_length = len;
 	n = http_head(c, &h);
 	if (!n) {
-		filecache_put(c->w->fc, f);
+		fdcache_put(c->w->fc, f);
 		return http_send_error(c, 500, NULL);
 	}
 	if (c->head_only || !len) {
-		filecache_put(c->w->fc, f);
+		fdcache_put(c->w->fc, f);
 		f = NULL;
 		len = 0;
 	}
@@ -233,10 +233,10 @@ int static_serve(struct conn *c)
 	const struct vhost *vh = c->vhost;
 	const char *path = w->path;
 	size_t plen = strlen(path);
-	struct fc_entry *f, *idx;
+	struct fdcache_entry *f, *idx;
 	int rc;
 
-	rc = filecache_get(w->fc, vh->docroot_fd, vh->docroot, path, w->now, &f);
+	rc = fdcache_get(w->fc, vh->docroot_fd, vh->docroot, path, w->now, &f);
 	if (rc) {
 		c->error_note = strerror(-rc);
 		return http_send_error(c, open_status(rc), NULL);
@@ -244,7 +244,7 @@ int static_serve(struct conn *c)
 	if (!S_ISDIR(f->st.st_mode))
 		return serve_file(c, f, path);
 	if (path[plen - 1] != '/') {
-		filecache_put(w->fc, f);
+		fdcache_put(w->fc, f);
 		return redirect_to_dir(c);
 	}
 	for (size_t i = 0; i < c->cfg->nindexes; i++) {
@@ -253,21 +253,21 @@ int static_serve(struct conn *c)
 		if (plen + ilen >= sizeof(w->path))
 			break;
 		memcpy(w->path + plen, c->cfg->indexes[i], ilen + 1);
-		rc = filecache_get(w->fc, vh->docroot_fd, vh->docroot, w->path,
-				   w->now, &idx);
+		rc = fdcache_get(w->fc, vh->docroot_fd, vh->docroot, w->path,
+				 w->now, &idx);
 		if (rc == 0) {
-			filecache_put(w->fc, f);
+			fdcache_put(w->fc, f);
 			return serve_file(c, idx, w->path);
 		}
 		w->path[plen] = '\0';
 		if (rc != -ENOENT) {
-			filecache_put(w->fc, f);
+			fdcache_put(w->fc, f);
 			c->error_note = strerror(-rc);
 			return http_send_error(c, open_status(rc), NULL);
 		}
 	}
 	rc = plugins_on_directory(c, f->fd);
-	filecache_put(w->fc, f);
+	fdcache_put(w->fc, f);
 	if (rc == KP_CLOSE)
 		c->closing = true;
 	if (rc != KP_CONTINUE)

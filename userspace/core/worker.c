@@ -15,7 +15,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "filecache.h"
+#include "fdcache.h"
 #include "khttpdd.h"
 
 enum worker_msg_type { MSG_ADOPT, MSG_CONFIG, MSG_DRAIN };
@@ -282,7 +282,7 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 
 	w->id = id;
 	w->cfg = config_get(cfg);
-	w->fc = filecache_new(cfg->filecache_entries, 64, 1, static_open);
+	w->fc = fdcache_new(cfg->fdcache_entries, 64, 1, static_open);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->tick.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (!w->fc || w->epfd < 0 || w->tick.fd < 0 ||
@@ -314,7 +314,7 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 void worker_cleanup(struct worker *w)
 {
 	pthread_join(w->thread, NULL);
-	filecache_free(w->fc);
+	fdcache_free(w->fc);
 	config_put(w->cfg);
 	close(w->epfd);
 	close(w->tick.fd);

@@ -37,7 +37,7 @@
 
 #include "cache.h"
 #include "cache/cache_store.h"
-#include "core/filecache.h"
+#include "core/fdcache.h"
 #include "core/khttpdd.h"
 
 extern const struct khttpd_plugin plugin_cache;

@@ -111,7 +111,7 @@ static void test_good(void)
 	CHECK(c->request_max == 131072 && c->limits.line_max == 4096 &&
 	      c->limits.head_max == 8192 && c->limits.fields_max == 50,
 	      "limits");
-	CHECK(c->filecache_entries == 16, "cache");
+	CHECK(c->fdcache_entries == 16, "cache");
 	CHECK(c->perm_required == 0444 && c->perm_forbid == 0111, "perms %o %o",
 	      c->perm_required, c->perm_forbid);
 	CHECK(c->nindexes == 2 && !strcmp(c->indexes[0], "index.htm") &&

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/filecache.h"
+#include "core/fdcache.h"
 #include "core/khttpdd.h"
 #include "khttpd_check.h"
 
@@ -97,7 +97,7 @@ int main(void)
 	regcomp(&vh->rules[0].re, "^/h", REG_EXTENDED | REG_NOSUB);
 	w.cfg = cfg;
 	w.epfd = epoll_create1(EPOLL_CLOEXEC);
-	w.fc = filecache_new(4, 8, 1, static_open);
+	w.fc = fdcache_new(4, 8, 1, static_open);
 	worker_update_date(&w);
 
 	/* Content-Length body in the first bytes. */
@@ -181,7 +181,7 @@ int main(void)
 	close(fd);
 	CHECK(atomic_load(&w.nconns) == 0, "connections closed");
 
-	filecache_free(w.fc);
+	fdcache_free(w.fc);
 	close(w.epfd);
 	config_put(cfg);
 	return check_done("test_http_body");

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/filecache.h"
+#include "core/fdcache.h"
 #include "khttpd_check.h"
 
 static char dir[] = "/tmp/khttpd-test-fc.XXXXXX";
@@ -37,7 +37,7 @@ static void put(const char *rel, const char *text)
 	close(fd);
 }
 
-static char *content(const struct fc_entry *e)
+static char *content(const struct fdcache_entry *e)
 {
 	static char buf[256];
 	ssize_t n = pread(e->fd, buf, sizeof(buf) - 1, 0);
@@ -53,114 +53,114 @@ static bool fd_open(int fd)
 
 static void test_sharing_and_refs(void)
 {
-	struct filecache *fc = filecache_new(2, 64, 1, open_rel);
-	struct fc_entry *a, *a2, *b, *c;
+	struct fdcache *fc = fdcache_new(2, 64, 1, open_rel);
+	struct fdcache_entry *a, *a2, *b, *c;
 	int afd;
 
 	put("a", "AAAA");
 	put("b", "BB");
 	put("c", "C");
-	CHECK(filecache_get(fc, dirfd_, dir, "/a", 100, &a) == 0, "get a");
-	CHECK(filecache_get(fc, dirfd_, dir, "/a", 100, &a2) == 0, "get a again");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/a", 100, &a) == 0, "get a");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/a", 100, &a2) == 0, "get a again");
 	CHECK(a == a2 && a->refs == 3, "one shared entry, refs %u", a->refs);
-	CHECK(filecache_stats(fc)->hits == 1 && filecache_stats(fc)->misses == 1,
+	CHECK(fdcache_stats(fc)->hits == 1 && fdcache_stats(fc)->misses == 1,
 	      "1 hit, 1 miss");
 	CHECK(a->st.st_size == 4 && a->etag[0] == '"' && a->etag_len > 2,
 	      "stat and ETag");
-	filecache_put(fc, a2);
+	fdcache_put(fc, a2);
 	afd = a->fd;
 	/* capacity 2: b then c evicts the least recently used, a */
-	CHECK(filecache_get(fc, dirfd_, dir, "/b", 100, &b) == 0, "get b");
-	CHECK(filecache_get(fc, dirfd_, dir, "/c", 100, &c) == 0, "get c");
-	CHECK(filecache_count(fc) == 2 && !a->cached, "a evicted");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/b", 100, &b) == 0, "get b");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/c", 100, &c) == 0, "get c");
+	CHECK(fdcache_count(fc) == 2 && !a->cached, "a evicted");
 	CHECK(fd_open(afd) && !strcmp(content(a), "AAAA"),
 	      "an evicted entry in use keeps its fd");
-	filecache_put(fc, a);
+	fdcache_put(fc, a);
 	CHECK(!fd_open(afd), "the last user closes it");
-	filecache_put(fc, b);
-	filecache_put(fc, c);
-	CHECK(filecache_get(fc, dirfd_, dir, "/missing", 100, &a) == -ENOENT,
+	fdcache_put(fc, b);
+	fdcache_put(fc, c);
+	CHECK(fdcache_get(fc, dirfd_, dir, "/missing", 100, &a) == -ENOENT,
 	      "missing file -> -ENOENT");
-	filecache_free(fc);
+	fdcache_free(fc);
 
 	/* capacity 0: no caching, still correct */
-	fc = filecache_new(0, 64, 1, open_rel);
-	CHECK(filecache_get(fc, dirfd_, dir, "/a", 100, &a) == 0 &&
-	      filecache_count(fc) == 0 && a->refs == 1, "uncached entry");
+	fc = fdcache_new(0, 64, 1, open_rel);
+	CHECK(fdcache_get(fc, dirfd_, dir, "/a", 100, &a) == 0 &&
+	      fdcache_count(fc) == 0 && a->refs == 1, "uncached entry");
 	afd = a->fd;
-	filecache_put(fc, a);
+	fdcache_put(fc, a);
 	CHECK(!fd_open(afd), "uncached entry closed on put");
-	filecache_free(fc);
+	fdcache_free(fc);
 }
 
 static void test_full_key_compare(void)
 {
 	/* One bucket: every key collides; only the full key tells them apart. */
-	struct filecache *fc = filecache_new(16, 1, 1, open_rel);
-	struct fc_entry *e[4];
+	struct fdcache *fc = fdcache_new(16, 1, 1, open_rel);
+	struct fdcache_entry *e[4];
 	char other_root[64];
 
 	put("k1", "one");
 	put("k2", "two");
-	CHECK(filecache_get(fc, dirfd_, dir, "/k1", 100, &e[0]) == 0, "k1");
-	CHECK(filecache_get(fc, dirfd_, dir, "/k2", 100, &e[1]) == 0, "k2");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/k1", 100, &e[0]) == 0, "k1");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/k2", 100, &e[1]) == 0, "k2");
 	CHECK(e[0] != e[1] && !strcmp(content(e[0]), "one") &&
 	      !strcmp(content(e[1]), "two"), "distinct entries in one chain");
 	/* Same path under another root (another vhost) is another file. */
 	snprintf(other_root, sizeof(other_root), "%s-other", dir);
-	CHECK(filecache_get(fc, dirfd_, other_root, "/k1", 100, &e[2]) == 0 &&
+	CHECK(fdcache_get(fc, dirfd_, other_root, "/k1", 100, &e[2]) == 0 &&
 	      e[2] != e[0], "root is part of the key");
 	/* Root "/x" + path "/ab" must differ from root "/x/" + path "ab"... */
-	CHECK(filecache_get(fc, dirfd_, dir, "/k2", 100, &e[3]) == 0 &&
+	CHECK(fdcache_get(fc, dirfd_, dir, "/k2", 100, &e[3]) == 0 &&
 	      e[3] == e[1], "the same key hits");
 	for (int i = 0; i < 4; i++)
-		filecache_put(fc, e[i]);
-	filecache_free(fc);
+		fdcache_put(fc, e[i]);
+	fdcache_free(fc);
 }
 
 static void test_notices_changes(void)
 {
-	struct filecache *fc = filecache_new(16, 64, 1, open_rel);
-	struct fc_entry *e, *e2;
+	struct fdcache *fc = fdcache_new(16, 64, 1, open_rel);
+	struct fdcache_entry *e, *e2;
 	struct timespec ts[2] = { { .tv_sec = 1700000000 }, { .tv_sec = 1700000000 } };
 	char etag[KHTTP_ETAG_MAX];
 
 	put("f", "old!");
-	CHECK(filecache_get(fc, dirfd_, dir, "/f", 100, &e) == 0, "f");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/f", 100, &e) == 0, "f");
 	strcpy(etag, e->etag);
-	filecache_put(fc, e);
+	fdcache_put(fc, e);
 
 	/* rewritten in place, same size, new mtime */
 	put("f", "new!");
 	futimens(openat(dirfd_, "f", O_RDONLY | O_CLOEXEC), ts);
-	CHECK(filecache_get(fc, dirfd_, dir, "/f", 100, &e) == 0 &&
+	CHECK(fdcache_get(fc, dirfd_, dir, "/f", 100, &e) == 0 &&
 	      !strcmp(content(e), "new!") && strcmp(e->etag, etag),
 	      "in-place rewrite seen: %s", content(e));
-	filecache_put(fc, e);
+	fdcache_put(fc, e);
 
 	/* deleted */
 	unlinkat(dirfd_, "f", 0);
-	CHECK(filecache_get(fc, dirfd_, dir, "/f", 100, &e) == -ENOENT,
+	CHECK(fdcache_get(fc, dirfd_, dir, "/f", 100, &e) == -ENOENT,
 	      "deleted -> ENOENT");
 
 	/* replaced by rename while the old inode lives on (hard link) */
 	put("g", "first");
-	CHECK(filecache_get(fc, dirfd_, dir, "/g", 100, &e) == 0, "g");
-	filecache_put(fc, e);
+	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 100, &e) == 0, "g");
+	fdcache_put(fc, e);
 	linkat(dirfd_, "g", dirfd_, "g.keep", 0);
 	put("g.new", "second");
 	renameat(dirfd_, "g.new", dirfd_, "g");
-	CHECK(filecache_get(fc, dirfd_, dir, "/g", 100, &e) == 0 &&
+	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 100, &e) == 0 &&
 	      !strcmp(content(e), "first"),
 	      "within valid_secs the cached fd is trusted");
-	filecache_put(fc, e);
-	CHECK(filecache_get(fc, dirfd_, dir, "/g", 101, &e2) == 0 &&
+	fdcache_put(fc, e);
+	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 101, &e2) == 0 &&
 	      !strcmp(content(e2), "second"),
 	      "after valid_secs the path is resolved again: %s", content(e2));
-	CHECK(filecache_stats(fc)->revalidations >= 1 &&
-	      filecache_stats(fc)->invalidations >= 3, "stats");
-	filecache_put(fc, e2);
-	filecache_free(fc);
+	CHECK(fdcache_stats(fc)->revalidations >= 1 &&
+	      fdcache_stats(fc)->invalidations >= 3, "stats");
+	fdcache_put(fc, e2);
+	fdcache_free(fc);
 }
 
 int main(void)
@@ -176,5 +176,5 @@ int main(void)
 	close(dirfd_);
 	if (system("rm -rf /tmp/khttpd-test-fc.*") != 0)
 		fprintf(stderr, "cleanup failed\n");
-	return check_done("test_filecache");
+	return check_done("test_fdcache");
 }

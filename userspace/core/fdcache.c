@@ -1,24 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Open-file cache (FDT): see filecache.h. */
+/* Open-file cache (FDT): see fdcache.h. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "filecache.h"
+#include "fdcache.h"
 
-struct filecache {
-	struct fc_entry **buckets;
+struct fdcache {
+	struct fdcache_entry **buckets;
 	unsigned nbuckets, capacity, count, valid_secs;
-	fc_open_fn open_fn;
-	struct fc_entry *lru_head, *lru_tail;
-	struct filecache_stats stats;
+	fdcache_open_fn open_fn;
+	struct fdcache_entry *lru_head, *lru_tail;
+	struct fdcache_stats stats;
 };
 
-struct filecache *filecache_new(unsigned capacity, unsigned nbuckets,
-				unsigned valid_secs, fc_open_fn open_fn)
+struct fdcache *fdcache_new(unsigned capacity, unsigned nbuckets,
+			    unsigned valid_secs, fdcache_open_fn open_fn)
 {
-	struct filecache *fc = calloc(1, sizeof(*fc));
+	struct fdcache *fc = calloc(1, sizeof(*fc));
 
 	if (!fc)
 		return NULL;
@@ -48,7 +48,7 @@ static uint32_t key_hash(const char *root, size_t rlen, const char *path,
 	return h;
 }
 
-static void entry_release(struct fc_entry *e)
+static void entry_release(struct fdcache_entry *e)
 {
 	if (--e->refs)
 		return;
@@ -56,7 +56,7 @@ static void entry_release(struct fc_entry *e)
 	free(e);
 }
 
-static void lru_unlink(struct filecache *fc, struct fc_entry *e)
+static void lru_unlink(struct fdcache *fc, struct fdcache_entry *e)
 {
 	if (e->lru_prev)
 		e->lru_prev->lru_next = e->lru_next;
@@ -69,7 +69,7 @@ static void lru_unlink(struct filecache *fc, struct fc_entry *e)
 	e->lru_prev = e->lru_next = NULL;
 }
 
-static void lru_push_front(struct filecache *fc, struct fc_entry *e)
+static void lru_push_front(struct fdcache *fc, struct fdcache_entry *e)
 {
 	e->lru_next = fc->lru_head;
 	e->lru_prev = NULL;
@@ -81,9 +81,9 @@ static void lru_push_front(struct filecache *fc, struct fc_entry *e)
 }
 
 /* Take e out of the table; users still holding it keep the fd open. */
-static void entry_evict(struct filecache *fc, struct fc_entry *e)
+static void entry_evict(struct fdcache *fc, struct fdcache_entry *e)
 {
-	struct fc_entry **pp = &fc->buckets[e->hash % fc->nbuckets];
+	struct fdcache_entry **pp = &fc->buckets[e->hash % fc->nbuckets];
 
 	while (*pp != e)
 		pp = &(*pp)->hnext;
@@ -102,7 +102,7 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-static void set_etag(struct fc_entry *e)
+static void set_etag(struct fdcache_entry *e)
 {
 	e->etag_len = (uint8_t)khttp_etag_format(e->etag, e->st.st_ino,
 						 e->st.st_mtim.tv_sec,
@@ -110,7 +110,7 @@ static void set_etag(struct fc_entry *e)
 }
 
 /* Is the cached entry still the file at its path? */
-static bool entry_valid(struct filecache *fc, struct fc_entry *e, int dirfd,
+static bool entry_valid(struct fdcache *fc, struct fdcache_entry *e, int dirfd,
 			const char *rel, int64_t now)
 {
 	struct stat st;
@@ -133,13 +133,13 @@ static bool entry_valid(struct filecache *fc, struct fc_entry *e, int dirfd,
 	return true;
 }
 
-int filecache_get(struct filecache *fc, int dirfd, const char *root,
-		  const char *path, int64_t now, struct fc_entry **out)
+int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
+		const char *path, int64_t now, struct fdcache_entry **out)
 {
 	size_t rlen = strlen(root), plen = strlen(path);
 	uint32_t h = key_hash(root, rlen, path, plen);
 	const char *rel = path[1] ? path + 1 : ".";
-	struct fc_entry *e;
+	struct fdcache_entry *e;
 	int fd;
 
 	if (rlen + 1 + plen > UINT16_MAX)
@@ -200,23 +200,23 @@ int filecache_get(struct filecache *fc, int dirfd, const char *root,
 	return 0;
 }
 
-void filecache_put(struct filecache *fc, struct fc_entry *e)
+void fdcache_put(struct fdcache *fc, struct fdcache_entry *e)
 {
 	(void)fc;
 	entry_release(e);
 }
 
-unsigned filecache_count(const struct filecache *fc)
+unsigned fdcache_count(const struct fdcache *fc)
 {
 	return fc->count;
 }
 
-const struct filecache_stats *filecache_stats(const struct filecache *fc)
+const struct fdcache_stats *fdcache_stats(const struct fdcache *fc)
 {
 	return &fc->stats;
 }
 
-void filecache_free(struct filecache *fc)
+void fdcache_free(struct fdcache *fc)
 {
 	if (!fc)
 		return;
