@@ -41,7 +41,7 @@ static struct {
 	pthread_t thread;
 	bool running;
 	int stop_fd;		/* eventfd: bridge_stop() wakes the thread */
-	struct kn_sock sock;
+	struct bridge_nl_sock sock;
 	bool registered;
 	uint32_t heartbeat_ms;
 	struct notice *head, **tail;	/* notices read while waiting */
@@ -104,31 +104,31 @@ static int64_t now_ms(void)
 static int bridge_register(void)
 {
 	unsigned char buf[64], reply[256];
-	struct kn_builder b;
-	struct kn_msg m;
+	struct bridge_msg_builder b;
+	struct bridge_msg m;
 	char err[128];
 	int rc;
 
-	if (br.sock.fd < 0 && (rc = kn_open(&br.sock)))
+	if (br.sock.fd < 0 && (rc = bridge_nl_open(&br.sock)))
 		return rc;
-	if (!br.sock.family && (rc = kn_resolve(&br.sock))) {
+	if (!br.sock.family && (rc = bridge_nl_resolve(&br.sock))) {
 		if (rc == -EPROTO && rc != br.last_err)
 			log_msg("bridge: khttpd.ko speaks netlink version %u, this daemon %u: refused",
 				br.sock.version, KHTTPD_GENL_VERSION);
 		return rc;
 	}
-	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_REGISTER);
-	kn_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
-	kn_put_u32(&b, KHTTPD_A_PID, (uint32_t)getpid());
-	rc = kn_call(&br.sock, &b, reply, sizeof(reply), &m, err, sizeof(err),
-		     bridge_queue, NULL);
+	bridge_nl_begin(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_REGISTER);
+	bridge_msg_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
+	bridge_msg_put_u32(&b, KHTTPD_A_PID, (uint32_t)getpid());
+	rc = bridge_nl_call(&br.sock, &b, reply, sizeof(reply), &m, err,
+			    sizeof(err), bridge_queue, NULL);
 	if (rc < 0)
 		return rc;
 	if (rc || m.cmd != KHTTPD_CMD_REGISTER) {
 		log_msg("bridge: bad REGISTER reply: %s", err);
 		return -EBADMSG;
 	}
-	br.heartbeat_ms = kn_get_u32(m.attr[KHTTPD_A_HEARTBEAT_MS]);
+	br.heartbeat_ms = bridge_msg_get_u32(m.attr[KHTTPD_A_HEARTBEAT_MS]);
 	return 0;
 }
 
@@ -138,24 +138,26 @@ static void bridge_handoff(const void *msg, size_t len)
 	unsigned char buf[64], reply[256];
 	struct sockaddr_storage peer;
 	socklen_t plen = sizeof(peer);
-	struct kn_builder b;
-	struct kn_msg m, r;
+	struct bridge_msg_builder b;
+	struct bridge_msg m, r;
 	char err[128];
 	int rc, fd;
 
-	if (kn_parse(msg, len, &m, err, sizeof(err))) {
+	if (bridge_msg_parse(msg, len, &m, err, sizeof(err))) {
 		log_msg("bridge: notice refused: %s", err);
 		return;
 	}
 	if (m.cmd != KHTTPD_CMD_HANDOFF)
 		return;
-	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_CLAIM);
-	kn_put_u64(&b, KHTTPD_A_HANDLE, kn_get_u64(m.attr[KHTTPD_A_HANDLE]));
-	rc = kn_call(&br.sock, &b, reply, sizeof(reply), &r, err, sizeof(err),
-		     bridge_queue, NULL);
+	bridge_nl_begin(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_CLAIM);
+	bridge_msg_put_u64(&b, KHTTPD_A_HANDLE,
+			   bridge_msg_get_u64(m.attr[KHTTPD_A_HANDLE]));
+	rc = bridge_nl_call(&br.sock, &b, reply, sizeof(reply), &r, err,
+			    sizeof(err), bridge_queue, NULL);
 	if (rc < 0) {
 		log_msg("bridge: claim of handoff %llu failed: %s",
-			(unsigned long long)kn_get_u64(m.attr[KHTTPD_A_HANDLE]),
+			(unsigned long long)
+			bridge_msg_get_u64(m.attr[KHTTPD_A_HANDLE]),
 			strerror(-rc));
 		return;
 	}
@@ -163,11 +165,11 @@ static void bridge_handoff(const void *msg, size_t len)
 		log_msg("bridge: bad CLAIM reply: %s", err);
 		return;
 	}
-	fd = (int)kn_get_u32(r.attr[KHTTPD_A_FD]);
+	fd = (int)bridge_msg_get_u32(r.attr[KHTTPD_A_FD]);
 	if (getpeername(fd, (struct sockaddr *)&peer, &plen) ||
 	    worker_adopt_fd(worker_least_loaded(), fd,
-			    kn_data(m.attr[KHTTPD_A_HEAD]),
-			    kn_len(m.attr[KHTTPD_A_HEAD]),
+			    bridge_msg_data(m.attr[KHTTPD_A_HEAD]),
+			    bridge_msg_len(m.attr[KHTTPD_A_HEAD]),
 			    (struct sockaddr *)&peer, plen)) {
 		log_msg("bridge: handed-off connection lost: %s",
 			strerror(errno));
@@ -191,11 +193,12 @@ static void bridge_drain_queue(void)
 /* Read what the module sent without being asked: HANDOFF notices. */
 static int bridge_receive(void)
 {
-	/* the socket's receive buffer: kn_request() is not running now */
+	/* the socket's receive buffer: bridge_nl_request() is not running now */
 	unsigned char *rbuf = br.sock.rbuf;
 
 	for (;;) {
-		ssize_t n = recv(br.sock.fd, rbuf, KN_RECV_MAX, MSG_DONTWAIT);
+		ssize_t n = recv(br.sock.fd, rbuf, BRIDGE_NL_RECV_MAX,
+				 MSG_DONTWAIT);
 		size_t off = 0;
 
 		if (n < 0) {
@@ -210,7 +213,8 @@ static int bridge_receive(void)
 			return -errno;
 		}
 		while (off < (size_t)n) {
-			size_t mlen = kn_next(rbuf + off, (size_t)n - off);
+			size_t mlen = bridge_msg_next(rbuf + off,
+						      (size_t)n - off);
 
 			if (!mlen)
 				return -EBADMSG;
@@ -224,30 +228,30 @@ static int bridge_receive(void)
 static int bridge_simple(uint8_t cmd)
 {
 	unsigned char buf[64];
-	struct kn_builder b;
+	struct bridge_msg_builder b;
 
-	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, cmd);
-	return kn_request(&br.sock, buf, kn_end(&b), NULL, NULL, bridge_queue,
-			  NULL);
+	bridge_nl_begin(&b, buf, sizeof(buf), &br.sock, cmd);
+	return bridge_nl_request(&br.sock, buf, bridge_msg_end(&b), NULL, NULL,
+				 bridge_queue, NULL);
 }
 
-static uint64_t stat_u64(const struct kn_msg *m, int attr)
+static uint64_t stat_u64(const struct bridge_msg *m, int attr)
 {
-	return m->attr[attr] && kn_len(m->attr[attr]) == 8 ?
-	       kn_get_u64(m->attr[attr]) : 0;
+	return m->attr[attr] && bridge_msg_len(m->attr[attr]) == 8 ?
+	       bridge_msg_get_u64(m->attr[attr]) : 0;
 }
 
 /* The module's counters, kept for khttpctl bridge. */
 static void bridge_fetch_stats(void)
 {
 	unsigned char buf[64], reply[512];
-	struct kn_builder b;
-	struct kn_msg m;
+	struct bridge_msg_builder b;
+	struct bridge_msg m;
 	char err[128];
 
-	kn_begin_khttpd(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_STATS);
-	if (kn_call(&br.sock, &b, reply, sizeof(reply), &m, err, sizeof(err),
-		    bridge_queue, NULL))
+	bridge_nl_begin(&b, buf, sizeof(buf), &br.sock, KHTTPD_CMD_STATS);
+	if (bridge_nl_call(&br.sock, &b, reply, sizeof(reply), &m, err,
+			   sizeof(err), bridge_queue, NULL))
 		return;
 	pthread_mutex_lock(&br.status_lock);
 	br.st.have_stats = true;
@@ -264,7 +268,7 @@ static void bridge_lost(int err, const char *what)
 	br.registered = false;
 	bridge_status_set(false, err, false);
 	/* A fresh socket: the module drops the old port if it still knows it. */
-	kn_close(&br.sock);
+	bridge_nl_close(&br.sock);
 }
 
 /* Sleep up to ms, or until bridge_stop(): false when stopping. */
@@ -297,7 +301,7 @@ static void *bridge_main(void *arg)
 				br.last_err = rc;
 				bridge_status_set(false, rc, false);
 				if (rc != -ENOENT)
-					kn_close(&br.sock);
+					bridge_nl_close(&br.sock);
 				if (!bridge_wait(backoff))
 					break;
 				backoff = backoff * 2 > BRIDGE_BACKOFF_MAX_MS ?
@@ -344,7 +348,7 @@ static void *bridge_main(void *arg)
 	if (br.registered)
 		bridge_simple(KHTTPD_CMD_UNREGISTER);
 	bridge_status_set(false, 0, false);
-	kn_close(&br.sock);
+	bridge_nl_close(&br.sock);
 	return NULL;
 }
 

@@ -11,10 +11,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define KN_ALIGN(n) (((n) + 3u) & ~(size_t)3u)
+#define ATTR_ALIGN(n) (((n) + 3u) & ~(size_t)3u)
 
-void kn_begin(struct kn_builder *b, void *buf, size_t cap, uint16_t type,
-	      uint16_t flags, uint32_t seq, uint8_t cmd, uint8_t version)
+void bridge_msg_begin(struct bridge_msg_builder *b, void *buf, size_t cap,
+		      uint16_t type, uint16_t flags, uint32_t seq, uint8_t cmd,
+		      uint8_t version)
 {
 	struct nlmsghdr nlh = { .nlmsg_type = type, .nlmsg_flags = flags,
 				.nlmsg_seq = seq };
@@ -31,13 +32,14 @@ void kn_begin(struct kn_builder *b, void *buf, size_t cap, uint16_t type,
 	memcpy(b->buf + NLMSG_HDRLEN, &g, sizeof(g));
 }
 
-void kn_put(struct kn_builder *b, uint16_t attr, const void *data, size_t len)
+void bridge_msg_put(struct bridge_msg_builder *b, uint16_t attr,
+		    const void *data, size_t len)
 {
 	struct nlattr nla;
 	size_t total = NLA_HDRLEN + len;
 
 	if (b->overflow || len > 0xffff - NLA_HDRLEN ||
-	    KN_ALIGN(total) > b->cap - b->len) {
+	    ATTR_ALIGN(total) > b->cap - b->len) {
 		b->overflow = 1;
 		return;
 	}
@@ -46,31 +48,32 @@ void kn_put(struct kn_builder *b, uint16_t attr, const void *data, size_t len)
 	memcpy(b->buf + b->len, &nla, sizeof(nla));
 	if (len)
 		memcpy(b->buf + b->len + NLA_HDRLEN, data, len);
-	memset(b->buf + b->len + total, 0, KN_ALIGN(total) - total);
-	b->len += KN_ALIGN(total);
+	memset(b->buf + b->len + total, 0, ATTR_ALIGN(total) - total);
+	b->len += ATTR_ALIGN(total);
 }
 
-void kn_put_u16(struct kn_builder *b, uint16_t attr, uint16_t v)
+void bridge_msg_put_u16(struct bridge_msg_builder *b, uint16_t attr, uint16_t v)
 {
-	kn_put(b, attr, &v, sizeof(v));
+	bridge_msg_put(b, attr, &v, sizeof(v));
 }
 
-void kn_put_u32(struct kn_builder *b, uint16_t attr, uint32_t v)
+void bridge_msg_put_u32(struct bridge_msg_builder *b, uint16_t attr, uint32_t v)
 {
-	kn_put(b, attr, &v, sizeof(v));
+	bridge_msg_put(b, attr, &v, sizeof(v));
 }
 
-void kn_put_u64(struct kn_builder *b, uint16_t attr, uint64_t v)
+void bridge_msg_put_u64(struct bridge_msg_builder *b, uint16_t attr, uint64_t v)
 {
-	kn_put(b, attr, &v, sizeof(v));
+	bridge_msg_put(b, attr, &v, sizeof(v));
 }
 
-void kn_put_str(struct kn_builder *b, uint16_t attr, const char *s)
+void bridge_msg_put_str(struct bridge_msg_builder *b, uint16_t attr,
+			const char *s)
 {
-	kn_put(b, attr, s, strlen(s) + 1);
+	bridge_msg_put(b, attr, s, strlen(s) + 1);
 }
 
-size_t kn_end(struct kn_builder *b)
+size_t bridge_msg_end(struct bridge_msg_builder *b)
 {
 	uint32_t len32;
 
@@ -82,7 +85,7 @@ size_t kn_end(struct kn_builder *b)
 	return b->len;
 }
 
-static void kn_err(char *err, size_t errsz, const char *fmt, ...)
+static void set_err(char *err, size_t errsz, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -94,12 +97,12 @@ static void kn_err(char *err, size_t errsz, const char *fmt, ...)
 }
 
 /* Payload size bounds of each attribute, as in the module's policy. */
-struct kn_policy {
+struct attr_policy {
 	uint16_t min;
 	uint16_t max;
 };
 
-static const struct kn_policy kn_policy[KHTTPD_A_MAX + 1] = {
+static const struct attr_policy attr_policy[KHTTPD_A_MAX + 1] = {
 	[KHTTPD_A_VERSION] = { 4, 4 },
 	[KHTTPD_A_PID] = { 4, 4 },
 	[KHTTPD_A_HANDLE] = { 8, 8 },
@@ -122,7 +125,7 @@ static const struct kn_policy kn_policy[KHTTPD_A_MAX + 1] = {
 	[KHTTPD_A_STAT_DAEMON_PID] = { 4, 4 },
 };
 
-static const char *const kn_attr_name[KHTTPD_A_MAX + 1] = {
+static const char *const attr_name[KHTTPD_A_MAX + 1] = {
 	[KHTTPD_A_VERSION] = "VERSION",
 	[KHTTPD_A_HANDLE] = "HANDLE",
 	[KHTTPD_A_PEER] = "PEER",
@@ -134,7 +137,7 @@ static const char *const kn_attr_name[KHTTPD_A_MAX + 1] = {
 };
 
 /* Attributes each kernel -> daemon message must carry. */
-static const uint16_t kn_required[KHTTPD_CMD_MAX + 1][5] = {
+static const uint16_t required_attrs[KHTTPD_CMD_MAX + 1][5] = {
 	[KHTTPD_CMD_REGISTER] = { KHTTPD_A_VERSION, KHTTPD_A_HEARTBEAT_MS,
 				  KHTTPD_A_CLAIM_TIMEOUT_MS },
 	[KHTTPD_CMD_HANDOFF] = { KHTTPD_A_HANDLE, KHTTPD_A_PEER,
@@ -145,7 +148,7 @@ static const uint16_t kn_required[KHTTPD_CMD_MAX + 1][5] = {
 	[KHTTPD_CMD_STATS] = { KHTTPD_A_STAT_HANDOFFS },
 };
 
-static uint16_t kn_u16_at(const unsigned char *p)
+static uint16_t u16_at(const unsigned char *p)
 {
 	uint16_t v;
 
@@ -153,7 +156,7 @@ static uint16_t kn_u16_at(const unsigned char *p)
 	return v;
 }
 
-static uint32_t kn_u32_at(const unsigned char *p)
+static uint32_t u32_at(const unsigned char *p)
 {
 	uint32_t v;
 
@@ -161,13 +164,13 @@ static uint32_t kn_u32_at(const unsigned char *p)
 	return v;
 }
 
-size_t kn_next(const void *buf, size_t len)
+size_t bridge_msg_next(const void *buf, size_t len)
 {
 	uint32_t mlen;
 
 	if (len < NLMSG_HDRLEN)
 		return 0;
-	mlen = kn_u32_at(buf);
+	mlen = u32_at(buf);
 	if (mlen < NLMSG_HDRLEN || mlen > len)
 		return 0;
 	return mlen;
@@ -179,9 +182,9 @@ size_t kn_next(const void *buf, size_t len)
  * (our own family never sends them); otherwise skipped (the controller
  * family grows attributes over kernel versions).
  */
-static int kn_walk(const unsigned char *p, size_t len,
-		   const struct nlattr **tab, uint16_t max, int strict,
-		   uint16_t pad, char *err, size_t errsz)
+static int walk_attrs(const unsigned char *p, size_t len,
+		      const struct nlattr **tab, uint16_t max, int strict,
+		      uint16_t pad, char *err, size_t errsz)
 {
 	size_t off = 0;
 
@@ -191,26 +194,26 @@ static int kn_walk(const unsigned char *p, size_t len,
 		uint16_t type;
 
 		if (len - off < NLA_HDRLEN) {
-			kn_err(err, errsz, "truncated attribute header");
+			set_err(err, errsz, "truncated attribute header");
 			return -1;
 		}
 		memcpy(&nla, p + off, sizeof(nla));
 		if (nla.nla_len < NLA_HDRLEN || nla.nla_len > len - off) {
-			kn_err(err, errsz, "attribute length %u out of bounds",
-			       nla.nla_len);
+			set_err(err, errsz, "attribute length %u out of bounds",
+				nla.nla_len);
 			return -1;
 		}
 		type = nla.nla_type & NLA_TYPE_MASK;
 		at = (const struct nlattr *)(p + off);
-		off += KN_ALIGN(nla.nla_len);
+		off += ATTR_ALIGN(nla.nla_len);
 		if (type == 0 || type > max) {
 			if (!strict)
 				continue;
-			kn_err(err, errsz, "unknown attribute %u", type);
+			set_err(err, errsz, "unknown attribute %u", type);
 			return -1;
 		}
 		if (tab[type] && type != pad) {
-			kn_err(err, errsz, "duplicate attribute %u", type);
+			set_err(err, errsz, "duplicate attribute %u", type);
 			return -1;
 		}
 		tab[type] = at;
@@ -219,20 +222,20 @@ static int kn_walk(const unsigned char *p, size_t len,
 }
 
 /* The nlmsghdr + genlmsghdr frame shared by every family. */
-static int kn_frame(const void *buf, size_t len, const unsigned char **attrs,
-		    size_t *alen, char *err, size_t errsz)
+static int split_frame(const void *buf, size_t len, const unsigned char **attrs,
+		       size_t *alen, char *err, size_t errsz)
 {
 	uint32_t mlen;
 
 	if (len < NLMSG_HDRLEN + GENL_HDRLEN) {
-		kn_err(err, errsz, "message of %zu bytes is shorter than its headers",
-		       len);
+		set_err(err, errsz, "message of %zu bytes is shorter than its headers",
+			len);
 		return -1;
 	}
-	mlen = kn_u32_at(buf);
+	mlen = u32_at(buf);
 	if (mlen != len) {
-		kn_err(err, errsz, "nlmsg_len %u but %zu bytes received", mlen,
-		       len);
+		set_err(err, errsz, "nlmsg_len %u but %zu bytes received", mlen,
+			len);
 		return -1;
 	}
 	*attrs = (const unsigned char *)buf + NLMSG_HDRLEN + GENL_HDRLEN;
@@ -240,21 +243,21 @@ static int kn_frame(const void *buf, size_t len, const unsigned char **attrs,
 	return 0;
 }
 
-int kn_parse(const void *buf, size_t len, struct kn_msg *m, char *err,
-	     size_t errsz)
+int bridge_msg_parse(const void *buf, size_t len, struct bridge_msg *m,
+		     char *err, size_t errsz)
 {
 	const unsigned char *attrs;
 	struct genlmsghdr g;
 	size_t alen, i;
 
 	memset(m, 0, sizeof(*m));
-	if (kn_frame(buf, len, &attrs, &alen, err, errsz))
+	if (split_frame(buf, len, &attrs, &alen, err, errsz))
 		return -1;
 	memcpy(&g, (const unsigned char *)buf + NLMSG_HDRLEN, sizeof(g));
 	if (g.version != KHTTPD_GENL_VERSION) {
-		kn_err(err, errsz,
-		       "khttpd netlink version %u refused (this daemon speaks %u)",
-		       g.version, KHTTPD_GENL_VERSION);
+		set_err(err, errsz,
+			"khttpd netlink version %u refused (this daemon speaks %u)",
+			g.version, KHTTPD_GENL_VERSION);
 		return -1;
 	}
 	switch (g.cmd) {
@@ -265,12 +268,12 @@ int kn_parse(const void *buf, size_t len, struct kn_msg *m, char *err,
 	case KHTTPD_CMD_STATS:
 		break;
 	default:
-		kn_err(err, errsz, "unexpected command %u from the kernel",
-		       g.cmd);
+		set_err(err, errsz, "unexpected command %u from the kernel",
+			g.cmd);
 		return -1;
 	}
-	if (kn_walk(attrs, alen, m->attr, KHTTPD_A_MAX, 1, KHTTPD_A_PAD, err,
-		    errsz))
+	if (walk_attrs(attrs, alen, m->attr, KHTTPD_A_MAX, 1, KHTTPD_A_PAD, err,
+		       errsz))
 		return -1;
 	for (i = 1; i <= KHTTPD_A_MAX; i++) {
 		size_t plen;
@@ -278,31 +281,34 @@ int kn_parse(const void *buf, size_t len, struct kn_msg *m, char *err,
 		if (!m->attr[i])
 			continue;
 		plen = m->attr[i]->nla_len - NLA_HDRLEN;
-		if (plen < kn_policy[i].min || plen > kn_policy[i].max) {
-			kn_err(err, errsz, "attribute %zu has %zu bytes, want %u..%u",
-			       i, plen, kn_policy[i].min, kn_policy[i].max);
+		if (plen < attr_policy[i].min || plen > attr_policy[i].max) {
+			set_err(err, errsz,
+				"attribute %zu has %zu bytes, want %u..%u", i,
+				plen, attr_policy[i].min, attr_policy[i].max);
 			return -1;
 		}
 	}
-	for (i = 0; i < 5 && kn_required[g.cmd][i]; i++) {
-		uint16_t a = kn_required[g.cmd][i];
+	for (i = 0; i < 5 && required_attrs[g.cmd][i]; i++) {
+		uint16_t a = required_attrs[g.cmd][i];
 
 		if (!m->attr[a]) {
-			kn_err(err, errsz, "command %u lacks attribute %s",
-			       g.cmd, kn_attr_name[a] ? kn_attr_name[a] : "?");
+			set_err(err, errsz, "command %u lacks attribute %s",
+				g.cmd, attr_name[a] ? attr_name[a] : "?");
 			return -1;
 		}
 	}
-	if (m->attr[KHTTPD_A_HANDLE] && !kn_get_u64(m->attr[KHTTPD_A_HANDLE])) {
-		kn_err(err, errsz, "handle 0 is invalid");
+	if (m->attr[KHTTPD_A_HANDLE] &&
+	    !bridge_msg_get_u64(m->attr[KHTTPD_A_HANDLE])) {
+		set_err(err, errsz, "handle 0 is invalid");
 		return -1;
 	}
 	if (m->attr[KHTTPD_A_PEER]) {
 		struct khttpd_nl_peer peer;
 
-		memcpy(&peer, kn_data(m->attr[KHTTPD_A_PEER]), sizeof(peer));
+		memcpy(&peer, bridge_msg_data(m->attr[KHTTPD_A_PEER]),
+		       sizeof(peer));
 		if (peer.family != AF_INET && peer.family != AF_INET6) {
-			kn_err(err, errsz, "peer address family %u", peer.family);
+			set_err(err, errsz, "peer address family %u", peer.family);
 			return -1;
 		}
 	}
@@ -311,39 +317,39 @@ int kn_parse(const void *buf, size_t len, struct kn_msg *m, char *err,
 	return 0;
 }
 
-const void *kn_data(const struct nlattr *a)
+const void *bridge_msg_data(const struct nlattr *a)
 {
 	return (const unsigned char *)a + NLA_HDRLEN;
 }
 
-size_t kn_len(const struct nlattr *a)
+size_t bridge_msg_len(const struct nlattr *a)
 {
 	return a->nla_len - NLA_HDRLEN;
 }
 
-uint16_t kn_get_u16(const struct nlattr *a)
+uint16_t bridge_msg_get_u16(const struct nlattr *a)
 {
-	return kn_u16_at(kn_data(a));
+	return u16_at(bridge_msg_data(a));
 }
 
-uint32_t kn_get_u32(const struct nlattr *a)
+uint32_t bridge_msg_get_u32(const struct nlattr *a)
 {
-	return kn_u32_at(kn_data(a));
+	return u32_at(bridge_msg_data(a));
 }
 
-uint64_t kn_get_u64(const struct nlattr *a)
+uint64_t bridge_msg_get_u64(const struct nlattr *a)
 {
 	uint64_t v;
 
-	memcpy(&v, kn_data(a), sizeof(v));
+	memcpy(&v, bridge_msg_data(a), sizeof(v));
 	return v;
 }
 
-int kn_error(const void *buf, size_t len, int *error)
+int bridge_msg_error(const void *buf, size_t len, int *error)
 {
 	struct nlmsgerr e;
 
-	if (len < NLMSG_HDRLEN || kn_u16_at((const unsigned char *)buf + 4) !=
+	if (len < NLMSG_HDRLEN || u16_at((const unsigned char *)buf + 4) !=
 	    NLMSG_ERROR)
 		return 0;
 	if (len < NLMSG_HDRLEN + sizeof(e.error))
@@ -354,32 +360,34 @@ int kn_error(const void *buf, size_t len, int *error)
 	return 1;
 }
 
-int kn_parse_family(const void *buf, size_t len, uint16_t *id,
-		    uint32_t *version, char *err, size_t errsz)
+int bridge_msg_parse_family(const void *buf, size_t len, uint16_t *id,
+			    uint32_t *version, char *err, size_t errsz)
 {
 	const struct nlattr *tab[CTRL_ATTR_MAX + 1] = { 0 };
 	const unsigned char *attrs, *p;
 	size_t alen;
 
-	if (kn_frame(buf, len, &attrs, &alen, err, errsz))
+	if (split_frame(buf, len, &attrs, &alen, err, errsz))
 		return -1;
-	if (kn_walk(attrs, alen, tab, CTRL_ATTR_MAX, 0, 0, err, errsz))
+	if (walk_attrs(attrs, alen, tab, CTRL_ATTR_MAX, 0, 0, err, errsz))
 		return -1;
-	if (!tab[CTRL_ATTR_FAMILY_ID] || kn_len(tab[CTRL_ATTR_FAMILY_ID]) != 2 ||
-	    !tab[CTRL_ATTR_VERSION] || kn_len(tab[CTRL_ATTR_VERSION]) != 4) {
-		kn_err(err, errsz, "family reply lacks a valid id or version");
+	if (!tab[CTRL_ATTR_FAMILY_ID] ||
+	    bridge_msg_len(tab[CTRL_ATTR_FAMILY_ID]) != 2 ||
+	    !tab[CTRL_ATTR_VERSION] ||
+	    bridge_msg_len(tab[CTRL_ATTR_VERSION]) != 4) {
+		set_err(err, errsz, "family reply lacks a valid id or version");
 		return -1;
 	}
-	p = tab[CTRL_ATTR_FAMILY_NAME] ? kn_data(tab[CTRL_ATTR_FAMILY_NAME]) :
-					 NULL;
-	if (!p || kn_len(tab[CTRL_ATTR_FAMILY_NAME]) !=
+	p = tab[CTRL_ATTR_FAMILY_NAME] ?
+	    bridge_msg_data(tab[CTRL_ATTR_FAMILY_NAME]) : NULL;
+	if (!p || bridge_msg_len(tab[CTRL_ATTR_FAMILY_NAME]) !=
 		  sizeof(KHTTPD_GENL_NAME) ||
 	    memcmp(p, KHTTPD_GENL_NAME, sizeof(KHTTPD_GENL_NAME))) {
-		kn_err(err, errsz, "family reply is not for \"%s\"",
-		       KHTTPD_GENL_NAME);
+		set_err(err, errsz, "family reply is not for \"%s\"",
+			KHTTPD_GENL_NAME);
 		return -1;
 	}
-	*id = kn_get_u16(tab[CTRL_ATTR_FAMILY_ID]);
-	*version = kn_get_u32(tab[CTRL_ATTR_VERSION]);
+	*id = bridge_msg_get_u16(tab[CTRL_ATTR_FAMILY_ID]);
+	*version = bridge_msg_get_u32(tab[CTRL_ATTR_VERSION]);
 	return 0;
 }

@@ -14,26 +14,31 @@
 #include <uapi/khttpd_netlink.h>
 
 /* A message under construction in a caller's buffer. */
-struct kn_builder {
+struct bridge_msg_builder {
 	unsigned char *buf;
 	size_t cap;
 	size_t len;
 	int overflow;		/* an append did not fit: the message is void */
 };
 
-void kn_begin(struct kn_builder *b, void *buf, size_t cap, uint16_t type,
-	      uint16_t flags, uint32_t seq, uint8_t cmd, uint8_t version);
-void kn_put(struct kn_builder *b, uint16_t attr, const void *data,
-	    size_t len);
-void kn_put_u16(struct kn_builder *b, uint16_t attr, uint16_t v);
-void kn_put_u32(struct kn_builder *b, uint16_t attr, uint32_t v);
-void kn_put_u64(struct kn_builder *b, uint16_t attr, uint64_t v);
-void kn_put_str(struct kn_builder *b, uint16_t attr, const char *s);
+void bridge_msg_begin(struct bridge_msg_builder *b, void *buf, size_t cap,
+		      uint16_t type, uint16_t flags, uint32_t seq, uint8_t cmd,
+		      uint8_t version);
+void bridge_msg_put(struct bridge_msg_builder *b, uint16_t attr,
+		    const void *data, size_t len);
+void bridge_msg_put_u16(struct bridge_msg_builder *b, uint16_t attr,
+			uint16_t v);
+void bridge_msg_put_u32(struct bridge_msg_builder *b, uint16_t attr,
+			uint32_t v);
+void bridge_msg_put_u64(struct bridge_msg_builder *b, uint16_t attr,
+			uint64_t v);
+void bridge_msg_put_str(struct bridge_msg_builder *b, uint16_t attr,
+			const char *s);
 /* Total length (nlmsg_len set), or 0 on overflow. */
-size_t kn_end(struct kn_builder *b);
+size_t bridge_msg_end(struct bridge_msg_builder *b);
 
 /* A validated khttpd message: attr[i] is NULL when absent. */
-struct kn_msg {
+struct bridge_msg {
 	const struct nlmsghdr *nlh;
 	uint8_t cmd;
 	const struct nlattr *attr[KHTTPD_A_MAX + 1];
@@ -45,33 +50,33 @@ struct kn_msg {
  * every attribute's type and size, no duplicates, and the attributes the
  * command requires. Returns 0, or -1 with a reason in err.
  */
-int kn_parse(const void *buf, size_t len, struct kn_msg *m, char *err,
-	     size_t errsz);
+int bridge_msg_parse(const void *buf, size_t len, struct bridge_msg *m,
+		     char *err, size_t errsz);
 
-uint16_t kn_get_u16(const struct nlattr *a);
-uint32_t kn_get_u32(const struct nlattr *a);
-uint64_t kn_get_u64(const struct nlattr *a);
-const void *kn_data(const struct nlattr *a);
-size_t kn_len(const struct nlattr *a);
+uint16_t bridge_msg_get_u16(const struct nlattr *a);
+uint32_t bridge_msg_get_u32(const struct nlattr *a);
+uint64_t bridge_msg_get_u64(const struct nlattr *a);
+const void *bridge_msg_data(const struct nlattr *a);
+size_t bridge_msg_len(const struct nlattr *a);
 
 /*
  * Split a datagram into netlink messages: returns the length of the message
  * at buf[0..len), or 0 when the header is truncated or claims more than len.
  */
-size_t kn_next(const void *buf, size_t len);
+size_t bridge_msg_next(const void *buf, size_t len);
 
 /*
  * NLMSG_ERROR: returns 1 and sets *error (0 = ack, else -errno) when buf
  * holds a well-formed error message, 0 when it is another type, -1 when it
  * is a truncated error message.
  */
-int kn_error(const void *buf, size_t len, int *error);
+int bridge_msg_error(const void *buf, size_t len, int *error);
 
 /*
  * CTRL_CMD_GETFAMILY reply: the family id for KHTTPD_GENL_NAME and the
  * version the kernel registered. Returns 0 or -1 with a reason.
  */
-int kn_parse_family(const void *buf, size_t len, uint16_t *id,
-		    uint32_t *version, char *err, size_t errsz);
+int bridge_msg_parse_family(const void *buf, size_t len, uint16_t *id,
+			    uint32_t *version, char *err, size_t errsz);
 
 #endif /* KHTTPDD_BRIDGE_MSG_H */

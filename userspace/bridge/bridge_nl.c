@@ -16,13 +16,13 @@
 
 #include "bridge_msg.h"
 
-#define KN_RCVBUF	(1 << 20)
-#define KN_REPLY_TIMEOUT_MS 2000
+#define RCVBUF_SIZE	(1 << 20)
+#define REPLY_TIMEOUT_MS 2000
 
-int kn_open(struct kn_sock *s)
+int bridge_nl_open(struct bridge_nl_sock *s)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1, size = KN_RCVBUF;
+	int one = 1, size = RCVBUF_SIZE;
 
 	s->family = 0;
 	s->seq = (uint32_t)time(NULL);
@@ -43,7 +43,7 @@ int kn_open(struct kn_sock *s)
 		return err;
 	}
 	/* heap, not thread-local: only a daemon that opens the bridge pays */
-	s->rbuf = malloc(KN_RECV_MAX);
+	s->rbuf = malloc(BRIDGE_NL_RECV_MAX);
 	if (!s->rbuf) {
 		close(s->fd);
 		s->fd = -1;
@@ -52,7 +52,7 @@ int kn_open(struct kn_sock *s)
 	return 0;
 }
 
-void kn_close(struct kn_sock *s)
+void bridge_nl_close(struct bridge_nl_sock *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
@@ -62,7 +62,7 @@ void kn_close(struct kn_sock *s)
 	s->rbuf = NULL;
 }
 
-static int kn_send(struct kn_sock *s, void *buf, size_t len)
+static int nl_send(struct bridge_nl_sock *s, void *buf, size_t len)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct nlmsghdr *nlh = buf;
@@ -77,18 +77,20 @@ static int kn_send(struct kn_sock *s, void *buf, size_t len)
 	return n == (ssize_t)len ? 0 : -errno;
 }
 
-void kn_begin_khttpd(struct kn_builder *b, void *buf, size_t cap,
-		     const struct kn_sock *s, uint8_t cmd)
+void bridge_nl_begin(struct bridge_msg_builder *b, void *buf, size_t cap,
+		     const struct bridge_nl_sock *s, uint8_t cmd)
 {
-	kn_begin(b, buf, cap, s->family, 0, 0, cmd, KHTTPD_GENL_VERSION);
+	bridge_msg_begin(b, buf, cap, s->family, 0, 0, cmd,
+			 KHTTPD_GENL_VERSION);
 }
 
-int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
-	       size_t *rlen, void (*on_notice)(const void *msg, size_t len,
-					       void *arg), void *arg)
+int bridge_nl_request(struct bridge_nl_sock *s, void *buf, size_t len,
+		      void *reply, size_t *rlen,
+		      void (*on_notice)(const void *msg, size_t len, void *arg),
+		      void *arg)
 {
 	size_t cap = rlen ? *rlen : 0;
-	int err = kn_send(s, buf, len);
+	int err = nl_send(s, buf, len);
 
 	if (rlen)
 		*rlen = 0;
@@ -99,16 +101,17 @@ int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
 		ssize_t n;
 		size_t off = 0;
 
-		if (poll(&pfd, 1, KN_REPLY_TIMEOUT_MS) == 0)
+		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) == 0)
 			return -ETIMEDOUT;
-		n = recv(s->fd, s->rbuf, KN_RECV_MAX, MSG_DONTWAIT);
+		n = recv(s->fd, s->rbuf, BRIDGE_NL_RECV_MAX, MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			return -errno;
 		}
 		while (off < (size_t)n) {
-			size_t mlen = kn_next(s->rbuf + off, (size_t)n - off);
+			size_t mlen = bridge_msg_next(s->rbuf + off,
+						      (size_t)n - off);
 			const struct nlmsghdr *nlh = (const void *)(s->rbuf + off);
 			int error;
 
@@ -117,7 +120,7 @@ int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
 			if (nlh->nlmsg_seq != s->seq) {
 				if (nlh->nlmsg_seq == 0 && on_notice)
 					on_notice(nlh, mlen, arg);
-			} else if (kn_error(nlh, mlen, &error)) {
+			} else if (bridge_msg_error(nlh, mlen, &error)) {
 				return error;	/* 0: the ack that ends it */
 			} else if (rlen && mlen <= cap) {
 				memcpy(reply, nlh, mlen);
@@ -128,23 +131,24 @@ int kn_request(struct kn_sock *s, void *buf, size_t len, void *reply,
 	}
 }
 
-int kn_resolve(struct kn_sock *s)
+int bridge_nl_resolve(struct bridge_nl_sock *s)
 {
 	unsigned char buf[128], reply[4096];
-	struct kn_builder b;
+	struct bridge_msg_builder b;
 	size_t rlen = sizeof(reply), len;
 	uint32_t version;
 	char err[128];
 	int rc;
 
-	kn_begin(&b, buf, sizeof(buf), GENL_ID_CTRL, 0, 0, CTRL_CMD_GETFAMILY, 2);
-	kn_put_str(&b, CTRL_ATTR_FAMILY_NAME, KHTTPD_GENL_NAME);
-	len = kn_end(&b);
-	rc = kn_request(s, buf, len, reply, &rlen, NULL, NULL);
+	bridge_msg_begin(&b, buf, sizeof(buf), GENL_ID_CTRL, 0, 0,
+			 CTRL_CMD_GETFAMILY, 2);
+	bridge_msg_put_str(&b, CTRL_ATTR_FAMILY_NAME, KHTTPD_GENL_NAME);
+	len = bridge_msg_end(&b);
+	rc = bridge_nl_request(s, buf, len, reply, &rlen, NULL, NULL);
 	if (rc)
 		return rc;
-	if (!rlen || kn_parse_family(reply, rlen, &s->family, &version, err,
-				     sizeof(err)))
+	if (!rlen || bridge_msg_parse_family(reply, rlen, &s->family, &version,
+					     err, sizeof(err)))
 		return -EBADMSG;
 	s->version = version;
 	if (version != KHTTPD_GENL_VERSION) {
@@ -154,15 +158,18 @@ int kn_resolve(struct kn_sock *s)
 	return 0;
 }
 
-int kn_call(struct kn_sock *s, struct kn_builder *b, void *reply, size_t cap,
-	    struct kn_msg *m, char *err, size_t errsz,
-	    void (*on_notice)(const void *msg, size_t len, void *arg),
-	    void *arg)
+int bridge_nl_call(struct bridge_nl_sock *s, struct bridge_msg_builder *b,
+		   void *reply, size_t cap, struct bridge_msg *m, char *err,
+		   size_t errsz,
+		   void (*on_notice)(const void *msg, size_t len, void *arg),
+		   void *arg)
 {
 	size_t rlen = cap;
-	int rc = kn_request(s, b->buf, kn_end(b), reply, &rlen, on_notice, arg);
+	int rc = bridge_nl_request(s, b->buf, bridge_msg_end(b), reply, &rlen,
+				   on_notice, arg);
 
 	if (rc)
 		return rc;
-	return kn_parse(reply, rlen, m, err, errsz) ? KN_BAD_REPLY : 0;
+	return bridge_msg_parse(reply, rlen, m, err, errsz) ?
+	       BRIDGE_NL_BAD_REPLY : 0;
 }

@@ -2,8 +2,8 @@
 /*
  * Per-worker open-file cache in the spirit of Monkey's FDT (not the content
  * cache of cache/): requests for the same file share one fd (reference
- * counted). Keys are full strings
- * (docroot + path), compared in full; the hash only picks the chain.
+ * counted). Keys are full strings (docroot + path), compared in full; the
+ * hash only picks the chain.
  * A hit re-checks the fd with fstat (deleted, modified in place) and,
  * after valid_secs, re-resolves the path (replaced by rename, new symlink).
  */

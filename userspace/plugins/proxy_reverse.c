@@ -69,7 +69,7 @@ struct psession {
 	struct conn *c;
 	struct config *cfg;		/* keeps pe alive across reloads */
 	struct proxy_entry *pe;
-	struct lb_backend *be;
+	struct balancer_backend *be;
 	uint64_t tried;
 	enum phase phase;
 	bool reused, no_pool, counted;
@@ -212,7 +212,7 @@ static bool same_addr(const struct sockaddr_storage *a, socklen_t al,
 }
 
 /* An idle connection to be's address, taken out of the pool, or -1. */
-static int pool_take(struct pworker *pw, const struct lb_backend *be)
+static int pool_take(struct pworker *pw, const struct balancer_backend *be)
 {
 	int64_t t = now_ms();
 
@@ -232,8 +232,8 @@ static int pool_take(struct pworker *pw, const struct lb_backend *be)
 	return -1;
 }
 
-static void pool_put(struct pworker *pw, int fd, const struct lb_backend *be,
-		     int limit)
+static void pool_put(struct pworker *pw, int fd,
+		     const struct balancer_backend *be, int limit)
 {
 	struct pooled *p;
 	unsigned same = 0;
@@ -472,7 +472,8 @@ static void session_end(struct psession *s, int fail_status)
 
 /* ---- connecting ---- */
 
-static bool backend_is_self(const struct lb_backend *be, const struct config *cfg)
+static bool backend_is_self(const struct balancer_backend *be,
+			    const struct config *cfg)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&be->addr;
 	unsigned port;
@@ -564,15 +565,17 @@ static int connect_next(struct psession *s, bool timed_out)
 	int64_t t = s->c->w->now;
 
 	for (;;) {
-		struct lb_backend *be = balancer_pick(&s->pe->lb, &s->tried,
-						      (unsigned long)s->c->ev.fd, t);
+		struct balancer_backend *be = balancer_pick(&s->pe->balancer,
+							    &s->tried,
+							    (unsigned long)s->c->ev.fd,
+							    t);
 		int fd, one = 1;
 
 		if (!be)
 			return timed_out ? 504 : 502;
 		s->be = be;
 		if (!be->addrlen) {	/* never resolved */
-			balancer_report(&s->pe->lb, be, false, t);
+			balancer_report(&s->pe->balancer, be, false, t);
 			continue;
 		}
 		if (backend_is_self(be, s->cfg)) {
@@ -603,7 +606,7 @@ static int connect_next(struct psession *s, bool timed_out)
 		s->bev.cb = backend_event;
 		if (connect(fd, (struct sockaddr *)&be->addr, be->addrlen) &&
 		    errno != EINPROGRESS) {
-			balancer_report(&s->pe->lb, be, false, t);
+			balancer_report(&s->pe->balancer, be, false, t);
 			backend_close(s);
 			timed_out = false;
 			continue;
@@ -889,7 +892,7 @@ static void session_fail_backend(struct psession *s)
 {
 	/* a pooled connection the backend had closed: try a fresh one */
 	if (s->reused && !s->head_done && s->rb_len == 0 && !s->body_started) {
-		s->tried &= ~(1ull << (s->be - s->pe->lb.backends));
+		s->tried &= ~(1ull << (s->be - s->pe->balancer.backends));
 		s->no_pool = true;
 		retry_or_fail(s, false);
 		return;
@@ -1060,11 +1063,12 @@ static void backend_event(struct evsource *src, uint32_t events)
 		return;
 	if (s->phase == PH_CONNECT) {
 		if (getsockopt(s->bev.fd, SOL_SOCKET, SO_ERROR, &err, &el) || err) {
-			balancer_report(&s->pe->lb, s->be, false, s->c->w->now);
+			balancer_report(&s->pe->balancer, s->be, false,
+					s->c->w->now);
 			retry_or_fail(s, false);
 			return;
 		}
-		balancer_report(&s->pe->lb, s->be, true, s->c->w->now);
+		balancer_report(&s->pe->balancer, s->be, true, s->c->w->now);
 		if (activate(s, s->bev.fd)) {
 			session_end(s, 502);
 			return;
@@ -1081,7 +1085,7 @@ static void session_timeout(struct psession *s)
 	if (s->finishing)
 		return;
 	if (s->phase == PH_CONNECT) {
-		balancer_report(&s->pe->lb, s->be, false, s->c->w->now);
+		balancer_report(&s->pe->balancer, s->be, false, s->c->w->now);
 		retry_or_fail(s, true);
 		return;
 	}
@@ -1360,13 +1364,14 @@ static void ctl_conf(FILE *f, const struct proxy_conf *pc, const char *scope,
 		if (json)
 			fprintf(f, "%s{\"scope\":\"%s\",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
 				*first ? "" : ",", scope, i + 1,
-				lb_method_name(e->lb.method));
+				balancer_method_name(e->balancer.method));
 		else
 			fprintf(f, "%s entry %zu %s\n", scope, i + 1,
-				lb_method_name(e->lb.method));
+				balancer_method_name(e->balancer.method));
 		*first = false;
-		for (unsigned b = 0; b < e->lb.nbackends; b++) {
-			const struct lb_backend *be = &e->lb.backends[b];
+		for (unsigned b = 0; b < e->balancer.nbackends; b++) {
+			const struct balancer_backend *be =
+				&e->balancer.backends[b];
 			bool online = balancer_is_online(be, now);
 			long long left = online ? 0 :
 				(long long)(atomic_load(&be->offline_until) - now);
@@ -1457,7 +1462,8 @@ static int proxy_conf_done(void *data, const struct vhost *vh, char *err,
 	if (proxy_conf_finish(pc, err, errsz))
 		return -1;
 	for (size_t i = 0; i < pc->nentries; i++)
-		if (balancer_resolve(&pc->entries[i].lb, warn, sizeof(warn)))
+		if (balancer_resolve(&pc->entries[i].balancer, warn,
+				     sizeof(warn)))
 			log_msg("proxy_reverse: %s: that backend counts as down until a reload",
 				warn);
 	return 0;

@@ -15,19 +15,19 @@
 static const struct {
 	const char *name;	/* canonical, as documented */
 	const char *key;	/* lower case, no '-' or '_' */
-	enum lb_method m;
-} lb_names[] = {
-	{ "Naive", "naive", LB_NAIVE },
-	{ "First-Alive", "firstalive", LB_FIRST_ALIVE },
-	{ "Round-Robin", "roundrobin", LB_RR_LOCKLESS },
-	{ "Lockless-Round-Robin", "locklessroundrobin", LB_RR_LOCKLESS },
-	{ "Weighted-Round-Robin", "weightedroundrobin", LB_RR_LOCKLESS },
-	{ "WRR", "wrr", LB_RR_LOCKLESS },
-	{ "Locking-Round-Robin", "lockingroundrobin", LB_RR_LOCKING },
-	{ "Least-Connections", "leastconnections", LB_LEAST_CONN },
+	enum balancer_method m;
+} method_names[] = {
+	{ "Naive", "naive", BALANCER_NAIVE },
+	{ "First-Alive", "firstalive", BALANCER_FIRST_ALIVE },
+	{ "Round-Robin", "roundrobin", BALANCER_RR_LOCKLESS },
+	{ "Lockless-Round-Robin", "locklessroundrobin", BALANCER_RR_LOCKLESS },
+	{ "Weighted-Round-Robin", "weightedroundrobin", BALANCER_RR_LOCKLESS },
+	{ "WRR", "wrr", BALANCER_RR_LOCKLESS },
+	{ "Locking-Round-Robin", "lockingroundrobin", BALANCER_RR_LOCKING },
+	{ "Least-Connections", "leastconnections", BALANCER_LEAST_CONN },
 };
 
-int lb_method_parse(const char *name)
+int balancer_method_parse(const char *name)
 {
 	char key[32];
 	size_t n = 0;
@@ -40,24 +40,25 @@ int lb_method_parse(const char *name)
 		key[n++] = (char)tolower((unsigned char)*name);
 	}
 	key[n] = '\0';
-	for (size_t i = 0; i < sizeof(lb_names) / sizeof(lb_names[0]); i++)
-		if (!strcmp(key, lb_names[i].key))
-			return (int)lb_names[i].m;
+	for (size_t i = 0; i < sizeof(method_names) / sizeof(method_names[0]);
+	     i++)
+		if (!strcmp(key, method_names[i].key))
+			return (int)method_names[i].m;
 	return -1;
 }
 
-const char *lb_method_name(enum lb_method m)
+const char *balancer_method_name(enum balancer_method m)
 {
 	switch (m) {
-	case LB_NAIVE:
+	case BALANCER_NAIVE:
 		return "Naive";
-	case LB_FIRST_ALIVE:
+	case BALANCER_FIRST_ALIVE:
 		return "First-Alive";
-	case LB_RR_LOCKLESS:
+	case BALANCER_RR_LOCKLESS:
 		return "Lockless-Round-Robin";
-	case LB_RR_LOCKING:
+	case BALANCER_RR_LOCKING:
 		return "Locking-Round-Robin";
-	case LB_LEAST_CONN:
+	case BALANCER_LEAST_CONN:
 		return "Least-Connections";
 	}
 	return "?";
@@ -103,17 +104,18 @@ static int split_hostport(const char *s, char **host, char **port,
 	return 0;
 }
 
-int balancer_init(struct balancer *b, enum lb_method m, char *const *servers,
-		  unsigned nservers, unsigned attempts_count,
-		  unsigned offline_timeout, char *err, size_t errsz)
+int balancer_init(struct balancer *b, enum balancer_method m,
+		  char *const *servers, unsigned nservers,
+		  unsigned attempts_count, unsigned offline_timeout, char *err,
+		  size_t errsz)
 {
 	memset(b, 0, sizeof(*b));
 	b->method = m;
 	b->attempts_count = attempts_count ? attempts_count : 1;
 	b->offline_timeout = offline_timeout;
-	if (nservers == 0 || nservers > LB_MAX_SLOTS) {
+	if (nservers == 0 || nservers > BALANCER_MAX_SLOTS) {
 		snprintf(err, errsz, "ServerList needs 1 to %d servers",
-			 LB_MAX_SLOTS);
+			 BALANCER_MAX_SLOTS);
 		return -1;
 	}
 	pthread_mutex_init(&b->rr_lock, NULL);
@@ -136,11 +138,11 @@ int balancer_init(struct balancer *b, enum lb_method m, char *const *servers,
 		if (j < b->nbackends) {
 			free(host);
 			free(port);
-		} else if (b->nbackends == LB_MAX_BACKENDS) {
+		} else if (b->nbackends == BALANCER_MAX_BACKENDS) {
 			free(host);
 			free(port);
 			snprintf(err, errsz, "more than %d distinct servers",
-				 LB_MAX_BACKENDS);
+				 BALANCER_MAX_BACKENDS);
 			goto fail;
 		} else {
 			b->backends[j].host = host;
@@ -173,7 +175,7 @@ unsigned balancer_resolve(struct balancer *b, char *err, size_t errsz)
 	unsigned failed = 0;
 
 	for (unsigned i = 0; i < b->nbackends; i++) {
-		struct lb_backend *be = &b->backends[i];
+		struct balancer_backend *be = &b->backends[i];
 		struct addrinfo hints = {
 			.ai_family = AF_UNSPEC,
 			.ai_socktype = SOCK_STREAM,
@@ -194,7 +196,7 @@ unsigned balancer_resolve(struct balancer *b, char *err, size_t errsz)
 	return failed;
 }
 
-bool balancer_is_online(const struct lb_backend *be, int64_t now)
+bool balancer_is_online(const struct balancer_backend *be, int64_t now)
 {
 	int64_t until = atomic_load_explicit(&be->offline_until,
 					     memory_order_relaxed);
@@ -214,7 +216,7 @@ static int64_t offline_period(const struct balancer *b)
  * retry it, so a dead backend sees one probe per OfflineTimeOut, not one
  * per request.
  */
-static bool claim(struct balancer *b, struct lb_backend *be, int64_t now)
+static bool claim(struct balancer *b, struct balancer_backend *be, int64_t now)
 {
 	int64_t until = atomic_load_explicit(&be->offline_until,
 					     memory_order_acquire);
@@ -227,8 +229,8 @@ static bool claim(struct balancer *b, struct lb_backend *be, int64_t now)
 					      now + offline_period(b));
 }
 
-static struct lb_backend *take(struct lb_backend *be, unsigned idx,
-			       uint64_t *tried)
+static struct balancer_backend *take(struct balancer_backend *be, unsigned idx,
+				     uint64_t *tried)
 {
 	*tried |= 1ull << idx;
 	atomic_fetch_add_explicit(&be->picked, 1, memory_order_relaxed);
@@ -236,14 +238,14 @@ static struct lb_backend *take(struct lb_backend *be, unsigned idx,
 }
 
 /* First usable slot at or after start; *found gets the slot index. */
-static struct lb_backend *scan_slots(struct balancer *b, unsigned start,
-				     uint64_t *tried, int64_t now,
-				     unsigned *found)
+static struct balancer_backend *scan_slots(struct balancer *b, unsigned start,
+					   uint64_t *tried, int64_t now,
+					   unsigned *found)
 {
 	for (unsigned i = 0; i < b->nslots; i++) {
 		unsigned s = (start + i) % b->nslots;
 		unsigned idx = b->slot[s];
-		struct lb_backend *be = &b->backends[idx];
+		struct balancer_backend *be = &b->backends[idx];
 
 		if (*tried & (1ull << idx) || !claim(b, be, now))
 			continue;
@@ -258,19 +260,19 @@ static struct lb_backend *scan_slots(struct balancer *b, unsigned start,
  * ticket: sequential requests all see zero active and would otherwise
  * always land on the first backend.
  */
-static struct lb_backend *least_conn(struct balancer *b, uint64_t *tried,
-				     int64_t now)
+static struct balancer_backend *least_conn(struct balancer *b, uint64_t *tried,
+					   int64_t now)
 {
 	unsigned start = (unsigned)(atomic_fetch_add_explicit(&b->rr_ticket, 1,
 					memory_order_relaxed) % b->nbackends);
 
 	for (;;) {
-		struct lb_backend *best = NULL;
+		struct balancer_backend *best = NULL;
 		unsigned best_idx = 0, best_active = 0;
 
 		for (unsigned i = 0; i < b->nbackends; i++) {
 			unsigned idx = (start + i) % b->nbackends;
-			struct lb_backend *be = &b->backends[idx];
+			struct balancer_backend *be = &b->backends[idx];
 			unsigned act;
 
 			if (*tried & (1ull << idx) || !balancer_is_online(be, now))
@@ -294,39 +296,39 @@ static struct lb_backend *least_conn(struct balancer *b, uint64_t *tried,
 	}
 }
 
-struct lb_backend *balancer_pick(struct balancer *b, uint64_t *tried,
-				 unsigned long hint, int64_t now)
+struct balancer_backend *balancer_pick(struct balancer *b, uint64_t *tried,
+				       unsigned long hint, int64_t now)
 {
-	struct lb_backend *be;
+	struct balancer_backend *be;
 	unsigned found;
 
 	if (!b->nslots)
 		return NULL;
 	switch (b->method) {
-	case LB_NAIVE:
+	case BALANCER_NAIVE:
 		return scan_slots(b, (unsigned)(hint % b->nslots), tried, now,
 				  &found);
-	case LB_FIRST_ALIVE:
+	case BALANCER_FIRST_ALIVE:
 		return scan_slots(b, 0, tried, now, &found);
-	case LB_RR_LOCKLESS:
+	case BALANCER_RR_LOCKLESS:
 		return scan_slots(b, (unsigned)(atomic_fetch_add_explicit(
 					&b->rr_ticket, 1,
 					memory_order_relaxed) % b->nslots),
 				  tried, now, &found);
-	case LB_RR_LOCKING:
+	case BALANCER_RR_LOCKING:
 		pthread_mutex_lock(&b->rr_lock);
 		be = scan_slots(b, b->rr_cursor, tried, now, &found);
 		if (be)
 			b->rr_cursor = (found + 1) % b->nslots;
 		pthread_mutex_unlock(&b->rr_lock);
 		return be;
-	case LB_LEAST_CONN:
+	case BALANCER_LEAST_CONN:
 		return least_conn(b, tried, now);
 	}
 	return NULL;
 }
 
-void balancer_report(struct balancer *b, struct lb_backend *be, bool ok,
+void balancer_report(struct balancer *b, struct balancer_backend *be, bool ok,
 		     int64_t now)
 {
 	if (ok) {
@@ -342,12 +344,12 @@ void balancer_report(struct balancer *b, struct lb_backend *be, bool ok,
 				      memory_order_release);
 }
 
-void balancer_conn_begin(struct lb_backend *be)
+void balancer_conn_begin(struct balancer_backend *be)
 {
 	atomic_fetch_add_explicit(&be->active, 1, memory_order_relaxed);
 }
 
-void balancer_conn_end(struct lb_backend *be)
+void balancer_conn_end(struct balancer_backend *be)
 {
 	atomic_fetch_sub_explicit(&be->active, 1, memory_order_relaxed);
 }

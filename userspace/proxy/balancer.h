@@ -19,19 +19,19 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-enum lb_method {
-	LB_NAIVE,		/* first alive from a per-connection number */
-	LB_FIRST_ALIVE,		/* first alive from slot 0 */
-	LB_RR_LOCKLESS,		/* atomic ticket, scan forward on dead */
-	LB_RR_LOCKING,		/* mutex, cursor moves past the one chosen */
-	LB_LEAST_CONN,		/* fewest active connections / weight */
+enum balancer_method {
+	BALANCER_NAIVE, /* first alive from a per-connection number */
+	BALANCER_FIRST_ALIVE, /* first alive from slot 0 */
+	BALANCER_RR_LOCKLESS, /* atomic ticket, scan forward on dead */
+	BALANCER_RR_LOCKING, /* mutex, cursor moves past the one chosen */
+	BALANCER_LEAST_CONN, /* fewest active connections / weight */
 };
 
 /* Unique backends per balancer: the per-request "tried" set is a bitmask. */
-#define LB_MAX_BACKENDS 64
-#define LB_MAX_SLOTS 256
+#define BALANCER_MAX_BACKENDS 64
+#define BALANCER_MAX_SLOTS 256
 
-struct lb_backend {
+struct balancer_backend {
 	char *host;
 	char *port;
 	struct sockaddr_storage addr;
@@ -46,10 +46,10 @@ struct lb_backend {
 };
 
 struct balancer {
-	enum lb_method method;
+	enum balancer_method method;
 	unsigned attempts_count;	/* failures before offline */
 	unsigned offline_timeout;	/* seconds offline before a retry */
-	struct lb_backend *backends;
+	struct balancer_backend *backends;
 	unsigned nbackends;
 	unsigned *slot;			/* slot -> backend index */
 	unsigned nslots;
@@ -59,17 +59,18 @@ struct balancer {
 };
 
 /* Parse a method name ("First-Alive", "round_robin", ...); -1 if unknown. */
-int lb_method_parse(const char *name);
-const char *lb_method_name(enum lb_method m);
+int balancer_method_parse(const char *name);
+const char *balancer_method_name(enum balancer_method m);
 
 /*
  * Build a balancer from "host:port" words (IPv6 as "[::1]:80"). Duplicates
  * share one backend and raise its weight. Returns 0, or -1 with a message
  * in err. Addresses are not resolved here: see balancer_resolve().
  */
-int balancer_init(struct balancer *b, enum lb_method m, char *const *servers,
-		  unsigned nservers, unsigned attempts_count,
-		  unsigned offline_timeout, char *err, size_t errsz);
+int balancer_init(struct balancer *b, enum balancer_method m,
+		  char *const *servers, unsigned nservers,
+		  unsigned attempts_count, unsigned offline_timeout, char *err,
+		  size_t errsz);
 void balancer_destroy(struct balancer *b);
 
 /*
@@ -85,20 +86,20 @@ unsigned balancer_resolve(struct balancer *b, char *err, size_t errsz);
  * *tried and returns it, or NULL when none is left. hint is the
  * per-connection number for Naive (socket or source port).
  */
-struct lb_backend *balancer_pick(struct balancer *b, uint64_t *tried,
-				 unsigned long hint, int64_t now);
+struct balancer_backend *balancer_pick(struct balancer *b, uint64_t *tried,
+				       unsigned long hint, int64_t now);
 
 /*
  * Outcome of a connection attempt: success clears the failure count;
  * the attempts_count-th consecutive failure puts the backend offline for
  * offline_timeout seconds.
  */
-void balancer_report(struct balancer *b, struct lb_backend *be, bool ok,
+void balancer_report(struct balancer *b, struct balancer_backend *be, bool ok,
 		     int64_t now);
-bool balancer_is_online(const struct lb_backend *be, int64_t now);
+bool balancer_is_online(const struct balancer_backend *be, int64_t now);
 
 /* Active connection accounting for Least-Connections. */
-void balancer_conn_begin(struct lb_backend *be);
-void balancer_conn_end(struct lb_backend *be);
+void balancer_conn_begin(struct balancer_backend *be);
+void balancer_conn_end(struct balancer_backend *be);
 
 #endif /* KHTTPDD_BALANCER_H */

@@ -16,7 +16,7 @@
 #define UNSET (-1)
 
 static const struct proxy_settings builtin = {
-	.method = LB_FIRST_ALIVE,
+	.method = BALANCER_FIRST_ALIVE,
 	.attempts_count = 1,
 	.offline_timeout = 10,
 	.connect_timeout_ms = 2000,
@@ -124,7 +124,7 @@ static int setting_key(struct proxy_settings *s, const char *scope,
 	int n;
 
 	if (!strcasecmp(key, "LoadBalance")) {
-		n = lb_method_parse(v);
+		n = balancer_method_parse(v);
 		if (n < 0) {
 			snprintf(err, errsz, "LoadBalance: unknown method '%s' (Naive, First-Alive, Round-Robin, Lockless-Round-Robin, Locking-Round-Robin, Least-Connections, Weighted-Round-Robin)",
 				 v);
@@ -216,9 +216,9 @@ int proxy_conf_key(struct proxy_conf *pc, const char *key, const char *value,
 			snprintf(err, errsz, "out of memory");
 			return -1;
 		}
-		if (e->nservers == 0 || e->nservers > LB_MAX_SLOTS) {
+		if (e->nservers == 0 || e->nservers > BALANCER_MAX_SLOTS) {
 			snprintf(err, errsz, "ServerList: want 1 to %d host:port words",
-				 LB_MAX_SLOTS);
+				 BALANCER_MAX_SLOTS);
 			return -1;
 		}
 		return 0;
@@ -289,7 +289,7 @@ int proxy_conf_finish(struct proxy_conf *pc, char *err, size_t errsz)
 	for (size_t i = 0; i < pc->nentries; i++) {
 		struct proxy_entry *e = &pc->entries[i];
 
-		if (e->lb_ready)
+		if (e->balancer_ready)
 			continue;
 		if (!e->nmatch) {
 			snprintf(err, errsz, "entry %zu (ServerList %s ...) has no Match line",
@@ -297,7 +297,8 @@ int proxy_conf_finish(struct proxy_conf *pc, char *err, size_t errsz)
 			return -1;
 		}
 		apply_defaults(&e->set, &pc->defaults);
-		if (balancer_init(&e->lb, (enum lb_method)e->set.method,
+		if (balancer_init(&e->balancer,
+				  (enum balancer_method)e->set.method,
 				  e->servers, e->nservers,
 				  (unsigned)e->set.attempts_count,
 				  (unsigned)e->set.offline_timeout, lberr,
@@ -305,7 +306,7 @@ int proxy_conf_finish(struct proxy_conf *pc, char *err, size_t errsz)
 			snprintf(err, errsz, "entry %zu: %s", i + 1, lberr);
 			return -1;
 		}
-		e->lb_ready = true;
+		e->balancer_ready = true;
 	}
 	return 0;
 }
@@ -325,8 +326,8 @@ void proxy_conf_free(struct proxy_conf *pc)
 		free(e->re);
 		free(e->patterns);
 		free(e->set.host_value);
-		if (e->lb_ready)
-			balancer_destroy(&e->lb);
+		if (e->balancer_ready)
+			balancer_destroy(&e->balancer);
 	}
 	free(pc->entries);
 	free(pc->defaults.host_value);

@@ -31,7 +31,7 @@ enum proxy_host_mode {
 
 /* Every setting; UNSET (-1 / NULL) until the default is applied. */
 struct proxy_settings {
-	int method;			/* enum lb_method */
+	int method;			/* enum balancer_method */
 	int attempts_count;
 	int offline_timeout;		/* s */
 	int connect_timeout_ms;
@@ -49,8 +49,8 @@ struct proxy_entry {
 	regex_t *re;
 	size_t nmatch;
 	struct proxy_settings set;
-	struct balancer lb;		/* built by proxy_conf_finish() */
-	bool lb_ready;
+	struct balancer balancer; /* built by proxy_conf_finish() */
+	bool balancer_ready;
 };
 
 struct proxy_conf {

@@ -17,15 +17,17 @@
 
 #define NOW 1000
 
-static unsigned idx_of(const struct balancer *b, const struct lb_backend *be)
+static unsigned idx_of(const struct balancer *b,
+		       const struct balancer_backend *be)
 {
 	return (unsigned)(be - b->backends);
 }
 
-static int mk(struct balancer *b, enum lb_method m, const char *list,
+static int mk(struct balancer *b, enum balancer_method m, const char *list,
 	      unsigned attempts, unsigned offline)
 {
-	char *words[LB_MAX_SLOTS], *copy = strdup(list), *save = NULL, err[128];
+	char *words[BALANCER_MAX_SLOTS], *copy = strdup(list), *save = NULL,
+					 err[128];
 	unsigned n = 0;
 	int rc;
 
@@ -43,10 +45,10 @@ static int mk(struct balancer *b, enum lb_method m, const char *list,
 /* n single picks (each a new request), counting the backend chosen. */
 static void run(struct balancer *b, unsigned n, unsigned *count, bool hold)
 {
-	memset(count, 0, sizeof(unsigned) * LB_MAX_BACKENDS);
+	memset(count, 0, sizeof(unsigned) * BALANCER_MAX_BACKENDS);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t tried = 0;
-		struct lb_backend *be = balancer_pick(b, &tried, i, NOW);
+		struct balancer_backend *be = balancer_pick(b, &tried, i, NOW);
 
 		if (!be)
 			continue;
@@ -58,15 +60,20 @@ static void run(struct balancer *b, unsigned n, unsigned *count, bool hold)
 
 static void test_names(void)
 {
-	CHECK(lb_method_parse("First-Alive") == LB_FIRST_ALIVE, "FirstAlive");
-	CHECK(lb_method_parse("firstalive") == LB_FIRST_ALIVE, "lower");
-	CHECK(lb_method_parse("Round-Robin") == LB_RR_LOCKLESS, "RR");
-	CHECK(lb_method_parse("Locking_Round_Robin") == LB_RR_LOCKING, "LRR");
-	CHECK(lb_method_parse("Least-Connections") == LB_LEAST_CONN, "LC");
-	CHECK(lb_method_parse("Naive") == LB_NAIVE, "naive");
-	CHECK(lb_method_parse("WRR") == LB_RR_LOCKLESS, "wrr");
-	CHECK(lb_method_parse("Random") == -1, "unknown");
-	CHECK(lb_method_parse("") == -1, "empty");
+	CHECK(balancer_method_parse("First-Alive") == BALANCER_FIRST_ALIVE,
+	      "FirstAlive");
+	CHECK(balancer_method_parse("firstalive") == BALANCER_FIRST_ALIVE,
+	      "lower");
+	CHECK(balancer_method_parse("Round-Robin") == BALANCER_RR_LOCKLESS,
+	      "RR");
+	CHECK(balancer_method_parse("Locking_Round_Robin") ==
+	      BALANCER_RR_LOCKING, "LRR");
+	CHECK(balancer_method_parse("Least-Connections") == BALANCER_LEAST_CONN,
+	      "LC");
+	CHECK(balancer_method_parse("Naive") == BALANCER_NAIVE, "naive");
+	CHECK(balancer_method_parse("WRR") == BALANCER_RR_LOCKLESS, "wrr");
+	CHECK(balancer_method_parse("Random") == -1, "unknown");
+	CHECK(balancer_method_parse("") == -1, "empty");
 }
 
 static void test_parse(void)
@@ -77,8 +84,8 @@ static void test_parse(void)
 	     *bad3[] = { "h:80x" }, *bad4[] = { "[::1:80" },
 	     *v6[] = { "[::1]:8080" };
 
-	CHECK(mk(&b, LB_RR_LOCKLESS, "A:1 A:1 A:1 B:2 C:3 C:3", 1, 1) == 0,
-	      "weighted list");
+	CHECK(mk(&b, BALANCER_RR_LOCKLESS, "A:1 A:1 A:1 B:2 C:3 C:3", 1,
+		 1) == 0, "weighted list");
 	CHECK(b.nbackends == 3 && b.nslots == 6, "%u backends %u slots",
 	      b.nbackends, b.nslots);
 	CHECK(b.backends[0].weight == 3 && b.backends[1].weight == 1 &&
@@ -87,18 +94,26 @@ static void test_parse(void)
 	      !strcmp(b.backends[2].port, "3"), "host/port split");
 	balancer_destroy(&b);
 
-	CHECK(balancer_init(&b, LB_NAIVE, bad1, 1, 1, 1, err, sizeof(err)) &&
-	      strstr(err, "host:port"), "no port: %s", err);
-	CHECK(balancer_init(&b, LB_NAIVE, bad2, 1, 1, 1, err, sizeof(err)) &&
-	      strstr(err, "port"), "port 0: %s", err);
-	CHECK(balancer_init(&b, LB_NAIVE, bad3, 1, 1, 1, err, sizeof(err)),
+	CHECK(balancer_init(&b, BALANCER_NAIVE, bad1, 1, 1, 1, err,
+			    sizeof(err)) &&
+		      strstr(err, "host:port"),
+	      "no port: %s", err);
+	CHECK(balancer_init(&b, BALANCER_NAIVE, bad2, 1, 1, 1, err,
+			    sizeof(err)) &&
+		      strstr(err, "port"),
+	      "port 0: %s", err);
+	CHECK(balancer_init(&b, BALANCER_NAIVE, bad3, 1, 1, 1, err,
+			    sizeof(err)),
 	      "port junk");
-	CHECK(balancer_init(&b, LB_NAIVE, bad4, 1, 1, 1, err, sizeof(err)),
+	CHECK(balancer_init(&b, BALANCER_NAIVE, bad4, 1, 1, 1, err,
+			    sizeof(err)),
 	      "v6 without ]");
-	CHECK(balancer_init(&b, LB_NAIVE, v6, 1, 1, 1, err, sizeof(err)) == 0 &&
-	      !strcmp(b.backends[0].host, "::1"), "v6");
+	CHECK(balancer_init(&b, BALANCER_NAIVE, v6, 1, 1, 1, err,
+			    sizeof(err)) == 0 &&
+		      !strcmp(b.backends[0].host, "::1"),
+	      "v6");
 	balancer_destroy(&b);
-	CHECK(balancer_init(&b, LB_NAIVE, v6, 0, 1, 1, err, sizeof(err)),
+	CHECK(balancer_init(&b, BALANCER_NAIVE, v6, 0, 1, 1, err, sizeof(err)),
 	      "empty list");
 }
 
@@ -107,8 +122,8 @@ static void test_resolve(void)
 	struct balancer b;
 	char err[128] = "";
 
-	mk(&b, LB_FIRST_ALIVE, "127.0.0.1:80 [::1]:81 no-such-host.invalid:80",
-	   1, 1);
+	mk(&b, BALANCER_FIRST_ALIVE,
+	   "127.0.0.1:80 [::1]:81 no-such-host.invalid:80", 1, 1);
 	CHECK(balancer_resolve(&b, err, sizeof(err)) == 1, "one fails");
 	CHECK(strstr(err, "no-such-host.invalid"), "named: %s", err);
 	CHECK(b.backends[0].addrlen && b.backends[1].addrlen &&
@@ -119,9 +134,9 @@ static void test_resolve(void)
 static void test_first_alive_and_naive(void)
 {
 	struct balancer b;
-	unsigned c[LB_MAX_BACKENDS];
+	unsigned c[BALANCER_MAX_BACKENDS];
 
-	mk(&b, LB_FIRST_ALIVE, "A:1 B:1 C:1", 1, 10);
+	mk(&b, BALANCER_FIRST_ALIVE, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
 	CHECK(c[0] == 300 && c[1] == 0 && c[2] == 0, "first alive %u/%u/%u",
 	      c[0], c[1], c[2]);
@@ -131,7 +146,7 @@ static void test_first_alive_and_naive(void)
 	balancer_destroy(&b);
 
 	/* Naive: the hint (i here, a socket number in the daemon) decides */
-	mk(&b, LB_NAIVE, "A:1 B:1 C:1", 1, 10);
+	mk(&b, BALANCER_NAIVE, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
 	CHECK(c[0] == 100 && c[1] == 100 && c[2] == 100, "naive %u/%u/%u",
 	      c[0], c[1], c[2]);
@@ -146,16 +161,16 @@ static void test_first_alive_and_naive(void)
 static void test_round_robin(void)
 {
 	struct balancer b;
-	unsigned c[LB_MAX_BACKENDS];
+	unsigned c[BALANCER_MAX_BACKENDS];
 
-	for (int m = LB_RR_LOCKLESS; m <= LB_RR_LOCKING; m++) {
-		mk(&b, (enum lb_method)m, "A:1 B:1 C:1", 1, 10);
+	for (int m = BALANCER_RR_LOCKLESS; m <= BALANCER_RR_LOCKING; m++) {
+		mk(&b, (enum balancer_method)m, "A:1 B:1 C:1", 1, 10);
 		run(&b, 3000, c, false);
 		CHECK(c[0] == 1000 && c[1] == 1000 && c[2] == 1000,
-		      "%s %u/%u/%u", lb_method_name(m), c[0], c[1], c[2]);
+		      "%s %u/%u/%u", balancer_method_name(m), c[0], c[1], c[2]);
 		balancer_report(&b, &b.backends[1], false, NOW);
 		run(&b, 3000, c, false);
-		if (m == LB_RR_LOCKLESS)
+		if (m == BALANCER_RR_LOCKLESS)
 			/* B's tickets go to its successor: unfair, documented */
 			CHECK(c[0] == 1000 && c[1] == 0 && c[2] == 2000,
 			      "lockless B dead %u/%u/%u", c[0], c[1], c[2]);
@@ -165,18 +180,19 @@ static void test_round_robin(void)
 		balancer_destroy(&b);
 
 		/* weights by repetition: 3:1:2 */
-		mk(&b, (enum lb_method)m, "A:1 A:1 A:1 B:1 C:1 C:1", 1, 10);
+		mk(&b, (enum balancer_method)m, "A:1 A:1 A:1 B:1 C:1 C:1", 1,
+		   10);
 		run(&b, 6000, c, false);
 		CHECK(c[0] == 3000 && c[1] == 1000 && c[2] == 2000,
-		      "%s weighted %u/%u/%u", lb_method_name(m), c[0], c[1],
-		      c[2]);
+		      "%s weighted %u/%u/%u", balancer_method_name(m), c[0],
+		      c[1], c[2]);
 		balancer_destroy(&b);
 	}
 }
 
 struct mt_arg {
 	struct balancer *b;
-	unsigned count[LB_MAX_BACKENDS];
+	unsigned count[BALANCER_MAX_BACKENDS];
 };
 
 #define MT_THREADS 4
@@ -188,7 +204,8 @@ static void *mt_worker(void *p)
 
 	for (unsigned i = 0; i < MT_PICKS; i++) {
 		uint64_t tried = 0;
-		struct lb_backend *be = balancer_pick(a->b, &tried, i, NOW);
+		struct balancer_backend *be =
+			balancer_pick(a->b, &tried, i, NOW);
 
 		if (be) {
 			a->count[idx_of(a->b, be)]++;
@@ -202,13 +219,13 @@ static void *mt_worker(void *p)
 /* Lockless and locking RR stay exact in total under concurrent picks. */
 static void test_round_robin_threads(void)
 {
-	for (int m = LB_RR_LOCKLESS; m <= LB_RR_LOCKING; m++) {
+	for (int m = BALANCER_RR_LOCKLESS; m <= BALANCER_RR_LOCKING; m++) {
 		struct balancer b;
 		struct mt_arg a[MT_THREADS];
 		pthread_t t[MT_THREADS];
 		unsigned total[3] = { 0 };
 
-		mk(&b, (enum lb_method)m, "A:1 B:1 C:1", 1, 10);
+		mk(&b, (enum balancer_method)m, "A:1 B:1 C:1", 1, 10);
 		for (int i = 0; i < MT_THREADS; i++) {
 			memset(&a[i], 0, sizeof(a[i]));
 			a[i].b = &b;
@@ -223,7 +240,7 @@ static void test_round_robin_threads(void)
 		for (int k = 0; k < 3; k++)
 			CHECK(total[k] >= 26666 && total[k] <= 26667,
 			      "%s threads: backend %d got %u",
-			      lb_method_name(m), k, total[k]);
+			      balancer_method_name(m), k, total[k]);
 		CHECK(atomic_load(&b.backends[0].active) == 0, "active back to 0");
 		balancer_destroy(&b);
 	}
@@ -232,10 +249,10 @@ static void test_round_robin_threads(void)
 static void test_least_conn(void)
 {
 	struct balancer b;
-	unsigned c[LB_MAX_BACKENDS];
+	unsigned c[BALANCER_MAX_BACKENDS];
 
 	/* sequential short requests: ties rotate, so the load is even */
-	mk(&b, LB_LEAST_CONN, "A:1 B:1 C:1", 1, 10);
+	mk(&b, BALANCER_LEAST_CONN, "A:1 B:1 C:1", 1, 10);
 	run(&b, 300, c, false);
 	CHECK(c[0] == 100 && c[1] == 100 && c[2] == 100, "idle %u/%u/%u",
 	      c[0], c[1], c[2]);
@@ -252,7 +269,7 @@ static void test_least_conn(void)
 	balancer_destroy(&b);
 
 	/* weighted: A (weight 2) holds twice as many */
-	mk(&b, LB_LEAST_CONN, "A:1 A:1 B:1", 1, 10);
+	mk(&b, BALANCER_LEAST_CONN, "A:1 A:1 B:1", 1, 10);
 	run(&b, 300, c, true);
 	CHECK(c[0] == 200 && c[1] == 100, "weighted held %u/%u", c[0], c[1]);
 	balancer_destroy(&b);
@@ -261,10 +278,10 @@ static void test_least_conn(void)
 static void test_offline(void)
 {
 	struct balancer b;
-	struct lb_backend *be, *a, *be2;
+	struct balancer_backend *be, *a, *be2;
 	uint64_t tried;
 
-	mk(&b, LB_FIRST_ALIVE, "A:1 B:1", 3, 10);
+	mk(&b, BALANCER_FIRST_ALIVE, "A:1 B:1", 3, 10);
 	a = &b.backends[0];
 	/* two failures: still online (AttemptsCount 3) */
 	balancer_report(&b, a, false, NOW);
@@ -302,7 +319,7 @@ static void test_offline(void)
 	balancer_destroy(&b);
 
 	/* every backend offline: nothing to pick */
-	mk(&b, LB_RR_LOCKING, "A:1 B:1", 1, 10);
+	mk(&b, BALANCER_RR_LOCKING, "A:1 B:1", 1, 10);
 	balancer_report(&b, &b.backends[0], false, NOW);
 	balancer_report(&b, &b.backends[1], false, NOW);
 	tried = 0;
@@ -313,19 +330,19 @@ static void test_offline(void)
 /* The tried mask yields each backend once: the HA retry loop ends. */
 static void test_tried_mask(void)
 {
-	for (int m = LB_NAIVE; m <= LB_LEAST_CONN; m++) {
+	for (int m = BALANCER_NAIVE; m <= BALANCER_LEAST_CONN; m++) {
 		struct balancer b;
 		uint64_t tried = 0, seen = 0;
-		struct lb_backend *be;
+		struct balancer_backend *be;
 		unsigned n = 0;
 
-		mk(&b, (enum lb_method)m, "A:1 B:1 A:1 C:1", 1, 10);
+		mk(&b, (enum balancer_method)m, "A:1 B:1 A:1 C:1", 1, 10);
 		while ((be = balancer_pick(&b, &tried, 7, NOW))) {
 			seen |= 1ull << idx_of(&b, be);
 			n++;
 		}
 		CHECK(n == 3 && seen == 7, "%s: %u picks, seen %llx",
-		      lb_method_name(m), n, (unsigned long long)seen);
+		      balancer_method_name(m), n, (unsigned long long)seen);
 		balancer_destroy(&b);
 	}
 }

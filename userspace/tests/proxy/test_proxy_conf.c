@@ -59,10 +59,12 @@ static void test_monkey_example(void)
 	CHECK(pc->nentries == 2, "%zu entries", pc->nentries);
 	a = &pc->entries[0];
 	b = &pc->entries[1];
-	CHECK(a->lb.method == LB_FIRST_ALIVE, "entry 1 takes the default");
-	CHECK(a->lb.nbackends == 2 && !strcmp(a->lb.backends[1].host, "Host5") &&
-	      !strcmp(a->lb.backends[1].port, "8080"), "entry 1 servers");
-	CHECK(b->lb.method == LB_RR_LOCKLESS && b->lb.nbackends == 3,
+	CHECK(a->balancer.method == BALANCER_FIRST_ALIVE,
+	      "entry 1 takes the default");
+	CHECK(a->balancer.nbackends == 2 && !strcmp(a->balancer.backends[1].host, "Host5") &&
+	      !strcmp(a->balancer.backends[1].port, "8080"), "entry 1 servers");
+	CHECK(b->balancer.method == BALANCER_RR_LOCKLESS &&
+		      b->balancer.nbackends == 3,
 	      "entry 2 Round-Robin over 3");
 	CHECK(b->nmatch == 5, "5 Match lines");
 	CHECK(a->set.offline_timeout == 10 && a->set.attempts_count == 1 &&
@@ -99,9 +101,11 @@ static void test_settings(void)
 	CHECK(pc->defaults.connect_timeout_ms == 250, "default 250ms");
 	CHECK(e->set.host_mode == PROXY_HOST_FIXED &&
 	      !strcmp(e->set.host_value, "www.example.org"), "host fixed");
-	CHECK(e->lb.method == LB_LEAST_CONN && e->lb.backends[0].weight == 2,
+	CHECK(e->balancer.method == BALANCER_LEAST_CONN &&
+		      e->balancer.backends[0].weight == 2,
 	      "least conn, weight 2");
-	CHECK(e->lb.attempts_count == 3 && e->lb.offline_timeout == 5,
+	CHECK(e->balancer.attempts_count == 3 &&
+		      e->balancer.offline_timeout == 5,
 	      "balancer got HA settings");
 	CHECK(proxy_conf_match(pc, "/api/x") == e, "anchored match");
 	CHECK(proxy_conf_match(pc, "/v2/api/x") == NULL, "anchor holds");
