@@ -25,6 +25,7 @@
 #include "bridge_msg.h"
 #include "bridge_nl.h"
 #include "core/khttpdd.h"
+#include "core/monotonic.h"
 
 #define BRIDGE_BACKOFF_MIN_MS 100
 #define BRIDGE_BACKOFF_MAX_MS 5000
@@ -91,14 +92,6 @@ static void bridge_queue(const void *msg, size_t len, void *arg)
 	memcpy(n->msg, msg, len);
 	*br.tail = n;
 	br.tail = &n->next;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int bridge_register(void)
@@ -313,13 +306,13 @@ static void *bridge_main(void *arg)
 			bridge_status_set(true, 0, false);
 			bridge_fetch_stats();
 			backoff = BRIDGE_BACKOFF_MIN_MS;
-			next_beat = now_ms() + br.heartbeat_ms;
+			next_beat = monotonic_ms() + br.heartbeat_ms;
 			log_msg("bridge: registered with khttpd.ko (heartbeat %u ms)",
 				br.heartbeat_ms);
 			bridge_drain_queue();
 			continue;
 		}
-		wait = (int)(next_beat - now_ms());
+		wait = (int)(next_beat - monotonic_ms());
 		pfd[1].fd = br.sock.fd;
 		rc = poll(pfd, 2, wait > 0 ? wait : 0);
 		if (rc < 0 && errno != EINTR)
@@ -333,13 +326,13 @@ static void *bridge_main(void *arg)
 				continue;
 			}
 		}
-		if (now_ms() >= next_beat) {
+		if (monotonic_ms() >= next_beat) {
 			rc = bridge_simple(KHTTPD_CMD_HEARTBEAT);
 			if (rc) {
 				bridge_lost(rc, "heartbeat refused");
 				continue;
 			}
-			next_beat = now_ms() + br.heartbeat_ms;
+			next_beat = monotonic_ms() + br.heartbeat_ms;
 			bridge_status_set(true, 0, true);
 			bridge_fetch_stats();
 			bridge_drain_queue();

@@ -25,6 +25,7 @@
 
 #include "bridge/bridge.h"
 #include "khttpdd.h"
+#include "monotonic.h"
 
 static const char *config_path;
 static struct config_overrides overrides = { .workers = -1 };
@@ -152,7 +153,7 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = { .events = EPOLLIN };
-	struct timespec drain_end = { 0 };
+	int64_t drain_end = 0;	/* monotonic s */
 
 	ev.data.ptr = NULL;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
@@ -200,17 +201,14 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 				}
 				for (unsigned w = 0; w < server.nworkers; w++)
 					worker_drain(&server.workers[w]);
-				clock_gettime(CLOCK_MONOTONIC, &drain_end);
-				drain_end.tv_sec += server.cfg->drain_timeout;
+				drain_end = monotonic_s() +
+					    server.cfg->drain_timeout;
 			}
 		}
 		if (server.draining) {
-			struct timespec now;
-
-			clock_gettime(CLOCK_MONOTONIC, &now);
 			if (!live_connections())
 				break;
-			if (now.tv_sec >= drain_end.tv_sec) {
+			if (monotonic_s() >= drain_end) {
 				log_msg("drain timeout: dropping %u connections",
 					live_connections());
 				close(ep);

@@ -17,6 +17,7 @@
 
 #include "fdcache.h"
 #include "khttpdd.h"
+#include "monotonic.h"
 
 enum worker_msg_type { MSG_ADOPT, MSG_CONFIG, MSG_DRAIN };
 
@@ -54,11 +55,9 @@ void worker_unwatch(struct worker *w, struct evsource *src)
 
 void worker_update_date(struct worker *w)
 {
-	struct timespec ts;
 	time_t t = time(NULL);
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	w->now = ts.tv_sec;
+	w->now = monotonic_s();
 	if (t != w->date_time) {
 		w->date_time = t;
 		khttp_date_format(t, w->date);

@@ -39,6 +39,7 @@
 #include "cache/cache_store.h"
 #include "core/fdcache.h"
 #include "core/khttpdd.h"
+#include "core/monotonic.h"
 
 extern const struct khttpd_plugin plugin_cache;
 
@@ -433,14 +434,6 @@ static void json_str(struct jbuf *b, const char *s)
 	jprintf(b, "\"");
 }
 
-static int64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* the workers' clock */
-	return ts.tv_sec;
-}
-
 static uint64_t server_requests(void)
 {
 	uint64_t n = 0;
@@ -456,7 +449,7 @@ static char *stats_json(struct cache_conf *cc, size_t *len)
 	struct jbuf b = { .s = malloc(2048), .cap = 2048 };
 	struct cache_stats st;
 	struct cache_top top[TOP_ENTRIES];
-	int64_t now = mono_now();
+	int64_t now = monotonic_s();
 	size_t ntop;
 
 	if (!b.s)
@@ -724,7 +717,7 @@ char *cache_ctl_reply(const struct config *cfg, const char *sub, bool json)
 			     (unsigned long long)st.invalidations,
 			     (unsigned long long)st.expirations,
 			     (unsigned long long)cache_store_rate(cc->store,
-								  mono_now() - 1)) < 0)
+								  monotonic_s() - 1)) < 0)
 			return NULL;
 	}
 	return out;

@@ -33,6 +33,7 @@
 #include "cache.h"
 #include "cache/cache_store.h"
 #include "core/khttpdd.h"
+#include "core/monotonic.h"
 #include "proxy/proxy_conf.h"
 #include "proxy/proxy_http.h"
 #include "proxy_reverse.h"
@@ -74,7 +75,7 @@ struct psession {
 	enum phase phase;
 	bool reused, no_pool, counted;
 	bool in_request;		/* inside on_request: never resume */
-	int64_t deadline;		/* ms, CLOCK_MONOTONIC; 0: none */
+	int64_t deadline;		/* monotonic_ms(); 0: none */
 	int timeout_status;		/* what a deadline means: 504 or 0 */
 	uint32_t bev_events;
 
@@ -146,14 +147,6 @@ static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pworker *all_pw;
 static char via_token[PROXY_VIA_TOKEN_LEN + 1];
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void bury(struct pworker *pw, void *obj)
 {
 	struct grave *g = malloc(sizeof(*g));
@@ -214,7 +207,7 @@ static bool same_addr(const struct sockaddr_storage *a, socklen_t al,
 /* An idle connection to be's address, taken out of the pool, or -1. */
 static int pool_take(struct pworker *pw, const struct balancer_backend *be)
 {
-	int64_t t = now_ms();
+	int64_t t = monotonic_ms();
 
 	for (struct pooled *p = pw->idle, *next; p; p = next) {
 		int fd = p->ev.fd;
@@ -249,7 +242,7 @@ static void pool_put(struct pworker *pw, int fd,
 	p->pw = pw;
 	memcpy(&p->addr, &be->addr, be->addrlen);
 	p->addrlen = be->addrlen;
-	p->since = now_ms();
+	p->since = monotonic_ms();
 	if (worker_watch_mod(pw->w, &p->ev, EPOLLIN | EPOLLRDHUP)) {
 		close(fd);
 		free(p);
@@ -269,7 +262,7 @@ static void session_timeout(struct psession *s);
 static void pw_tick(struct evsource *src, uint32_t events)
 {
 	struct pworker *pw = (struct pworker *)src;
-	int64_t t = now_ms();
+	int64_t t = monotonic_ms();
 	uint64_t n;
 
 	(void)events;
@@ -547,7 +540,7 @@ static int activate(struct psession *s, int fd)
 	s->bev.fd = fd;
 	s->bev.cb = backend_event;
 	s->phase = PH_ACTIVE;
-	s->deadline = now_ms() + (int64_t)s->pe->set.response_timeout * 1000;
+	s->deadline = monotonic_ms() + (int64_t)s->pe->set.response_timeout * 1000;
 	s->timeout_status = 504;
 	if (!build_request(s))
 		return -1;
@@ -612,7 +605,7 @@ static int connect_next(struct psession *s, bool timed_out)
 			continue;
 		}
 		s->phase = PH_CONNECT;
-		s->deadline = now_ms() + s->pe->set.connect_timeout_ms;
+		s->deadline = monotonic_ms() + s->pe->set.connect_timeout_ms;
 		s->timeout_status = 0;
 		if (worker_watch(pw->w, &s->bev, EPOLLOUT)) {
 			backend_close(s);
@@ -769,7 +762,7 @@ static int start_response(struct psession *s)
 	}
 	c->status = r->status;
 	s->head_done = true;
-	s->deadline = now_ms() + (int64_t)s->pe->set.io_timeout * 1000;
+	s->deadline = monotonic_ms() + (int64_t)s->pe->set.io_timeout * 1000;
 	s->timeout_status = 0;
 	if (s->frame == FR_NONE || (s->frame == FR_LENGTH && !s->resp_left))
 		s->resp_done = true;
@@ -987,7 +980,7 @@ static bool pump(struct psession *s)
 				s->dn_off += (size_t)n;
 				progress = true;
 				if (s->head_done)
-					s->deadline = now_ms() +
+					s->deadline = monotonic_ms() +
 						(int64_t)s->pe->set.io_timeout * 1000;
 			} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
 				c->error_note = "client left during the response";
@@ -1005,7 +998,7 @@ static bool pump(struct psession *s)
 				s->rb_len += (size_t)n;
 				progress = true;
 				if (s->head_done)
-					s->deadline = now_ms() +
+					s->deadline = monotonic_ms() +
 						(int64_t)s->pe->set.io_timeout * 1000;
 				if (process_backend_bytes(s)) {
 					c->error_note = "bad response from the backend";
@@ -1403,7 +1396,7 @@ static void ctl_conf(FILE *f, const struct proxy_conf *pc, const char *scope,
 char *proxy_ctl_reply(const struct config *cfg, bool json)
 {
 	int id = plugin_id(&plugin_proxy_reverse);
-	struct timespec ts;
+	int64_t now = monotonic_s();	/* the workers' clock */
 	bool first = true;
 	char *out = NULL;
 	size_t len;
@@ -1411,14 +1404,13 @@ char *proxy_ctl_reply(const struct config *cfg, bool json)
 
 	if (id < 0 || !(f = open_memstream(&out, &len)))
 		return NULL;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* the workers' clock */
 	if (json)
 		fprintf(f, "{\"entries\":[");
-	ctl_conf(f, cfg->plugin_data[id], "main", json, &first, ts.tv_sec);
+	ctl_conf(f, cfg->plugin_data[id], "main", json, &first, now);
 	for (size_t v = 0; v < cfg->nvhosts; v++)
 		ctl_conf(f, cfg->vhosts[v].plugin_data[id],
 			 cfg->vhosts[v].nnames ? cfg->vhosts[v].names[0] : "default",
-			 json, &first, ts.tv_sec);
+			 json, &first, now);
 	if (json)
 		fprintf(f, "]}\n");
 	else if (first)
