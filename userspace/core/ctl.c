@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "plugins/cache.h"
 #include "plugins/proxy_reverse.h"
 #include "khttpdd.h"
+#include "strbuf.h"
 
 static char *ctl_path;
 
@@ -61,51 +61,6 @@ void ctl_close(void)
 	ctl_path = NULL;
 }
 
-struct out {
-	char *s;
-	size_t len, cap;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void outf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(o->s + o->len, o->cap - o->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (o->len + (size_t)n < o->cap) {
-			o->len += (size_t)n;
-			return;
-		}
-		o->cap = (o->cap + (size_t)n + 256) * 2;
-		o->s = realloc(o->s, o->cap);
-		if (!o->s)
-			abort();
-	}
-}
-
-/* A JSON string (also fine as text: quotes only where needed). */
-static void out_jstr(struct out *o, const char *s)
-{
-	outf(o, "\"");
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			outf(o, "\\%c", ch);
-		else if (ch < 0x20)
-			outf(o, "\\u%04x", ch);
-		else
-			outf(o, "%c", ch);
-	}
-	outf(o, "\"");
-}
-
 static unsigned total_conns(void)
 {
 	unsigned n = 0;
@@ -115,145 +70,156 @@ static unsigned total_conns(void)
 	return n;
 }
 
-static void cmd_status(struct out *o, const struct config *cfg, bool json)
+static void cmd_status(struct strbuf *o, const struct config *cfg, bool json)
 {
 	long up = (long)(time(NULL) - server.started);
 	const char *src = cfg->source ? cfg->source : "(defaults)";
 
 	if (json) {
-		outf(o, "{\"pid\":%d,\"uptime\":%ld,\"workers\":%u,\"connections\":%u,\"draining\":%s,\"config\":",
-		     (int)getpid(), up, server.nworkers, total_conns(),
-		     server.draining ? "true" : "false");
-		out_jstr(o, src);
-		outf(o, "}\n");
+		strbuf_printf(o, "{\"pid\":%d,\"uptime\":%ld,\"workers\":%u,\"connections\":%u,\"draining\":%s,\"config\":",
+			      (int)getpid(), up, server.nworkers, total_conns(),
+			      server.draining ? "true" : "false");
+		strbuf_json(o, src);
+		strbuf_str(o, "}\n");
 		return;
 	}
-	outf(o, "pid %d\nuptime %ld\nworkers %u\nconnections %u\ndraining %s\nconfig %s\n",
-	     (int)getpid(), up, server.nworkers, total_conns(),
-	     server.draining ? "yes" : "no", src);
+	strbuf_printf(o, "pid %d\nuptime %ld\nworkers %u\nconnections %u\ndraining %s\nconfig %s\n",
+		      (int)getpid(), up, server.nworkers, total_conns(),
+		      server.draining ? "yes" : "no", src);
 }
 
-static void cmd_workers(struct out *o, bool json)
+static void cmd_workers(struct strbuf *o, bool json)
 {
-	outf(o, json ? "[" : "");
+	strbuf_str(o, json ? "[" : "");
 	for (unsigned i = 0; i < server.nworkers; i++) {
 		struct worker *w = &server.workers[i];
 		unsigned c = atomic_load(&w->nconns);
 		unsigned long long r = atomic_load(&w->stats.requests);
 
 		if (json)
-			outf(o, "%s{\"id\":%u,\"connections\":%u,\"requests\":%llu}",
-			     i ? "," : "", i, c, r);
+			strbuf_printf(o, "%s{\"id\":%u,\"connections\":%u,\"requests\":%llu}",
+				      i ? "," : "", i, c, r);
 		else
-			outf(o, "worker %u connections %u requests %llu\n", i, c, r);
+			strbuf_printf(o, "worker %u connections %u requests %llu\n",
+				      i, c, r);
 	}
-	outf(o, json ? "]\n" : "");
+	strbuf_str(o, json ? "]\n" : "");
 }
 
-static void cmd_vhosts(struct out *o, const struct config *cfg, bool json)
+static void cmd_vhosts(struct strbuf *o, const struct config *cfg, bool json)
 {
-	outf(o, json ? "[" : "");
+	strbuf_str(o, json ? "[" : "");
 	for (size_t i = 0; i < cfg->nvhosts; i++) {
 		const struct vhost *vh = &cfg->vhosts[i];
 
 		if (json) {
-			outf(o, "%s{\"default\":%s,\"names\":[", i ? "," : "",
-			     i ? "false" : "true");
+			strbuf_printf(o, "%s{\"default\":%s,\"names\":[",
+				      i ? "," : "", i ? "false" : "true");
 			for (size_t n = 0; n < vh->nnames; n++) {
-				outf(o, n ? "," : "");
-				out_jstr(o, vh->names[n]);
+				strbuf_str(o, n ? "," : "");
+				strbuf_json(o, vh->names[n]);
 			}
-			outf(o, "],\"docroot\":");
-			out_jstr(o, vh->docroot);
-			outf(o, ",\"file\":");
-			out_jstr(o, vh->file);
-			outf(o, ",\"rules\":%zu}", vh->nrules);
+			strbuf_str(o, "],\"docroot\":");
+			strbuf_json(o, vh->docroot);
+			strbuf_str(o, ",\"file\":");
+			strbuf_json(o, vh->file);
+			strbuf_printf(o, ",\"rules\":%zu}", vh->nrules);
 			continue;
 		}
-		outf(o, "%s", i ? "vhost" : "vhost (default)");
+		strbuf_printf(o, "%s", i ? "vhost" : "vhost (default)");
 		for (size_t n = 0; n < vh->nnames; n++)
-			outf(o, " %s", vh->names[n]);
-		outf(o, "\n  docroot %s\n  file %s\n", vh->docroot, vh->file);
+			strbuf_printf(o, " %s", vh->names[n]);
+		strbuf_printf(o, "\n  docroot %s\n  file %s\n", vh->docroot,
+			      vh->file);
 		for (size_t r = 0; r < vh->nrules; r++)
-			outf(o, "  match %s %s\n", vh->rules[r].pattern,
-			     vh->rules[r].plugin->name);
+			strbuf_printf(o, "  match %s %s\n",
+				      vh->rules[r].pattern,
+				      vh->rules[r].plugin->name);
 	}
-	outf(o, json ? "]\n" : "");
+	strbuf_str(o, json ? "]\n" : "");
 }
 
-static void cmd_plugins(struct out *o, const struct config *cfg, bool json)
+static void cmd_plugins(struct strbuf *o, const struct config *cfg, bool json)
 {
-	outf(o, json ? "[" : "");
+	strbuf_str(o, json ? "[" : "");
 	for (size_t i = 0; i < khttpd_nplugins; i++) {
 		const struct khttpd_plugin *p = khttpd_plugins[i];
 		bool on = config_loads(cfg, p);
 
 		if (json)
-			outf(o, "%s{\"name\":\"%s\",\"loaded\":%s}", i ? "," : "",
-			     p->name, on ? "true" : "false");
+			strbuf_printf(o, "%s{\"name\":\"%s\",\"loaded\":%s}",
+				      i ? "," : "", p->name,
+				      on ? "true" : "false");
 		else
-			outf(o, "%s %s\n", p->name, on ? "loaded" : "available");
+			strbuf_printf(o, "%s %s\n", p->name,
+				      on ? "loaded" : "available");
 	}
-	outf(o, json ? "]\n" : "");
+	strbuf_str(o, json ? "]\n" : "");
 }
 
-static void cmd_config(struct out *o, const struct config *cfg, bool json)
+static void cmd_config(struct strbuf *o, const struct config *cfg, bool json)
 {
 	const char *src = cfg->source ? cfg->source : "(defaults)";
 	const char *balance = cfg->reuseport ? "reuseport" : "leastconn";
 
 	if (json) {
-		outf(o, "{\"source\":");
-		out_jstr(o, src);
-		outf(o, ",\"workers\":%u,\"balance\":\"%s\",\"keepalive_timeout\":%u,\"keepalive_max\":%u,\"header_timeout\":%u,\"body_timeout\":%u,\"send_timeout\":%u,\"request_max\":%u,\"file_cache_entries\":%u,\"listen\":[",
-		     server.nworkers, balance, cfg->keepalive_timeout,
-		     cfg->keepalive_max, cfg->header_timeout, cfg->body_timeout,
-		     cfg->send_timeout, cfg->request_max, cfg->fdcache_entries);
+		strbuf_str(o, "{\"source\":");
+		strbuf_json(o, src);
+		strbuf_printf(o, ",\"workers\":%u,\"balance\":\"%s\",\"keepalive_timeout\":%u,\"keepalive_max\":%u,\"header_timeout\":%u,\"body_timeout\":%u,\"send_timeout\":%u,\"request_max\":%u,\"file_cache_entries\":%u,\"listen\":[",
+			      server.nworkers, balance, cfg->keepalive_timeout,
+			      cfg->keepalive_max, cfg->header_timeout,
+			      cfg->body_timeout, cfg->send_timeout,
+			      cfg->request_max, cfg->fdcache_entries);
 	} else {
-		outf(o, "source %s\nworkers %u\nbalance %s\nkeepalive_timeout %u\nkeepalive_max %u\nheader_timeout %u\nbody_timeout %u\nsend_timeout %u\nrequest_max %u\nfile_cache_entries %u\n",
-		     src, server.nworkers, balance, cfg->keepalive_timeout,
-		     cfg->keepalive_max, cfg->header_timeout, cfg->body_timeout,
-		     cfg->send_timeout, cfg->request_max, cfg->fdcache_entries);
+		strbuf_printf(o, "source %s\nworkers %u\nbalance %s\nkeepalive_timeout %u\nkeepalive_max %u\nheader_timeout %u\nbody_timeout %u\nsend_timeout %u\nrequest_max %u\nfile_cache_entries %u\n",
+			      src, server.nworkers, balance,
+			      cfg->keepalive_timeout,
+			      cfg->keepalive_max, cfg->header_timeout,
+			      cfg->body_timeout, cfg->send_timeout,
+			      cfg->request_max, cfg->fdcache_entries);
 	}
 	for (size_t i = 0; i < cfg->nlisten; i++)
-		outf(o, json ? "%s\"%s:%s\"" : "%slisten %s:%s\n",
-		     json && i ? "," : "",
-		     cfg->listen[i].host[0] ? cfg->listen[i].host : "*",
-		     cfg->listen[i].port);
-	outf(o, json ? "]}\n" : "");
+		strbuf_printf(o, json ? "%s\"%s:%s\"" : "%slisten %s:%s\n",
+			      json && i ? "," : "",
+			      cfg->listen[i].host[0] ?
+			      cfg->listen[i].host : "*",
+			      cfg->listen[i].port);
+	strbuf_str(o, json ? "]}\n" : "");
 }
 
 /* "name value" / "\"name\":value", with "-" / null when not known. */
-static void out_known(struct out *o, bool json, const char *name, bool known,
-		      unsigned long long v)
+static void out_known(struct strbuf *o, bool json, const char *name,
+		      bool known, unsigned long long v)
 {
 	if (known)
-		outf(o, json ? ",\"%s\":%llu" : "%s %llu\n", name, v);
+		strbuf_printf(o, json ? ",\"%s\":%llu" : "%s %llu\n", name, v);
 	else
-		outf(o, json ? ",\"%s\":null" : "%s -\n", name);
+		strbuf_printf(o, json ? ",\"%s\":null" : "%s -\n", name);
 }
 
-static void cmd_bridge(struct out *o, bool json)
+static void cmd_bridge(struct strbuf *o, bool json)
 {
 	struct bridge_status st;
 	time_t now = time(NULL);
 
 	bridge_status(&st);
-	outf(o, json ? "{\"running\":%s,\"registered\":%s" :
-	     "running %s\nregistered %s\n",
-	     st.running ? (json ? "true" : "yes") : (json ? "false" : "no"),
-	     st.registered ? (json ? "true" : "yes") : (json ? "false" : "no"));
+	strbuf_printf(o, json ? "{\"running\":%s,\"registered\":%s" :
+		      "running %s\nregistered %s\n",
+		      st.running ? (json ? "true" : "yes") :
+				   (json ? "false" : "no"),
+		      st.registered ? (json ? "true" : "yes") :
+				      (json ? "false" : "no"));
 	out_known(o, json, "module_version", st.module_version,
 		  st.module_version);
 	if (json) {
-		outf(o, ",\"error\":");
+		strbuf_str(o, ",\"error\":");
 		if (st.last_err)
-			out_jstr(o, bridge_err_str(st.last_err));
+			strbuf_json(o, bridge_err_str(st.last_err));
 		else
-			outf(o, "null");
+			strbuf_str(o, "null");
 	} else {
-		outf(o, "error %s\n",
-		     st.last_err ? bridge_err_str(st.last_err) : "-");
+		strbuf_printf(o, "error %s\n",
+			      st.last_err ? bridge_err_str(st.last_err) : "-");
 	}
 	out_known(o, json, "handoffs", st.have_stats, st.handoffs);
 	out_known(o, json, "claimed", st.have_stats, st.claimed);
@@ -263,10 +229,10 @@ static void cmd_bridge(struct out *o, bool json)
 		  (unsigned long long)st.last_heartbeat);
 	out_known(o, json, "heartbeat_age", st.last_heartbeat,
 		  (unsigned long long)(now - st.last_heartbeat));
-	outf(o, json ? "}\n" : "");
+	strbuf_str(o, json ? "}\n" : "");
 }
 
-static void cmd_stats(struct out *o, bool json)
+static void cmd_stats(struct strbuf *o, bool json)
 {
 	unsigned long long req = 0, bytes = 0, acc = 0;
 	bool first = true;
@@ -276,8 +242,9 @@ static void cmd_stats(struct out *o, bool json)
 		bytes += atomic_load(&server.workers[i].stats.bytes);
 		acc += atomic_load(&server.workers[i].stats.accepted);
 	}
-	outf(o, json ? "{\"requests\":%llu,\"bytes\":%llu,\"connections\":%llu,\"status\":{" :
-	     "requests %llu\nbytes %llu\nconnections %llu\n", req, bytes, acc);
+	strbuf_printf(o, json ? "{\"requests\":%llu,\"bytes\":%llu,\"connections\":%llu,\"status\":{" :
+		      "requests %llu\nbytes %llu\nconnections %llu\n",
+		      req, bytes, acc);
 	for (int s = 100; s < 600; s++) {
 		unsigned long long n = 0;
 
@@ -285,22 +252,19 @@ static void cmd_stats(struct out *o, bool json)
 			n += atomic_load(&server.workers[i].stats.status[s]);
 		if (!n)
 			continue;
-		outf(o, json ? "%s\"%d\":%llu" : "%sstatus %d %llu\n",
-		     json && !first ? "," : "", s, n);
+		strbuf_printf(o, json ? "%s\"%d\":%llu" : "%sstatus %d %llu\n",
+			      json && !first ? "," : "", s, n);
 		first = false;
 	}
-	outf(o, json ? "}}\n" : "");
+	strbuf_str(o, json ? "}}\n" : "");
 }
 
 char *ctl_reply(const char *cmd, bool json)
 {
-	struct out o = { .s = malloc(1024), .cap = 1024 };
+	struct strbuf o = { 0 };
 	struct config *cfg;
 	char *plugin_out;
 
-	if (!o.s)
-		abort();
-	o.s[0] = '\0';
 	pthread_mutex_lock(&server.cfg_lock);
 	cfg = config_get(server.cfg);
 	pthread_mutex_unlock(&server.cfg_lock);
@@ -315,23 +279,23 @@ char *ctl_reply(const char *cmd, bool json)
 	else if (!strcmp(cmd, "config"))
 		cmd_config(&o, cfg, json);
 	else if (!strcmp(cmd, "uptime"))
-		outf(&o, json ? "{\"uptime\":%ld}\n" : "%ld\n",
-		     (long)(time(NULL) - server.started));
+		strbuf_printf(&o, json ? "{\"uptime\":%ld}\n" : "%ld\n",
+			      (long)(time(NULL) - server.started));
 	else if (!strcmp(cmd, "stats"))
 		cmd_stats(&o, json);
 	else if (!strcmp(cmd, "bridge"))
 		cmd_bridge(&o, json);
 	else if (!strcmp(cmd, "proxy") && (plugin_out = proxy_ctl_reply(cfg, json))) {
-		outf(&o, "%s", plugin_out);
+		strbuf_printf(&o, "%s", plugin_out);
 		free(plugin_out);
 	} else if (!strncmp(cmd, "cache-", 6) &&
 		 (plugin_out = cache_ctl_reply(cfg, cmd + 6, json))) {
-		outf(&o, "%s", plugin_out);
+		strbuf_printf(&o, "%s", plugin_out);
 		free(plugin_out);
 	} else
-		outf(&o, "error: unknown command '%.32s'\n", cmd);
+		strbuf_printf(&o, "error: unknown command '%.32s'\n", cmd);
 	config_put(cfg);
-	return o.s;
+	return strbuf_take(&o, NULL);
 }
 
 void ctl_handle(int listen_fd)
@@ -359,7 +323,8 @@ void ctl_handle(int listen_fd)
 	if (sp)
 		*sp++ = '\0';
 	reply = ctl_reply(line, sp && !strcmp(sp, "json"));
-	for (size_t off = 0, total = strlen(reply); off < total; off += (size_t)n) {
+	for (size_t off = 0, total = reply ? strlen(reply) : 0; off < total;
+	     off += (size_t)n) {
 		n = write(fd, reply + off, total - off);
 		if (n <= 0)
 			break;

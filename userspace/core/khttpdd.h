@@ -301,7 +301,7 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ctl_open(const struct config *cfg);
 void ctl_close(void);
 void ctl_handle(int listen_fd);
-/* Reply for one command line; returns malloc'd text. */
+/* Reply for one command line: malloc'd text, NULL when out of memory. */
 char *ctl_reply(const char *cmd, bool json);
 
 #endif /* KHTTPDD_H */

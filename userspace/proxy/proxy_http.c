@@ -15,62 +15,23 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ---- a growable string ---- */
+#include "core/strbuf.h"
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
+/* ---- pieces of heads ---- */
 
-static void sb_add(struct sbuf *s, const char *d, size_t n)
+static void add_span(struct strbuf *s, const char *buf, struct khttp_span sp)
 {
-	if (s->oom)
-		return;
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = (s->len + n + 1) * 2;
-		char *np = realloc(s->p, cap);
-
-		if (!np) {
-			s->oom = true;
-			return;
-		}
-		s->p = np;
-		s->cap = cap;
-	}
-	memcpy(s->p + s->len, d, n);
-	s->len += n;
-	s->p[s->len] = '\0';
-}
-
-static void sb_str(struct sbuf *s, const char *str)
-{
-	sb_add(s, str, strlen(str));
-}
-
-static void sb_span(struct sbuf *s, const char *buf, struct khttp_span sp)
-{
-	sb_add(s, buf + sp.off, sp.len);
+	strbuf_add(s, buf + sp.off, sp.len);
 }
 
 /* "Name: value\r\n" */
-static void sb_field(struct sbuf *s, const char *buf, struct khttp_span n,
-		     struct khttp_span v)
+static void add_field(struct strbuf *s, const char *buf, struct khttp_span n,
+		      struct khttp_span v)
 {
-	sb_span(s, buf, n);
-	sb_str(s, ": ");
-	sb_span(s, buf, v);
-	sb_str(s, "\r\n");
-}
-
-static char *sb_done(struct sbuf *s, size_t *len)
-{
-	if (s->oom) {
-		free(s->p);
-		return NULL;
-	}
-	*len = s->len;
-	return s->p;
+	add_span(s, buf, n);
+	strbuf_str(s, ": ");
+	add_span(s, buf, v);
+	strbuf_str(s, "\r\n");
 }
 
 /* ---- fields ---- */
@@ -156,8 +117,8 @@ static bool named_by_connection(const char *buf,
 }
 
 /* Values of every field called name, joined with ", ", then a comma. */
-static void sb_merge(struct sbuf *s, const char *buf,
-		     const struct khttp_request *req, const char *name)
+static void add_merged(struct strbuf *s, const char *buf,
+		       const struct khttp_request *req, const char *name)
 {
 	struct khttp_span n, v;
 	u16 pos = 0;
@@ -165,8 +126,8 @@ static void sb_merge(struct sbuf *s, const char *buf,
 	while (khttp_field_next(buf, req, &pos, &n, &v)) {
 		if (!khttp_span_ieq(buf, n, name) || !v.len)
 			continue;
-		sb_span(s, buf, v);
-		sb_str(s, ", ");
+		add_span(s, buf, v);
+		strbuf_str(s, ", ");
 	}
 }
 
@@ -201,74 +162,74 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		"host", "content-length", "expect", "x-forwarded-for",
 		"forwarded", "via", "x-forwarded-host", "x-forwarded-proto",
 	};
-	struct sbuf s = { 0 };
+	struct strbuf s = { 0 };
 	struct khttp_span n, v;
 	u16 pos = 0;
 	char num[32];
 	bool v6 = strchr(p->client_ip, ':') != NULL;
 
-	sb_span(&s, buf, req->method_str);
-	sb_str(&s, " ");
+	add_span(&s, buf, req->method_str);
+	strbuf_str(&s, " ");
 	if (req->flags & KHTTP_F_ABSOLUTE_FORM) {
-		sb_span(&s, buf, req->path);
+		add_span(&s, buf, req->path);
 		if (req->query.len) {
-			sb_str(&s, "?");
-			sb_span(&s, buf, req->query);
+			strbuf_str(&s, "?");
+			add_span(&s, buf, req->query);
 		}
 	} else {
-		sb_span(&s, buf, req->target);
+		add_span(&s, buf, req->target);
 	}
-	sb_str(&s, " HTTP/1.1\r\nHost: ");
+	strbuf_str(&s, " HTTP/1.1\r\nHost: ");
 	if (p->host)
-		sb_add(&s, p->host, p->host_len);
+		strbuf_add(&s, p->host, p->host_len);
 	else
-		sb_span(&s, buf, req->host);
-	sb_str(&s, "\r\n");
+		add_span(&s, buf, req->host);
+	strbuf_str(&s, "\r\n");
 
 	while (khttp_field_next(buf, req, &pos, &n, &v)) {
 		if (name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
 		    name_in(buf, n, replaced, sizeof(replaced) / sizeof(*replaced)) ||
 		    named_by_connection(buf, req, n))
 			continue;
-		sb_field(&s, buf, n, v);
+		add_field(&s, buf, n, v);
 	}
 
 	if (req->flags & KHTTP_F_CHUNKED) {
-		sb_str(&s, "Transfer-Encoding: chunked\r\n");
+		strbuf_str(&s, "Transfer-Encoding: chunked\r\n");
 	} else if (req->content_length || req->method == KHTTP_METHOD_POST ||
 		   req->method == KHTTP_METHOD_PUT ||
 		   req->method == KHTTP_METHOD_PATCH) {
 		snprintf(num, sizeof(num), "%llu",
 			 (unsigned long long)req->content_length);
-		sb_str(&s, "Content-Length: ");
-		sb_str(&s, num);
-		sb_str(&s, "\r\n");
+		strbuf_str(&s, "Content-Length: ");
+		strbuf_str(&s, num);
+		strbuf_str(&s, "\r\n");
 	}
-	sb_str(&s, "X-Forwarded-For: ");
-	sb_merge(&s, buf, req, "x-forwarded-for");
-	sb_str(&s, p->client_ip);
-	sb_str(&s, "\r\nForwarded: ");
-	sb_merge(&s, buf, req, "forwarded");
-	sb_str(&s, v6 ? "for=\"[" : "for=");
-	sb_str(&s, p->client_ip);
-	sb_str(&s, v6 ? "]\"" : "");
+	strbuf_str(&s, "X-Forwarded-For: ");
+	add_merged(&s, buf, req, "x-forwarded-for");
+	strbuf_str(&s, p->client_ip);
+	strbuf_str(&s, "\r\nForwarded: ");
+	add_merged(&s, buf, req, "forwarded");
+	strbuf_str(&s, v6 ? "for=\"[" : "for=");
+	strbuf_str(&s, p->client_ip);
+	strbuf_str(&s, v6 ? "]\"" : "");
 	if (req->host.len) {
-		sb_str(&s, ";host=\"");
-		sb_span(&s, buf, req->host);
-		sb_str(&s, "\"");
+		strbuf_str(&s, ";host=\"");
+		add_span(&s, buf, req->host);
+		strbuf_str(&s, "\"");
 	}
-	sb_str(&s, ";proto=http\r\n");
+	strbuf_str(&s, ";proto=http\r\n");
 	if (req->host.len) {
-		sb_str(&s, "X-Forwarded-Host: ");
-		sb_span(&s, buf, req->host);
-		sb_str(&s, "\r\n");
+		strbuf_str(&s, "X-Forwarded-Host: ");
+		add_span(&s, buf, req->host);
+		strbuf_str(&s, "\r\n");
 	}
-	sb_str(&s, "X-Forwarded-Proto: http\r\nVia: ");
-	sb_merge(&s, buf, req, "via");
-	sb_str(&s, req->version == 10 ? "1.0 " : "1.1 ");
-	sb_str(&s, p->via_token);
-	sb_str(&s, "\r\n\r\n");
-	return sb_done(&s, len);
+	strbuf_str(&s, "X-Forwarded-Proto: http\r\nVia: ");
+	add_merged(&s, buf, req, "via");
+	strbuf_str(&s, req->version == 10 ? "1.0 " : "1.1 ");
+	strbuf_str(&s, p->via_token);
+	strbuf_str(&s, "\r\n\r\n");
+	return strbuf_take(&s, len);
 }
 
 bool proxy_response_bodyless(int status, bool head_request)
@@ -373,34 +334,34 @@ char *proxy_build_response(const struct proxy_resp *r,
 			   bool keep_alive, u8 client_version, size_t *len)
 {
 	const char *buf = r->fields;
-	struct sbuf s = { 0 };
+	struct strbuf s = { 0 };
 	struct khttp_span n, v;
 	u16 pos = 0;
 
-	sb_str(&s, "HTTP/1.1 ");
-	sb_str(&s, r->reason);
-	sb_str(&s, "\r\n");
+	strbuf_str(&s, "HTTP/1.1 ");
+	strbuf_str(&s, r->reason);
+	strbuf_str(&s, "\r\n");
 	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
 		/* the synthetic Host line is ours, Via is merged below */
 		if (resp_field_not_forwarded(r, n) ||
 		    khttp_span_ieq(buf, n, "via") ||
 		    (chunked && khttp_span_ieq(buf, n, "content-length")))
 			continue;
-		sb_field(&s, buf, n, v);
+		add_field(&s, buf, n, v);
 	}
 	if (chunked)
-		sb_str(&s, "Transfer-Encoding: chunked\r\n");
-	sb_str(&s, "Via: ");
-	sb_merge(&s, buf, &r->freq, "via");
-	sb_str(&s, r->version == 10 ? "1.0 " : "1.1 ");
-	sb_str(&s, via_token);
-	sb_str(&s, "\r\n");
+		strbuf_str(&s, "Transfer-Encoding: chunked\r\n");
+	strbuf_str(&s, "Via: ");
+	add_merged(&s, buf, &r->freq, "via");
+	strbuf_str(&s, r->version == 10 ? "1.0 " : "1.1 ");
+	strbuf_str(&s, via_token);
+	strbuf_str(&s, "\r\n");
 	if (!keep_alive)
-		sb_str(&s, "Connection: close\r\n");
+		strbuf_str(&s, "Connection: close\r\n");
 	else if (client_version == 10)
-		sb_str(&s, "Connection: keep-alive\r\n");
-	sb_str(&s, "\r\n");
-	return sb_done(&s, len);
+		strbuf_str(&s, "Connection: keep-alive\r\n");
+	strbuf_str(&s, "\r\n");
+	return strbuf_take(&s, len);
 }
 
 size_t proxy_chunk_header(char *out, size_t data_len)
@@ -515,12 +476,12 @@ char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
 		"age", "x-cache",
 	};
 	const char *buf = r->fields;
-	struct sbuf s = { 0 };
+	struct strbuf s = { 0 };
 	struct khttp_span n, v;
 	u16 pos = 0;
 
 	ctype[0] = '\0';
-	sb_str(&s, "");
+	strbuf_str(&s, "");
 	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
 		if (khttp_span_ieq(buf, n, "content-type") && v.len < ctypesz) {
 			memcpy(ctype, buf + v.off, v.len);
@@ -529,9 +490,9 @@ char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
 		if (resp_field_not_forwarded(r, n) ||
 		    name_in(buf, n, own, sizeof(own) / sizeof(*own)))
 			continue;
-		sb_field(&s, buf, n, v);
+		add_field(&s, buf, n, v);
 	}
-	return sb_done(&s, len);
+	return strbuf_take(&s, len);
 }
 
 size_t proxy_vary_key(const char *buf, const struct khttp_request *req,
