@@ -16,6 +16,7 @@
 #include <khttpd/http_response.h>
 #include "plugin.h"
 
+struct deferred;
 struct fdcache_entry;
 struct fdcache;
 
@@ -252,6 +253,7 @@ struct worker {
 	bool draining;
 	bool tick_due, drain_due;	/* run after the event batch */
 	int64_t now;			/* monotonic seconds */
+	struct deferred *deferred;	/* worker_defer_free(), this batch */
 	time_t date_time;
 	char date[KHTTP_DATE_LEN + 1];
 	char path[WORKER_PATH_MAX];	/* normalized path of the request */

@@ -98,6 +98,11 @@ void plugins_on_close(struct conn *c);
 int worker_watch(struct worker *w, struct evsource *src, uint32_t events);
 int worker_watch_mod(struct worker *w, struct evsource *src, uint32_t events);
 void worker_unwatch(struct worker *w, struct evsource *src);
+/*
+ * Free p with fn(p) once the current batch of epoll events is handled:
+ * events of this batch may still name it. Unwatch its fds first.
+ */
+void worker_defer_free(struct worker *w, void *p, void (*fn)(void *p));
 
 /* Body of the request routed to a handler (decoded if chunked). */
 const char *conn_body(const struct conn *c, size_t *len);

@@ -34,6 +34,12 @@ struct worker_msg {
 
 struct server server;
 
+struct deferred {
+	struct deferred *next;
+	void *p;
+	void (*fn)(void *p);
+};
+
 int worker_watch(struct worker *w, struct evsource *src, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = src };
@@ -51,6 +57,32 @@ int worker_watch_mod(struct worker *w, struct evsource *src, uint32_t events)
 void worker_unwatch(struct worker *w, struct evsource *src)
 {
 	epoll_ctl(w->epfd, EPOLL_CTL_DEL, src->fd, NULL);
+}
+
+void worker_defer_free(struct worker *w, void *p, void (*fn)(void *p))
+{
+	struct deferred *d = malloc(sizeof(*d));
+
+	if (!d) {
+		/* a leak beats a use after free */
+		log_msg("worker %u: cannot defer a free: leaked", w->id);
+		return;
+	}
+	d->p = p;
+	d->fn = fn;
+	d->next = w->deferred;
+	w->deferred = d;
+}
+
+static void worker_free_deferred(struct worker *w)
+{
+	while (w->deferred) {
+		struct deferred *d = w->deferred;
+
+		w->deferred = d->next;
+		d->fn(d->p);
+		free(d);
+	}
 }
 
 void worker_update_date(struct worker *w)
@@ -269,6 +301,7 @@ static void *worker_main(void *arg)
 		if (w->drain_due)
 			worker_close_idle(w);
 		w->tick_due = w->drain_due = false;
+		worker_free_deferred(w);
 	}
 	return NULL;
 }
@@ -313,6 +346,7 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 void worker_cleanup(struct worker *w)
 {
 	pthread_join(w->thread, NULL);
+	worker_free_deferred(w);
 	fdcache_free(w->fc);
 	config_put(w->cfg);
 	close(w->epfd);

@@ -6,8 +6,8 @@
  * - The connection is suspended while the job runs; it only goes back to
  *   the core (conn_resume) from the connection's own event callback, since
  *   the core may free it and other events of the same epoll batch must not
- *   find it freed. Jobs and backends are freed one batch later for the
- *   same reason (gw_defer_free).
+ *   find it freed. Jobs and backends are freed after the batch for the
+ *   same reason (worker_defer_free).
  * - A Content-Length body is read exactly, so a pipelined request after it
  *   stays for the core. A chunked body is read in blocks; if a block runs
  *   past its end the connection closes after this response.
@@ -20,130 +20,16 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #define GW_MAX_REDIRECTS 5
-
-/* ---- deferred frees ---- */
-
-struct gw_dead {
-	struct gw_dead *next;
-	void *p;
-	void (*fn)(void *p);
-};
-
-/* One per worker thread; all of them listed for gw_shutdown(). */
-struct gw_reaper {
-	struct evsource ev;
-	struct gw_reaper *next;
-	struct gw_dead *fresh;	/* died since the last reaper run */
-	struct gw_dead *aged;	/* died before it: no event can name them */
-};
-
-static __thread struct gw_reaper *reaper;
-static pthread_mutex_t reapers_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct gw_reaper *reapers;
-
-static void reaper_kick(struct gw_reaper *r)
-{
-	uint64_t one = 1;
-
-	if (write(r->ev.fd, &one, sizeof(one)) != sizeof(one))
-		log_msg("gateway: reaper wake-up failed: %s", strerror(errno));
-}
-
-static void reaper_free_list(struct gw_dead *d)
-{
-	while (d) {
-		struct gw_dead *next = d->next;
-
-		d->fn(d->p);
-		free(d);
-		d = next;
-	}
-}
-
-static void reaper_cb(struct evsource *src, uint32_t events)
-{
-	struct gw_reaper *r = (struct gw_reaper *)src;
-	uint64_t n;
-
-	(void)events;
-	if (read(src->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_msg("gateway: reaper: %s", strerror(errno));
-	reaper_free_list(r->aged);
-	r->aged = r->fresh;
-	r->fresh = NULL;
-	if (r->aged)
-		reaper_kick(r);
-}
-
-static struct gw_reaper *reaper_get(struct worker *w)
-{
-	struct gw_reaper *r;
-
-	if (reaper)
-		return reaper;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	r->ev.cb = reaper_cb;
-	if (r->ev.fd < 0 || worker_watch(w, &r->ev, EPOLLIN)) {
-		if (r->ev.fd >= 0)
-			close(r->ev.fd);
-		free(r);
-		return NULL;
-	}
-	pthread_mutex_lock(&reapers_lock);
-	r->next = reapers;
-	reapers = r;
-	pthread_mutex_unlock(&reapers_lock);
-	reaper = r;
-	return r;
-}
-
-void gw_defer_free(struct worker *w, void *p, void (*fn)(void *p))
-{
-	struct gw_reaper *r = reaper_get(w);
-	struct gw_dead *d = malloc(sizeof(*d));
-
-	if (!d || !r) {
-		/* cannot defer: leaking is safer than a use after free */
-		log_msg("gateway: cannot defer a free: leaked");
-		free(d);
-		return;
-	}
-	d->p = p;
-	d->fn = fn;
-	d->next = r->fresh;
-	r->fresh = d;
-	reaper_kick(r);
-}
-
-void gw_shutdown(void)
-{
-	pthread_mutex_lock(&reapers_lock);
-	while (reapers) {
-		struct gw_reaper *r = reapers;
-
-		reapers = r->next;
-		reaper_free_list(r->aged);
-		reaper_free_list(r->fresh);
-		close(r->ev.fd);
-		free(r);
-	}
-	pthread_mutex_unlock(&reapers_lock);
-}
 
 /* ---- the job ---- */
 
@@ -194,7 +80,7 @@ static void gw_bury(struct gw_job *j)
 		close(j->timer_fd);
 		j->timer_fd = -1;
 	}
-	gw_defer_free(j->w, j, gw_job_free);
+	worker_defer_free(j->w, j, gw_job_free);
 }
 
 void gw_touch(struct gw_job *j)

@@ -169,14 +169,6 @@ static inline bool gw_dead(const struct gw_job *j)
 	return j->dead || j->released;
 }
 
-/*
- * Free a dead object after the current epoll batch: events already
- * collected may still point at it.
- */
-void gw_defer_free(struct worker *w, void *p, void (*fn)(void *p));
-/* At exit, after the workers stopped: free what is still deferred. */
-void gw_shutdown(void);
-
 struct gw_script {
 	char name[WORKER_PATH_MAX];		/* SCRIPT_NAME */
 	char filename[PATH_MAX + WORKER_PATH_MAX];	/* SCRIPT_FILENAME */

@@ -13,8 +13,8 @@
  *
  * Per worker thread: the live sessions, a 100 ms timer for connect and
  * response timeouts, and a pool of idle keep-alive backend connections.
- * Objects that epoll may still report in the current batch are freed two
- * timer ticks later, never in place.
+ * Objects that epoll may still report in the current batch are freed
+ * after it (worker_defer_free), never in place.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -125,18 +125,12 @@ struct pooled {
 	int64_t since;			/* ms */
 };
 
-struct grave {
-	void *obj;
-	struct grave *next;
-};
-
 struct pworker {
 	struct evsource timer;
 	struct worker *w;
 	struct psession *sessions;
 	struct pooled *idle;
 	unsigned nidle;
-	struct grave *grave_new, *grave_old;
 	struct pworker *all_next;
 	/* one session's relay buffers kept for the next: no heap churn */
 	char *spare_rb, *spare_up;
@@ -146,28 +140,6 @@ static _Thread_local struct pworker *tl_pw;
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pworker *all_pw;
 static char via_token[PROXY_VIA_TOKEN_LEN + 1];
-
-static void bury(struct pworker *pw, void *obj)
-{
-	struct grave *g = malloc(sizeof(*g));
-
-	if (!g)
-		return;		/* a leak beats a use after free */
-	g->obj = obj;
-	g->next = pw->grave_new;
-	pw->grave_new = g;
-}
-
-static void free_graves(struct grave *g)
-{
-	while (g) {
-		struct grave *next = g->next;
-
-		free(g->obj);
-		free(g);
-		g = next;
-	}
-}
 
 /* ---- idle backend connections ---- */
 
@@ -183,7 +155,15 @@ static void pooled_drop(struct pooled *p)
 		p->next->prev = p->prev;
 	pw->nidle--;
 	p->dead = true;
-	bury(pw, p);
+	worker_defer_free(pw->w, p, free);
+}
+
+/* Leave the epoll set before closing: a forked CGI child may hold the fd. */
+static void pooled_close(struct pooled *p)
+{
+	worker_unwatch(p->pw->w, &p->ev);
+	close(p->ev.fd);
+	pooled_drop(p);
 }
 
 /* Any event on an idle connection: the backend closed it (or misbehaves). */
@@ -192,10 +172,8 @@ static void pooled_event(struct evsource *src, uint32_t events)
 	struct pooled *p = (struct pooled *)src;
 
 	(void)events;
-	if (p->dead)
-		return;
-	close(p->ev.fd);
-	pooled_drop(p);
+	if (!p->dead)
+		pooled_close(p);
 }
 
 static bool same_addr(const struct sockaddr_storage *a, socklen_t al,
@@ -215,11 +193,11 @@ static int pool_take(struct pworker *pw, const struct balancer_backend *be)
 		next = p->next;
 		if (!same_addr(&p->addr, p->addrlen, &be->addr, be->addrlen))
 			continue;
-		pooled_drop(p);
 		if (t - p->since > POOL_IDLE_MS) {
-			close(fd);
+			pooled_close(p);
 			continue;
 		}
+		pooled_drop(p);
 		return fd;
 	}
 	return -1;
@@ -268,10 +246,6 @@ static void pw_tick(struct evsource *src, uint32_t events)
 	(void)events;
 	if (read(src->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
 		log_msg("proxy_reverse: timerfd: %s", strerror(errno));
-	/* objects buried before the previous tick: no event can name them */
-	free_graves(pw->grave_old);
-	pw->grave_old = pw->grave_new;
-	pw->grave_new = NULL;
 	for (struct psession *s = pw->sessions, *next; s; s = next) {
 		next = s->next;
 		if (s->deadline && t >= s->deadline)
@@ -279,10 +253,8 @@ static void pw_tick(struct evsource *src, uint32_t events)
 	}
 	for (struct pooled *p = pw->idle, *next; p; p = next) {
 		next = p->next;
-		if (t - p->since > POOL_IDLE_MS) {
-			close(p->ev.fd);
-			pooled_drop(p);
-		}
+		if (t - p->since > POOL_IDLE_MS)
+			pooled_close(p);
 	}
 }
 
@@ -361,6 +333,7 @@ static void backend_close(struct psession *s)
 {
 	if (s->bev.fd < 0)
 		return;
+	worker_unwatch(s->pw->w, &s->bev);	/* see pooled_close() */
 	close(s->bev.fd);
 	s->bev.fd = -1;
 	if (s->counted) {
@@ -399,7 +372,7 @@ static void session_free(struct psession *s)
 	free(s->dn);
 	config_put(s->cfg);
 	s->dead = true;
-	bury(s->pw, s);
+	worker_defer_free(s->pw->w, s, free);
 }
 
 static void client_arm(struct psession *s)
@@ -1466,7 +1439,7 @@ static void proxy_conf_free_hook(void *data)
 	proxy_conf_free(data);
 }
 
-/* Process exit: the workers are gone; free their pools and graves. */
+/* Process exit: the workers are gone; free their pools. */
 static void proxy_stop(void)
 {
 	pthread_mutex_lock(&all_lock);
@@ -1475,11 +1448,12 @@ static void proxy_stop(void)
 
 		all_pw = pw->all_next;
 		while (pw->idle) {
-			close(pw->idle->ev.fd);
-			pooled_drop(pw->idle);
+			struct pooled *p = pw->idle;
+
+			pw->idle = p->next;
+			close(p->ev.fd);
+			free(p);
 		}
-		free_graves(pw->grave_old);
-		free_graves(pw->grave_new);
 		free(pw->spare_rb);
 		free(pw->spare_up);
 		close(pw->timer.fd);
