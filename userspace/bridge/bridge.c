@@ -7,6 +7,9 @@
  * installs the connection as an fd of this process; the fd and the head
  * from the notice then go to a worker exactly like an accepted connection
  * whose first bytes were already read (worker_adopt_fd).
+ *
+ * It is a service (core/service.h): main starts and stops the thread,
+ * "khttpctl bridge" reports its state and the module's counters.
  */
 #define _GNU_SOURCE
 #include "bridge.h"
@@ -26,11 +29,24 @@
 #include "bridge_nl.h"
 #include "core/khttpdd.h"
 #include "core/monotonic.h"
+#include "core/strbuf.h"
 
 #define BRIDGE_BACKOFF_MIN_MS 100
 #define BRIDGE_BACKOFF_MAX_MS 5000
 
 /* ---- the bridge thread ---- */
+
+/* For khttpctl bridge: written by the thread under status_lock. */
+struct bridge_status {
+	bool running;			/* the bridge thread runs */
+	bool registered;
+	uint32_t module_version;	/* netlink version; 0: never resolved */
+	int last_err;			/* why registering failed (-errno), or 0 */
+	/* the module's counters (STATS) as of the last heartbeat */
+	bool have_stats;
+	uint64_t handoffs, claimed, declined, expired;
+	time_t last_heartbeat;		/* accepted by the module; 0: never */
+};
 
 struct notice {
 	struct notice *next;
@@ -52,13 +68,6 @@ static struct {
 } br = { .stop_fd = -1, .sock = { .fd = -1 },
 	 .status_lock = PTHREAD_MUTEX_INITIALIZER };
 
-void bridge_status(struct bridge_status *st)
-{
-	pthread_mutex_lock(&br.status_lock);
-	*st = br.st;
-	pthread_mutex_unlock(&br.status_lock);
-}
-
 /* After each registration attempt, heartbeat or loss. */
 static void bridge_status_set(bool registered, int err, bool beat)
 {
@@ -71,7 +80,8 @@ static void bridge_status_set(bool registered, int err, bool beat)
 	pthread_mutex_unlock(&br.status_lock);
 }
 
-const char *bridge_err_str(int err)
+/* Why registering failed, in words. */
+static const char *bridge_err_str(int err)
 {
 	return err == -ENOENT ? "module not loaded" :
 	       err == -EBUSY ? "another daemon is registered" :
@@ -345,7 +355,7 @@ static void *bridge_main(void *arg)
 	return NULL;
 }
 
-int bridge_start(void)
+static int bridge_start(void)
 {
 	br.tail = &br.head;
 	br.stop_fd = eventfd(0, EFD_CLOEXEC);
@@ -363,7 +373,7 @@ int bridge_start(void)
 	return 0;
 }
 
-void bridge_stop(void)
+static void bridge_stop(void)
 {
 	uint64_t one = 1;
 
@@ -385,3 +395,64 @@ void bridge_stop(void)
 	}
 	br.tail = &br.head;
 }
+
+/* ---- khttpctl bridge ---- */
+
+/* "name value" / "\"name\":value", with "-" / null when not known. */
+static void out_known(struct strbuf *o, bool json, const char *name,
+		      bool known, unsigned long long v)
+{
+	if (known)
+		strbuf_printf(o, json ? ",\"%s\":%llu" : "%s %llu\n", name, v);
+	else
+		strbuf_printf(o, json ? ",\"%s\":null" : "%s -\n", name);
+}
+
+static bool bridge_ctl(const struct config *cfg, const char *cmd, bool json,
+		       struct strbuf *o)
+{
+	struct bridge_status st;
+	time_t now = time(NULL);
+
+	(void)cfg;
+	if (strcmp(cmd, "bridge"))
+		return false;
+	pthread_mutex_lock(&br.status_lock);
+	st = br.st;
+	pthread_mutex_unlock(&br.status_lock);
+	strbuf_printf(o, json ? "{\"running\":%s,\"registered\":%s" :
+		      "running %s\nregistered %s\n",
+		      st.running ? (json ? "true" : "yes") :
+				   (json ? "false" : "no"),
+		      st.registered ? (json ? "true" : "yes") :
+				      (json ? "false" : "no"));
+	out_known(o, json, "module_version", st.module_version,
+		  st.module_version);
+	if (json) {
+		strbuf_str(o, ",\"error\":");
+		if (st.last_err)
+			strbuf_json(o, bridge_err_str(st.last_err));
+		else
+			strbuf_str(o, "null");
+	} else {
+		strbuf_printf(o, "error %s\n",
+			      st.last_err ? bridge_err_str(st.last_err) : "-");
+	}
+	out_known(o, json, "handoffs", st.have_stats, st.handoffs);
+	out_known(o, json, "claimed", st.have_stats, st.claimed);
+	out_known(o, json, "declined", st.have_stats, st.declined);
+	out_known(o, json, "expired", st.have_stats, st.expired);
+	out_known(o, json, "last_heartbeat", st.last_heartbeat,
+		  (unsigned long long)st.last_heartbeat);
+	out_known(o, json, "heartbeat_age", st.last_heartbeat,
+		  (unsigned long long)(now - st.last_heartbeat));
+	strbuf_str(o, json ? "}\n" : "");
+	return true;
+}
+
+const struct khttpd_service bridge_service = {
+	.name = "the khttpd.ko bridge",
+	.start = bridge_start,
+	.stop = bridge_stop,
+	.ctl = bridge_ctl,
+};

@@ -357,6 +357,7 @@ static void vhost_init(struct vhost *vh, const char *file)
 	memset(vh, 0, sizeof(*vh));
 	vh->docroot_fd = -1;
 	vh->file = xstrdup(file);
+	vh->plugin_data = xcalloc(khttpd_nplugins, sizeof(*vh->plugin_data));
 }
 
 /* Parse one file; vh is NULL for the main file. */
@@ -664,6 +665,8 @@ struct config *config_load(const char *path, const struct config_overrides *ov,
 	struct stat st;
 	int rc = 0;
 
+	c->plugins = xcalloc(khttpd_nplugins, sizeof(*c->plugins));
+	c->plugin_data = xcalloc(khttpd_nplugins, sizeof(*c->plugin_data));
 	config_defaults(c);
 	if (path) {
 		c->source = xstrdup(path);
@@ -723,6 +726,7 @@ static void vhost_free(struct config *c, struct vhost *vh)
 		if (pl->conf_free && vh->plugin_data[plugin_id(pl)])
 			pl->conf_free(vh->plugin_data[plugin_id(pl)]);
 	}
+	free(vh->plugin_data);
 	if (vh->docroot_fd >= 0)
 		close(vh->docroot_fd);
 	free(vh->docroot);
@@ -743,6 +747,8 @@ void config_put(struct config *c)
 		if (pl->conf_free && c->plugin_data[plugin_id(pl)])
 			pl->conf_free(c->plugin_data[plugin_id(pl)]);
 	}
+	free(c->plugins);
+	free(c->plugin_data);
 	for (size_t i = 0; i < c->nindexes; i++)
 		free(c->indexes[i]);
 	free(c->indexes);

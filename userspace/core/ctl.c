@@ -2,7 +2,8 @@
 /*
  * Control socket (Monkey's cheetah): a unix stream socket, mode ControlMode
  * (0600). A client sends one line "<command>[ json]" and reads the reply
- * until EOF. Served by the master thread; replies are small.
+ * until EOF. Served by the master thread; replies are small. Commands
+ * the core does not know go to the services' and plugins' ctl hooks.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,10 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "bridge/bridge.h"
-#include "plugins/cache.h"
-#include "plugins/proxy_reverse.h"
 #include "khttpdd.h"
+#include "service.h"
 #include "strbuf.h"
 
 static char *ctl_path;
@@ -187,51 +186,6 @@ static void cmd_config(struct strbuf *o, const struct config *cfg, bool json)
 	strbuf_str(o, json ? "]}\n" : "");
 }
 
-/* "name value" / "\"name\":value", with "-" / null when not known. */
-static void out_known(struct strbuf *o, bool json, const char *name,
-		      bool known, unsigned long long v)
-{
-	if (known)
-		strbuf_printf(o, json ? ",\"%s\":%llu" : "%s %llu\n", name, v);
-	else
-		strbuf_printf(o, json ? ",\"%s\":null" : "%s -\n", name);
-}
-
-static void cmd_bridge(struct strbuf *o, bool json)
-{
-	struct bridge_status st;
-	time_t now = time(NULL);
-
-	bridge_status(&st);
-	strbuf_printf(o, json ? "{\"running\":%s,\"registered\":%s" :
-		      "running %s\nregistered %s\n",
-		      st.running ? (json ? "true" : "yes") :
-				   (json ? "false" : "no"),
-		      st.registered ? (json ? "true" : "yes") :
-				      (json ? "false" : "no"));
-	out_known(o, json, "module_version", st.module_version,
-		  st.module_version);
-	if (json) {
-		strbuf_str(o, ",\"error\":");
-		if (st.last_err)
-			strbuf_json(o, bridge_err_str(st.last_err));
-		else
-			strbuf_str(o, "null");
-	} else {
-		strbuf_printf(o, "error %s\n",
-			      st.last_err ? bridge_err_str(st.last_err) : "-");
-	}
-	out_known(o, json, "handoffs", st.have_stats, st.handoffs);
-	out_known(o, json, "claimed", st.have_stats, st.claimed);
-	out_known(o, json, "declined", st.have_stats, st.declined);
-	out_known(o, json, "expired", st.have_stats, st.expired);
-	out_known(o, json, "last_heartbeat", st.last_heartbeat,
-		  (unsigned long long)st.last_heartbeat);
-	out_known(o, json, "heartbeat_age", st.last_heartbeat,
-		  (unsigned long long)(now - st.last_heartbeat));
-	strbuf_str(o, json ? "}\n" : "");
-}
-
 static void cmd_stats(struct strbuf *o, bool json)
 {
 	unsigned long long req = 0, bytes = 0, acc = 0;
@@ -259,11 +213,25 @@ static void cmd_stats(struct strbuf *o, bool json)
 	strbuf_str(o, json ? "}}\n" : "");
 }
 
+/* A command of a service or a plugin (loaded or not), else false. */
+static bool cmd_other(struct strbuf *o, const struct config *cfg,
+		      const char *cmd, bool json)
+{
+	for (size_t i = 0; i < khttpd_nservices; i++)
+		if (khttpd_services[i]->ctl &&
+		    khttpd_services[i]->ctl(cfg, cmd, json, o))
+			return true;
+	for (size_t i = 0; i < khttpd_nplugins; i++)
+		if (khttpd_plugins[i]->ctl &&
+		    khttpd_plugins[i]->ctl(cfg, cmd, json, o))
+			return true;
+	return false;
+}
+
 char *ctl_reply(const char *cmd, bool json)
 {
 	struct strbuf o = { 0 };
 	struct config *cfg;
-	char *plugin_out;
 
 	pthread_mutex_lock(&server.cfg_lock);
 	cfg = config_get(server.cfg);
@@ -283,16 +251,7 @@ char *ctl_reply(const char *cmd, bool json)
 			      (long)(time(NULL) - server.started));
 	else if (!strcmp(cmd, "stats"))
 		cmd_stats(&o, json);
-	else if (!strcmp(cmd, "bridge"))
-		cmd_bridge(&o, json);
-	else if (!strcmp(cmd, "proxy") && (plugin_out = proxy_ctl_reply(cfg, json))) {
-		strbuf_printf(&o, "%s", plugin_out);
-		free(plugin_out);
-	} else if (!strncmp(cmd, "cache-", 6) &&
-		 (plugin_out = cache_ctl_reply(cfg, cmd + 6, json))) {
-		strbuf_printf(&o, "%s", plugin_out);
-		free(plugin_out);
-	} else
+	else if (!cmd_other(&o, cfg, cmd, json))
 		strbuf_printf(&o, "error: unknown command '%.32s'\n", cmd);
 	config_put(cfg);
 	return strbuf_take(&o, NULL);

@@ -48,7 +48,7 @@ struct vhost {
 	size_t nerrpages;
 	struct handler_rule *rules;
 	size_t nrules;
-	void *plugin_data[KHTTPD_MAX_PLUGINS];
+	void **plugin_data;	/* by plugin id: its site-file section */
 };
 
 struct listen_addr {
@@ -76,9 +76,9 @@ struct config {
 	size_t nmimes;
 	char *control_socket;
 	unsigned control_mode;
-	const struct khttpd_plugin *plugins[KHTTPD_MAX_PLUGINS]; /* Load order */
+	const struct khttpd_plugin **plugins;	/* Load order */
 	size_t nplugins;
-	void *plugin_data[KHTTPD_MAX_PLUGINS];	/* main-file sections */
+	void **plugin_data;	/* by plugin id: its main-file section */
 	struct vhost *vhosts;	/* [0] is the default */
 	size_t nvhosts;
 };

@@ -23,9 +23,9 @@
 #include <sys/sysinfo.h>
 #include <unistd.h>
 
-#include "bridge/bridge.h"
 #include "khttpdd.h"
 #include "monotonic.h"
+#include "service.h"
 
 static const char *config_path;
 static struct config_overrides overrides = { .workers = -1 };
@@ -313,13 +313,15 @@ int main(int argc, char **argv)
 		}
 	}
 	ctlfd = ctl_open(cfg);
-	/* Connections khttpd.ko hands over, when the module is loaded. */
-	if (bridge_start())
-		log_msg("cannot start the khttpd.ko bridge: %s", strerror(errno));
+	for (size_t s = 0; s < khttpd_nservices; s++)
+		if (khttpd_services[s]->start())
+			log_msg("cannot start %s: %s", khttpd_services[s]->name,
+				strerror(errno));
 	log_msg("serving on port %s with %u workers%s", cfg->listen[0].port,
 		server.nworkers, cfg->reuseport ? " (reuseport)" : "");
 	master_loop(sfd, lst, nlst, ctlfd);
-	bridge_stop();
+	for (size_t s = 0; s < khttpd_nservices; s++)
+		khttpd_services[s]->stop();
 	for (unsigned w = 0; w < server.nworkers; w++)
 		worker_cleanup(&server.workers[w]);
 	for (size_t p = 0; p < khttpd_nplugins; p++)

@@ -1,21 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* The plugin registry and the stage runners (Load order, first answer wins). */
+/*
+ * Finding plugins in the registry (plugins/registry.c) and the stage
+ * runners (Load order, first answer wins).
+ */
 #include <strings.h>
 
 #include "khttpdd.h"
-
-extern const struct khttpd_plugin plugin_logger, plugin_dirlisting,
-	plugin_auth, plugin_mandril, plugin_proxy_reverse, plugin_cgi,
-	plugin_fastcgi, plugin_cache;
-
-const struct khttpd_plugin *const khttpd_plugins[] = {
-	&plugin_logger, &plugin_dirlisting, &plugin_auth, &plugin_mandril,
-	&plugin_proxy_reverse, &plugin_cgi, &plugin_fastcgi, &plugin_cache,
-};
-const size_t khttpd_nplugins = sizeof(khttpd_plugins) / sizeof(khttpd_plugins[0]);
-
-_Static_assert(sizeof(khttpd_plugins) / sizeof(khttpd_plugins[0]) <=
-	       KHTTPD_MAX_PLUGINS, "raise KHTTPD_MAX_PLUGINS");
 
 const struct khttpd_plugin *plugin_find(const char *name)
 {

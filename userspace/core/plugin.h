@@ -14,6 +14,7 @@
  *   on_directory a directory without index file               -> CONTINUE/DONE
  *   on_response  after the response has been sent (logging)
  *   on_close     the connection is about to be closed
+ *   ctl          a khttpctl command the core does not know
  *
  * Plugins own file descriptors with worker_watch(): the callback runs in the
  * worker thread that registered it, like the core's own sockets.
@@ -21,11 +22,13 @@
 #ifndef KHTTPDD_PLUGIN_H
 #define KHTTPDD_PLUGIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct conn;
 struct config;
+struct strbuf;
 struct vhost;
 struct worker;
 
@@ -75,12 +78,19 @@ struct khttpd_plugin {
 	int (*on_directory)(struct conn *c, int dirfd);
 	void (*on_response)(struct conn *c);
 	void (*on_close)(struct conn *c);
+
+	/*
+	 * Master thread: a khttpctl command ("proxy", "cache-stats") for cfg,
+	 * whether it loads the plugin or not. Appends the reply to out and
+	 * returns true, or false when cmd is not the plugin's.
+	 */
+	bool (*ctl)(const struct config *cfg, const char *cmd, bool json,
+		    struct strbuf *out);
 };
 
-/* Every compiled-in plugin, in registry order (id = index). */
+/* Every compiled-in plugin, in registry order (id = index): registry.c. */
 extern const struct khttpd_plugin *const khttpd_plugins[];
 extern const size_t khttpd_nplugins;
-#define KHTTPD_MAX_PLUGINS 8
 
 const struct khttpd_plugin *plugin_find(const char *name);
 int plugin_id(const struct khttpd_plugin *p);

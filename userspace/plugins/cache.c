@@ -622,53 +622,46 @@ struct cache_store *cache_proxy_store(const struct config *cfg,
 
 /* ---- control socket ---- */
 
-char *cache_ctl_reply(const struct config *cfg, const char *sub, bool json)
+/* khttpctl cache-stats and cache-clear. */
+static bool cache_ctl(const struct config *cfg, const char *cmd, bool json,
+		      struct strbuf *o)
 {
-	int id = plugin_id(&plugin_cache);
-	struct cache_conf *cc = id >= 0 ? cfg->plugin_data[id] : NULL;
-	char *out = NULL;
+	struct cache_conf *cc = cfg->plugin_data[plugin_id(&plugin_cache)];
+	struct cache_stats st;
 
-	if (strcmp(sub, "stats") && strcmp(sub, "clear"))
-		return NULL;
-	if (!cc || !cc->store)
-		return strdup(json ? "{\"error\":\"cache plugin not loaded\"}\n" :
-				     "error: cache plugin not loaded\n");
-	if (!strcmp(sub, "clear")) {
-		unsigned long long n = cache_store_clear(cc->store);
-
-		if (asprintf(&out, json ? "{\"cleared\":%llu}\n" : "cleared %llu\n",
-			     n) < 0)
-			return NULL;
-		return out;
+	if (strcmp(cmd, "cache-stats") && strcmp(cmd, "cache-clear"))
+		return false;
+	if (!cc || !cc->store) {
+		strbuf_str(o, json ? "{\"error\":\"cache plugin not loaded\"}\n" :
+			   "error: cache plugin not loaded\n");
+		return true;
+	}
+	if (!strcmp(cmd, "cache-clear")) {
+		strbuf_printf(o, json ? "{\"cleared\":%llu}\n" : "cleared %llu\n",
+			      (unsigned long long)cache_store_clear(cc->store));
+		return true;
 	}
 	if (json) {
-		struct strbuf b = { 0 };
-
-		stats_json(cc, &b);
-		return strbuf_take(&b, NULL);
+		stats_json(cc, o);
+		return true;
 	}
-	{
-		struct cache_stats st;
-
-		cache_store_stats(cc->store, &st);
-		if (asprintf(&out, "policy %s\nhits %llu\nmisses %llu\nentries %llu\n"
-			     "bytes %llu\ncap %llu\nevictions %llu\n"
-			     "invalidations %llu\nexpirations %llu\n"
-			     "requests_per_sec %llu\n",
-			     cc->policy == CACHE_LFU ? "LFU" : "LRU",
-			     (unsigned long long)st.hits,
-			     (unsigned long long)st.misses,
-			     (unsigned long long)st.entries,
-			     (unsigned long long)st.bytes,
-			     (unsigned long long)st.cap,
-			     (unsigned long long)st.evictions,
-			     (unsigned long long)st.invalidations,
-			     (unsigned long long)st.expirations,
-			     (unsigned long long)cache_store_rate(cc->store,
-								  monotonic_s() - 1)) < 0)
-			return NULL;
-	}
-	return out;
+	cache_store_stats(cc->store, &st);
+	strbuf_printf(o, "policy %s\nhits %llu\nmisses %llu\nentries %llu\n"
+		      "bytes %llu\ncap %llu\nevictions %llu\n"
+		      "invalidations %llu\nexpirations %llu\n"
+		      "requests_per_sec %llu\n",
+		      cc->policy == CACHE_LFU ? "LFU" : "LRU",
+		      (unsigned long long)st.hits,
+		      (unsigned long long)st.misses,
+		      (unsigned long long)st.entries,
+		      (unsigned long long)st.bytes,
+		      (unsigned long long)st.cap,
+		      (unsigned long long)st.evictions,
+		      (unsigned long long)st.invalidations,
+		      (unsigned long long)st.expirations,
+		      (unsigned long long)cache_store_rate(cc->store,
+							   monotonic_s() - 1));
+	return true;
 }
 
 const struct khttpd_plugin plugin_cache = {
@@ -679,4 +672,5 @@ const struct khttpd_plugin plugin_cache = {
 	.conf_free = cache_conf_free,
 	.on_request = cache_on_request,
 	.on_response = cache_on_response,
+	.ctl = cache_ctl,
 };

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* The cache plugin's entry points for the control socket (khttpctl). */
-#ifndef KHTTPDD_CACHE_PLUGIN_H
-#define KHTTPDD_CACHE_PLUGIN_H
+/*
+ * What the cache plugin offers another plugin: proxy_reverse stores the
+ * responses it relays in the cache's store when [CACHE] says so. A plugin
+ * to plugin service, like an nginx module reading another's conf.
+ */
+#ifndef KHTTPDD_PLUGINS_CACHE_H
+#define KHTTPDD_PLUGINS_CACHE_H
 
-#include <stdbool.h>
+#include <stddef.h>
 
 struct cache_store;
 struct config;
@@ -16,10 +20,4 @@ struct config;
 struct cache_store *cache_proxy_store(const struct config *cfg,
 				      size_t *max_body);
 
-/*
- * "cache-stats" or "cache-clear" for cfg's cache: a malloc'd reply (JSON
- * or "key value" lines), or NULL when sub is not a cache command.
- */
-char *cache_ctl_reply(const struct config *cfg, const char *sub, bool json);
-
-#endif /* KHTTPDD_CACHE_PLUGIN_H */
+#endif /* KHTTPDD_PLUGINS_CACHE_H */

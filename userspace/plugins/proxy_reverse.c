@@ -34,9 +34,9 @@
 #include "cache/cache_store.h"
 #include "core/khttpdd.h"
 #include "core/monotonic.h"
+#include "core/strbuf.h"
 #include "proxy/proxy_conf.h"
 #include "proxy/proxy_http.h"
-#include "proxy_reverse.h"
 
 extern const struct khttpd_plugin plugin_proxy_reverse;
 
@@ -1321,19 +1321,19 @@ static void proxy_on_close(struct conn *c)
 
 /* ---- control socket ---- */
 
-static void ctl_conf(FILE *f, const struct proxy_conf *pc, const char *scope,
-		     bool json, bool *first, int64_t now)
+static void ctl_conf(struct strbuf *o, const struct proxy_conf *pc,
+		     const char *scope, bool json, bool *first, int64_t now)
 {
 	for (size_t i = 0; pc && i < pc->nentries; i++) {
 		const struct proxy_entry *e = &pc->entries[i];
+		const char *method = balancer_method_name(e->balancer.method);
 
 		if (json)
-			fprintf(f, "%s{\"scope\":\"%s\",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
-				*first ? "" : ",", scope, i + 1,
-				balancer_method_name(e->balancer.method));
+			strbuf_printf(o, "%s{\"scope\":\"%s\",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
+				      *first ? "" : ",", scope, i + 1, method);
 		else
-			fprintf(f, "%s entry %zu %s\n", scope, i + 1,
-				balancer_method_name(e->balancer.method));
+			strbuf_printf(o, "%s entry %zu %s\n", scope, i + 1,
+				      method);
 		*first = false;
 		for (unsigned b = 0; b < e->balancer.nbackends; b++) {
 			const struct balancer_backend *be =
@@ -1346,50 +1346,48 @@ static void ctl_conf(FILE *f, const struct proxy_conf *pc, const char *scope,
 			unsigned long long picked = atomic_load(&be->picked);
 
 			if (json)
-				fprintf(f, "%s{\"server\":\"%s:%s\",\"weight\":%u,"
+				strbuf_printf(o, "%s{\"server\":\"%s:%s\",\"weight\":%u,"
 					"\"online\":%s,\"offline_for\":%lld,\"fails\":%u,"
 					"\"active\":%u,\"picked\":%llu}",
 					b ? "," : "", be->host, be->port, be->weight,
 					online ? "true" : "false", left, fails,
 					active, picked);
 			else if (online)
-				fprintf(f, "  %s:%s weight %u online, fails %u active %u picked %llu\n",
+				strbuf_printf(o, "  %s:%s weight %u online, fails %u active %u picked %llu\n",
 					be->host, be->port, be->weight, fails,
 					active, picked);
 			else
-				fprintf(f, "  %s:%s weight %u offline for %lld s, fails %u active %u picked %llu\n",
+				strbuf_printf(o, "  %s:%s weight %u offline for %lld s, fails %u active %u picked %llu\n",
 					be->host, be->port, be->weight, left,
 					fails, active, picked);
 		}
 		if (json)
-			fprintf(f, "]}");
+			strbuf_str(o, "]}");
 	}
 }
 
-char *proxy_ctl_reply(const struct config *cfg, bool json)
+/* khttpctl proxy: every entry (main file, then each site), its backends. */
+static bool proxy_ctl(const struct config *cfg, const char *cmd, bool json,
+		      struct strbuf *o)
 {
 	int id = plugin_id(&plugin_proxy_reverse);
 	int64_t now = monotonic_s();	/* the workers' clock */
 	bool first = true;
-	char *out = NULL;
-	size_t len;
-	FILE *f;
 
-	if (id < 0 || !(f = open_memstream(&out, &len)))
-		return NULL;
+	if (strcmp(cmd, "proxy"))
+		return false;
 	if (json)
-		fprintf(f, "{\"entries\":[");
-	ctl_conf(f, cfg->plugin_data[id], "main", json, &first, now);
+		strbuf_str(o, "{\"entries\":[");
+	ctl_conf(o, cfg->plugin_data[id], "main", json, &first, now);
 	for (size_t v = 0; v < cfg->nvhosts; v++)
-		ctl_conf(f, cfg->vhosts[v].plugin_data[id],
-			 cfg->vhosts[v].nnames ? cfg->vhosts[v].names[0] : "default",
-			 json, &first, now);
+		ctl_conf(o, cfg->vhosts[v].plugin_data[id],
+			 cfg->vhosts[v].nnames ? cfg->vhosts[v].names[0] :
+			 "default", json, &first, now);
 	if (json)
-		fprintf(f, "]}\n");
+		strbuf_str(o, "]}\n");
 	else if (first)
-		fprintf(f, "no proxy entries\n");
-	fclose(f);
-	return out;
+		strbuf_str(o, "no proxy entries\n");
+	return true;
 }
 
 static int proxy_section_start(void **data, char *err, size_t errsz)
@@ -1473,4 +1471,5 @@ const struct khttpd_plugin plugin_proxy_reverse = {
 	.handle = proxy_handle,
 	.handle_reads_body = true,
 	.on_close = proxy_on_close,
+	.ctl = proxy_ctl,
 };

@@ -60,16 +60,14 @@ static void run(struct conn *c, int (*stage)(struct conn *), int want_rc,
 
 int main(void)
 {
-	struct config cfg = { .nplugins = 3 };
+	const struct khttpd_plugin *order[] = { &pb, &pa, &pc };
+	struct config cfg = { .plugins = order, .nplugins = 3 };
 	struct conn c = { .cfg = &cfg };
 	struct config_overrides ov = { .docroot = "/", .workers = -1 };
 	char path[] = "/tmp/khttpd-test-order.XXXXXX", err[256];
 	struct config *loaded;
 	int fd;
 
-	cfg.plugins[0] = &pb;
-	cfg.plugins[1] = &pa;
-	cfg.plugins[2] = &pc;
 	run(&c, plugins_on_request, KP_CONTINUE, "bac", "all continue, Load order");
 	answer_a = KP_DONE;
 	run(&c, plugins_on_request, KP_DONE, "ba", "a answers: c never runs");
