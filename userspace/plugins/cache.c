@@ -43,7 +43,7 @@
 
 extern const struct khttpd_plugin plugin_cache;
 
-/* The web UI, embedded at build time (ui/ next to this directory). */
+/* The web UI, embedded at build time (cache_ui.c, cache_ui/). */
 extern const char cache_ui_html[], cache_ui_js[], cache_ui_css[];
 extern const unsigned int cache_ui_html_len, cache_ui_js_len, cache_ui_css_len;
 
