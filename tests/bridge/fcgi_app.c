@@ -28,7 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../userspace/fcgi.h"
+#include "../../userspace/gateway/fcgi.h"
 
 static int read_full(int fd, void *p, size_t n)
 {

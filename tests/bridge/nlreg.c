@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../userspace/bridge_msg.h"
-#include "../../userspace/bridge_nl.h"
+#include "../../userspace/bridge/bridge_msg.h"
+#include "../../userspace/bridge/bridge_nl.h"
 
 /* Print what the kernel said: "<what>" or "refused: <error>". */
 static int report(int rc, const char *what)
@@ -33,7 +33,7 @@ static int report(int rc, const char *what)
 	return 0;
 }
 
-static int stats(struct kn_sock *s)
+static int stats(struct bridge_nl_sock *s)
 {
 	static const char *const names[KHTTPD_A_MAX + 1] = {
 		[KHTTPD_A_STAT_HANDOFFS] = "handoffs",
@@ -46,13 +46,14 @@ static int stats(struct kn_sock *s)
 		[KHTTPD_A_STAT_DAEMON_PID] = "daemon_pid",
 	};
 	unsigned char buf[64], reply[1024];
-	struct kn_builder b;
-	struct kn_msg m;
+	struct bridge_msg_builder b;
+	struct bridge_msg m;
 	char err[128];
 	int rc;
 
-	kn_begin_khttpd(&b, buf, sizeof(buf), s, KHTTPD_CMD_STATS);
-	rc = kn_call(s, &b, reply, sizeof(reply), &m, err, sizeof(err), NULL, NULL);
+	bridge_nl_begin(&b, buf, sizeof(buf), s, KHTTPD_CMD_STATS);
+	rc = bridge_nl_call(s, &b, reply, sizeof(reply), &m, err, sizeof(err),
+			    NULL, NULL);
 	if (rc < 0)
 		return report(rc, "stats");
 	if (rc) {
@@ -62,9 +63,9 @@ static int stats(struct kn_sock *s)
 	for (int a = 1; a <= KHTTPD_A_MAX; a++) {
 		if (!names[a] || !m.attr[a])
 			continue;
-		printf("%s %llu\n", names[a], (unsigned long long)
-		       (kn_len(m.attr[a]) == 8 ? kn_get_u64(m.attr[a]) :
-			kn_get_u32(m.attr[a])));
+		printf("%s %llu\n", names[a], bridge_msg_len(m.attr[a]) == 8 ?
+		       (unsigned long long)bridge_msg_get_u64(m.attr[a]) :
+		       (unsigned long long)bridge_msg_get_u32(m.attr[a]));
 	}
 	return 0;
 }
@@ -72,8 +73,8 @@ static int stats(struct kn_sock *s)
 int main(int argc, char **argv)
 {
 	unsigned char buf[128];
-	struct kn_builder b;
-	struct kn_sock s;
+	struct bridge_msg_builder b;
+	struct bridge_nl_sock s;
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int hold = 0, rc;
 
@@ -87,9 +88,9 @@ int main(int argc, char **argv)
 			hold = atoi(argv[++i]);
 		}
 	}
-	rc = kn_open(&s);
+	rc = bridge_nl_open(&s);
 	if (!rc)
-		rc = kn_resolve(&s);
+		rc = bridge_nl_resolve(&s);
 	if (rc) {
 		printf("no khttpd family: %s\n", strerror(-rc));
 		return 2;
@@ -98,23 +99,26 @@ int main(int argc, char **argv)
 		return stats(&s);
 	if (!strcmp(cmd, "register") || !strcmp(cmd, "bad-version") ||
 	    !strcmp(cmd, "bad-attr")) {
-		kn_begin(&b, buf, sizeof(buf), s.family, 0, 0,
-			 KHTTPD_CMD_REGISTER,
-			 !strcmp(cmd, "bad-version") ? 99 : KHTTPD_GENL_VERSION);
-		kn_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
+		bridge_msg_begin(&b, buf, sizeof(buf), s.family, 0, 0,
+				 KHTTPD_CMD_REGISTER,
+				 !strcmp(cmd, "bad-version") ? 99 : KHTTPD_GENL_VERSION);
+		bridge_msg_put_u32(&b, KHTTPD_A_VERSION, KHTTPD_GENL_VERSION);
 		if (!strcmp(cmd, "bad-attr"))	/* kernel -> daemon only */
-			kn_put_u32(&b, KHTTPD_A_FD, 3);
-		rc = kn_request(&s, buf, kn_end(&b), NULL, NULL, NULL, NULL);
+			bridge_msg_put_u32(&b, KHTTPD_A_FD, 3);
+		rc = bridge_nl_request(&s, buf, bridge_msg_end(&b), NULL, NULL,
+				       NULL, NULL);
 		rc = report(rc, "registered");
 		if (!rc && hold)
 			sleep((unsigned)hold);
 		return rc;
 	}
 	if (!strcmp(cmd, "claim") && argc > 2) {
-		kn_begin_khttpd(&b, buf, sizeof(buf), &s, KHTTPD_CMD_CLAIM);
-		kn_put_u64(&b, KHTTPD_A_HANDLE, strtoull(argv[2], NULL, 0));
-		return report(kn_request(&s, buf, kn_end(&b), NULL, NULL, NULL,
-					 NULL), "claimed");
+		bridge_nl_begin(&b, buf, sizeof(buf), &s, KHTTPD_CMD_CLAIM);
+		bridge_msg_put_u64(&b, KHTTPD_A_HANDLE,
+				   strtoull(argv[2], NULL, 0));
+		return report(bridge_nl_request(&s, buf, bridge_msg_end(&b),
+						NULL, NULL, NULL, NULL),
+			      "claimed");
 	}
 	fprintf(stderr, "usage: nlreg register [--as-nobody] [--hold SEC] | bad-version | bad-attr | claim HANDLE | stats\n");
 	return 2;

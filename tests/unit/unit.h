@@ -1,25 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
-/* A minimal assertion counter for the userspace unit tests. */
+/* The suites of the shared code's unit tests, run by unit_main.c. */
 #ifndef KHTTPD_UNIT_H
 #define KHTTPD_UNIT_H
 
-#include <stdio.h>
-
-extern unsigned long unit_passed, unit_failed;
-
-/* CHECK(condition, printf-format, args...): counts one assertion. */
-#define CHECK(cond, ...)						\
-	do {								\
-		if (cond) {						\
-			unit_passed++;					\
-		} else {						\
-			unit_failed++;					\
-			fprintf(stderr, "%s:%d: FAIL (%s): ", __FILE__,	\
-				__LINE__, #cond);			\
-			fprintf(stderr, __VA_ARGS__);			\
-			fputc('\n', stderr);				\
-		}							\
-	} while (0)
+#include "khttpd_check.h"
 
 void test_vectors(void);
 void test_parser(void);

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../khttpdd.h"
+#include "core/khttpdd.h"
 
 struct auth_user {
 	char *name;

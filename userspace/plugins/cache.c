@@ -26,7 +26,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +34,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cache_plugin.h"
-#include "../cache_store.h"
-#include "../filecache.h"
-#include "../khttpdd.h"
+#include "cache.h"
+#include "cache/cache_store.h"
+#include "core/fdcache.h"
+#include "core/khttpdd.h"
+#include "core/monotonic.h"
+#include "core/strbuf.h"
 
 extern const struct khttpd_plugin plugin_cache;
 
-/* The web UI, embedded at build time (ui/ next to this directory). */
+/* The web UI, embedded at build time (cache_ui.c, cache_ui/). */
 extern const char cache_ui_html[], cache_ui_js[], cache_ui_css[];
 extern const unsigned int cache_ui_html_len, cache_ui_js_len, cache_ui_css_len;
 
@@ -382,65 +383,6 @@ static bool still_valid(struct cache_conf *cc, struct conn *c,
 
 /* ---- admin pages ---- */
 
-struct jbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void jprintf(struct jbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void jprintf(struct jbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		if (b->oom)
-			return;
-		va_start(ap, fmt);
-		n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		char *ns = realloc(b->s, b->cap * 2 + (size_t)n);
-
-		if (!ns) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = b->cap * 2 + (size_t)n;
-	}
-}
-
-static void json_str(struct jbuf *b, const char *s)
-{
-	jprintf(b, "\"");
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			jprintf(b, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			jprintf(b, "\\u%04x", ch);
-		else
-			jprintf(b, "%c", ch);
-	}
-	jprintf(b, "\"");
-}
-
-static int64_t mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);	/* the workers' clock */
-	return ts.tv_sec;
-}
-
 static uint64_t server_requests(void)
 {
 	uint64_t n = 0;
@@ -451,19 +393,17 @@ static uint64_t server_requests(void)
 	return n;
 }
 
-static char *stats_json(struct cache_conf *cc, size_t *len)
+static void stats_json(struct cache_conf *cc, struct strbuf *b)
 {
-	struct jbuf b = { .s = malloc(2048), .cap = 2048 };
 	struct cache_stats st;
 	struct cache_top top[TOP_ENTRIES];
-	int64_t now = mono_now();
+	int64_t now = monotonic_s();
 	size_t ntop;
 
-	if (!b.s)
-		return NULL;
 	cache_store_stats(cc->store, &st);
 	ntop = cache_store_top(cc->store, top, TOP_ENTRIES);
-	jprintf(&b, "{\"policy\":\"%s\",\"hits\":%llu,\"misses\":%llu,"
+	strbuf_printf(b,
+		"{\"policy\":\"%s\",\"hits\":%llu,\"misses\":%llu,"
 		"\"hit_ratio\":%.4f,\"inserts\":%llu,\"evictions\":%llu,"
 		"\"expirations\":%llu,\"invalidations\":%llu,\"entries\":%llu,"
 		"\"bytes\":%llu,\"cap\":%llu,\"shards\":%u,"
@@ -480,22 +420,17 @@ static char *stats_json(struct cache_conf *cc, size_t *len)
 		(unsigned long long)server_requests());
 	/* the last 60 complete seconds, oldest first */
 	for (int64_t t = now - 60; t < now; t++)
-		jprintf(&b, "%s%llu", t == now - 60 ? "" : ",",
-			(unsigned long long)cache_store_rate(cc->store, t));
-	jprintf(&b, "],\"top\":[");
+		strbuf_printf(b, "%s%llu", t == now - 60 ? "" : ",",
+			      (unsigned long long)
+			      cache_store_rate(cc->store, t));
+	strbuf_str(b, "],\"top\":[");
 	for (size_t i = 0; i < ntop; i++) {
-		jprintf(&b, "%s{\"path\":", i ? "," : "");
-		json_str(&b, top[i].key);
-		jprintf(&b, ",\"hits\":%llu,\"size\":%zu}",
-			(unsigned long long)top[i].hits, top[i].len);
+		strbuf_printf(b, "%s{\"path\":", i ? "," : "");
+		strbuf_json(b, top[i].key);
+		strbuf_printf(b, ",\"hits\":%llu,\"size\":%zu}",
+			      (unsigned long long)top[i].hits, top[i].len);
 	}
-	jprintf(&b, "]}\n");
-	if (b.oom) {
-		free(b.s);
-		return NULL;
-	}
-	*len = b.len;
-	return b.s;
+	strbuf_str(b, "]}\n");
 }
 
 static int send_copy(struct conn *c, const char *type, const char *data,
@@ -532,7 +467,10 @@ static int admin_request(struct cache_conf *cc, struct conn *c,
 	if (method != KHTTP_METHOD_GET && method != KHTTP_METHOD_HEAD)
 		return http_send_error(c, 405, "Allow: GET, HEAD\r\n");
 	if (!strcmp(sub, "/stats.json")) {
-		body = stats_json(cc, &len);
+		struct strbuf b = { 0 };
+
+		stats_json(cc, &b);
+		body = strbuf_take(&b, &len);
 		if (!body)
 			return http_send_error(c, 500, NULL);
 		return http_send_body(c, 200, "application/json", body, len,
@@ -684,50 +622,46 @@ struct cache_store *cache_proxy_store(const struct config *cfg,
 
 /* ---- control socket ---- */
 
-char *cache_ctl_reply(const struct config *cfg, const char *sub, bool json)
+/* khttpctl cache-stats and cache-clear. */
+static bool cache_ctl(const struct config *cfg, const char *cmd, bool json,
+		      struct strbuf *o)
 {
-	int id = plugin_id(&plugin_cache);
-	struct cache_conf *cc = id >= 0 ? cfg->plugin_data[id] : NULL;
-	char *out = NULL;
-	size_t len;
+	struct cache_conf *cc = cfg->plugin_data[plugin_id(&plugin_cache)];
+	struct cache_stats st;
 
-	if (strcmp(sub, "stats") && strcmp(sub, "clear"))
-		return NULL;
-	if (!cc || !cc->store)
-		return strdup(json ? "{\"error\":\"cache plugin not loaded\"}\n" :
-				     "error: cache plugin not loaded\n");
-	if (!strcmp(sub, "clear")) {
-		unsigned long long n = cache_store_clear(cc->store);
-
-		if (asprintf(&out, json ? "{\"cleared\":%llu}\n" : "cleared %llu\n",
-			     n) < 0)
-			return NULL;
-		return out;
+	if (strcmp(cmd, "cache-stats") && strcmp(cmd, "cache-clear"))
+		return false;
+	if (!cc || !cc->store) {
+		strbuf_str(o, json ? "{\"error\":\"cache plugin not loaded\"}\n" :
+			   "error: cache plugin not loaded\n");
+		return true;
 	}
-	if (json)
-		return stats_json(cc, &len);
-	{
-		struct cache_stats st;
-
-		cache_store_stats(cc->store, &st);
-		if (asprintf(&out, "policy %s\nhits %llu\nmisses %llu\nentries %llu\n"
-			     "bytes %llu\ncap %llu\nevictions %llu\n"
-			     "invalidations %llu\nexpirations %llu\n"
-			     "requests_per_sec %llu\n",
-			     cc->policy == CACHE_LFU ? "LFU" : "LRU",
-			     (unsigned long long)st.hits,
-			     (unsigned long long)st.misses,
-			     (unsigned long long)st.entries,
-			     (unsigned long long)st.bytes,
-			     (unsigned long long)st.cap,
-			     (unsigned long long)st.evictions,
-			     (unsigned long long)st.invalidations,
-			     (unsigned long long)st.expirations,
-			     (unsigned long long)cache_store_rate(cc->store,
-								  mono_now() - 1)) < 0)
-			return NULL;
+	if (!strcmp(cmd, "cache-clear")) {
+		strbuf_printf(o, json ? "{\"cleared\":%llu}\n" : "cleared %llu\n",
+			      (unsigned long long)cache_store_clear(cc->store));
+		return true;
 	}
-	return out;
+	if (json) {
+		stats_json(cc, o);
+		return true;
+	}
+	cache_store_stats(cc->store, &st);
+	strbuf_printf(o, "policy %s\nhits %llu\nmisses %llu\nentries %llu\n"
+		      "bytes %llu\ncap %llu\nevictions %llu\n"
+		      "invalidations %llu\nexpirations %llu\n"
+		      "requests_per_sec %llu\n",
+		      cc->policy == CACHE_LFU ? "LFU" : "LRU",
+		      (unsigned long long)st.hits,
+		      (unsigned long long)st.misses,
+		      (unsigned long long)st.entries,
+		      (unsigned long long)st.bytes,
+		      (unsigned long long)st.cap,
+		      (unsigned long long)st.evictions,
+		      (unsigned long long)st.invalidations,
+		      (unsigned long long)st.expirations,
+		      (unsigned long long)cache_store_rate(cc->store,
+							   monotonic_s() - 1));
+	return true;
 }
 
 const struct khttpd_plugin plugin_cache = {
@@ -738,4 +672,5 @@ const struct khttpd_plugin plugin_cache = {
 	.conf_free = cache_conf_free,
 	.on_request = cache_on_request,
 	.on_response = cache_on_response,
+	.ctl = cache_ctl,
 };

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The cache plugin's web UI (userspace/ui/), embedded into the binary at
+ * The cache plugin's web UI (plugins/cache_ui/), embedded into the binary at
  * build time with the assembler's .incbin, so the daemon serves it with no
  * files to install. Each asset gets a NUL after it and a length symbol.
  * The paths are relative to userspace/, where make runs the compiler.
@@ -21,6 +21,6 @@
 		".int " #sym "_end - " #sym "\n"			\
 		".previous\n")
 
-UI_ASSET(cache_ui_html, "ui/index.html");
-UI_ASSET(cache_ui_js, "ui/app.js");
-UI_ASSET(cache_ui_css, "ui/style.css");
+UI_ASSET(cache_ui_html, "plugins/cache_ui/index.html");
+UI_ASSET(cache_ui_js, "plugins/cache_ui/app.js");
+UI_ASSET(cache_ui_css, "plugins/cache_ui/style.css");

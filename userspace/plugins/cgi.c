@@ -32,8 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../gateway.h"
-#include "../khttpdd.h"
+#include "gateway/gateway.h"
+#include "core/khttpdd.h"
 
 extern const struct khttpd_plugin plugin_cgi;
 
@@ -192,7 +192,6 @@ static void cgi_proc_free(void *p)
 /* At exit, after the workers stopped: processes not reaped yet. */
 static void cgi_stop(void)
 {
-	gw_shutdown();
 	pthread_mutex_lock(&procs_lock);
 	while (procs) {
 		struct cgi_proc *p = procs;
@@ -209,7 +208,7 @@ static void cgi_stop(void)
 static void cgi_proc_maybe_free(struct cgi_proc *p)
 {
 	if (!p->j && p->reaped)
-		gw_defer_free(p->w, p, cgi_proc_free);
+		worker_defer_free(p->w, p, cgi_proc_free);
 }
 
 static void cgi_exit_cb(struct evsource *src, uint32_t events)

@@ -20,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../khttpdd.h"
+#include "core/khttpdd.h"
+#include "core/strbuf.h"
 
 struct dirlisting_conf {
 	bool off, json, hidden;
@@ -33,61 +34,28 @@ struct dl_entry {
 	time_t mtime;
 };
 
-struct buf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
 extern const struct khttpd_plugin plugin_dirlisting;
 
-static void put(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->cap + n + 1) * 2;
-		char *ns = realloc(b->s, cap);
-
-		if (!ns) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-}
-
-static void puts_(struct buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-static void put_html(struct buf *b, const char *s)
+static void put_html(struct strbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': puts_(b, "&amp;"); break;
-		case '<': puts_(b, "&lt;"); break;
-		case '>': puts_(b, "&gt;"); break;
-		case '"': puts_(b, "&quot;"); break;
-		case '\'': puts_(b, "&#39;"); break;
+		case '&': strbuf_str(b, "&amp;"); break;
+		case '<': strbuf_str(b, "&lt;"); break;
+		case '>': strbuf_str(b, "&gt;"); break;
+		case '"': strbuf_str(b, "&quot;"); break;
+		case '\'': strbuf_str(b, "&#39;"); break;
 		default:
-			if ((unsigned char)*s < 0x20) {
-				char e[8];
-
-				snprintf(e, sizeof(e), "&#%u;", 0x2400 + (unsigned char)*s);
-				puts_(b, e);	/* control picture, visible */
-			} else {
-				put(b, s, 1);
-			}
+			if ((unsigned char)*s < 0x20)	/* a visible picture */
+				strbuf_printf(b, "&#%u;",
+					      0x2400 + (unsigned char)*s);
+			else
+				strbuf_add(b, s, 1);
 		}
 	}
 }
 
-static void put_url(struct buf *b, const char *s)
+static void put_url(struct strbuf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
@@ -96,34 +64,13 @@ static void put_url(struct buf *b, const char *s)
 
 		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 		    (ch >= '0' && ch <= '9') || strchr("-._~", ch)) {
-			put(b, s, 1);
+			strbuf_add(b, s, 1);
 		} else {
 			char e[3] = { '%', hex[ch >> 4], hex[ch & 15] };
 
-			put(b, e, 3);
+			strbuf_add(b, e, 3);
 		}
 	}
-}
-
-static void put_json(struct buf *b, const char *s)
-{
-	put(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		char e[8];
-
-		if (ch == '"' || ch == '\\') {
-			e[0] = '\\';
-			e[1] = (char)ch;
-			put(b, e, 2);
-		} else if (ch < 0x20 || ch == 0x7f) {
-			snprintf(e, sizeof(e), "\\u%04x", ch);
-			puts_(b, e);
-		} else {
-			put(b, s, 1);
-		}
-	}
-	put(b, "\"", 1);
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -173,16 +120,16 @@ static int read_dir(int dirfd, bool hidden, struct dl_entry **out, size_t *n)
 	return 0;
 }
 
-static void render_html(struct buf *b, const char *path,
+static void render_html(struct strbuf *b, const char *path,
 			const struct dl_entry *v, size_t n)
 {
-	puts_(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ");
+	strbuf_str(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Index of ");
 	put_html(b, path);
-	puts_(b, "</title></head>\n<body><h1>Index of ");
+	strbuf_str(b, "</title></head>\n<body><h1>Index of ");
 	put_html(b, path);
-	puts_(b, "</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Last modified</th></tr>\n");
+	strbuf_str(b, "</h1>\n<table>\n<tr><th>Name</th><th>Size</th><th>Last modified</th></tr>\n");
 	if (strcmp(path, "/"))
-		puts_(b, "<tr><td><a href=\"../\">../</a></td><td>-</td><td></td></tr>\n");
+		strbuf_str(b, "<tr><td><a href=\"../\">../</a></td><td>-</td><td></td></tr>\n");
 	for (size_t i = 0; i < n; i++) {
 		char size[32], date[32];
 		struct tm tm;
@@ -193,37 +140,34 @@ static void render_html(struct buf *b, const char *path,
 			strcpy(size, "-");
 		else
 			snprintf(size, sizeof(size), "%lld", v[i].size);
-		puts_(b, "<tr><td><a href=\"");
+		strbuf_str(b, "<tr><td><a href=\"");
 		put_url(b, v[i].name);
-		puts_(b, v[i].dir ? "/\">" : "\">");
+		strbuf_str(b, v[i].dir ? "/\">" : "\">");
 		put_html(b, v[i].name);
-		puts_(b, v[i].dir ? "/" : "");
-		puts_(b, "</a></td><td>");
-		puts_(b, size);
-		puts_(b, "</td><td>");
-		puts_(b, date);
-		puts_(b, "</td></tr>\n");
+		strbuf_str(b, v[i].dir ? "/" : "");
+		strbuf_str(b, "</a></td><td>");
+		strbuf_str(b, size);
+		strbuf_str(b, "</td><td>");
+		strbuf_str(b, date);
+		strbuf_str(b, "</td></tr>\n");
 	}
-	puts_(b, "</table>\n</body></html>\n");
+	strbuf_str(b, "</table>\n</body></html>\n");
 }
 
-static void render_json(struct buf *b, const char *path,
+static void render_json(struct strbuf *b, const char *path,
 			const struct dl_entry *v, size_t n)
 {
-	puts_(b, "{\"path\":");
-	put_json(b, path);
-	puts_(b, ",\"entries\":[");
+	strbuf_str(b, "{\"path\":");
+	strbuf_json(b, path);
+	strbuf_str(b, ",\"entries\":[");
 	for (size_t i = 0; i < n; i++) {
-		char num[96];
-
-		puts_(b, i ? ",{\"name\":" : "{\"name\":");
-		put_json(b, v[i].name);
-		snprintf(num, sizeof(num), ",\"type\":\"%s\",\"size\":%lld,\"mtime\":%lld}",
-			 v[i].dir ? "dir" : "file", v[i].size,
-			 (long long)v[i].mtime);
-		puts_(b, num);
+		strbuf_str(b, i ? ",{\"name\":" : "{\"name\":");
+		strbuf_json(b, v[i].name);
+		strbuf_printf(b, ",\"type\":\"%s\",\"size\":%lld,\"mtime\":%lld}",
+			      v[i].dir ? "dir" : "file", v[i].size,
+			      (long long)v[i].mtime);
 	}
-	puts_(b, "]}\n");
+	strbuf_str(b, "]}\n");
 }
 
 static bool wants_json(const struct conn *c)
@@ -245,9 +189,10 @@ static int dirlisting_directory(struct conn *c, int dirfd)
 	const struct dirlisting_conf def = { 0 };
 	const struct dirlisting_conf *dc = site ? site : main ? main : &def;
 	struct dl_entry *v = NULL;
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	bool json = dc->json && wants_json(c);
-	size_t n = 0;
+	size_t n = 0, len;
+	char *body;
 
 	if (dc->off)
 		return KP_CONTINUE;
@@ -262,12 +207,11 @@ static int dirlisting_directory(struct conn *c, int dirfd)
 	for (size_t i = 0; i < n; i++)
 		free(v[i].name);
 	free(v);
-	if (b.oom) {
-		free(b.s);
+	body = strbuf_take(&b, &len);
+	if (!body)
 		return http_send_error(c, 500, NULL);
-	}
 	return http_send_body(c, 200, json ? "application/json" :
-			      "text/html; charset=utf-8", b.s, b.len, NULL);
+			      "text/html; charset=utf-8", body, len, NULL);
 }
 
 static int onoff(const char *key, const char *v, bool *out, char *err,

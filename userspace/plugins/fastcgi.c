@@ -29,9 +29,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../fcgi.h"
-#include "../gateway.h"
-#include "../khttpdd.h"
+#include "gateway/fcgi.h"
+#include "gateway/gateway.h"
+#include "core/khttpdd.h"
 
 #define FCGI_ID 1
 
@@ -301,7 +301,6 @@ static void fcgi_pools_drop(const struct fcgi_conf *cf)
 static void fcgi_stop(void)
 {
 	fcgi_pools_drop(NULL);
-	gw_shutdown();
 }
 
 /* ---- one request ---- */
@@ -570,7 +569,7 @@ static void fcgi_release(struct gw_job *j, bool ok)
 			close(r->ev.fd);
 		r->ev.fd = -1;
 	}
-	gw_defer_free(r->w, r, fcgi_req_free);
+	worker_defer_free(r->w, r, fcgi_req_free);
 }
 
 /* BEGIN_REQUEST and PARAMS, then connect; 0 or the status to answer. */

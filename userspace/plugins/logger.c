@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../khttpdd.h"
+#include "core/khttpdd.h"
 
 struct log_target {
 	struct log_target *next;

@@ -18,7 +18,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-#include "../khttpdd.h"
+#include "core/khttpdd.h"
 
 struct mandril_ip_rule {
 	bool allow;

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* Heads to and from backends (see proxy_http.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "proxy_http.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/strbuf.h"
+
+/* ---- pieces of heads ---- */
+
+static void add_span(struct strbuf *s, const char *buf, struct khttp_span sp)
+{
+	strbuf_add(s, buf + sp.off, sp.len);
+}
+
+/* "Name: value\r\n" */
+static void add_field(struct strbuf *s, const char *buf, struct khttp_span n,
+		      struct khttp_span v)
+{
+	add_span(s, buf, n);
+	strbuf_str(s, ": ");
+	add_span(s, buf, v);
+	strbuf_str(s, "\r\n");
+}
+
+/* ---- fields ---- */
+
+/* RFC 9110 7.6.1 hop-by-hop fields, plus the proxy authentication pair. */
+static const char *const hop_by_hop[] = {
+	"connection", "keep-alive", "proxy-connection", "te", "trailer",
+	"transfer-encoding", "upgrade", "proxy-authorization",
+	"proxy-authenticate",
+};
+
+static bool name_in(const char *buf, struct khttp_span name,
+		    const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (khttp_span_ieq(buf, name, list[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Calls fn(token, len) for each token of every field called field: tokens
+ * end at a comma or at one of extra_delims, blanks around them dropped.
+ */
+static void each_token(const char *buf, const struct khttp_request *req,
+		       const char *field, const char *extra_delims,
+		       void (*fn)(const char *t, size_t len, void *arg),
+		       void *arg)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		size_t i = 0;
+
+		if (!khttp_span_ieq(buf, n, field))
+			continue;
+		while (i < v.len) {
+			size_t start, end;
+
+			while (i < v.len && (buf[v.off + i] == ',' ||
+					     buf[v.off + i] == ' ' ||
+					     buf[v.off + i] == '\t'))
+				i++;
+			start = i;
+			while (i < v.len && buf[v.off + i] != ',' &&
+			       !strchr(extra_delims, buf[v.off + i]))
+				i++;
+			end = i;
+			while (end > start && (buf[v.off + end - 1] == ' ' ||
+					       buf[v.off + end - 1] == '\t'))
+				end--;
+			if (end > start)
+				fn(buf + v.off + start, end - start, arg);
+		}
+	}
+}
+
+struct token_search {
+	const char *name;
+	size_t len;
+	bool found;
+};
+
+static void token_compare(const char *t, size_t len, void *arg)
+{
+	struct token_search *ts = arg;
+
+	if (len == ts->len && !strncasecmp(t, ts->name, len))
+		ts->found = true;
+}
+
+/* Is name one of the tokens of a Connection field? */
+static bool named_by_connection(const char *buf,
+				const struct khttp_request *req,
+				struct khttp_span name)
+{
+	struct token_search ts = { buf + name.off, name.len, false };
+
+	/* a Connection token is a token: blanks end it too */
+	each_token(buf, req, "connection", " \t", token_compare, &ts);
+	return ts.found;
+}
+
+/* Values of every field called name, joined with ", ", then a comma. */
+static void add_merged(struct strbuf *s, const char *buf,
+		       const struct khttp_request *req, const char *name)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		if (!khttp_span_ieq(buf, n, name) || !v.len)
+			continue;
+		add_span(s, buf, v);
+		strbuf_str(s, ", ");
+	}
+}
+
+void proxy_via_token_init(char out[PROXY_VIA_TOKEN_LEN + 1])
+{
+	uint64_t r;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+	snprintf(out, PROXY_VIA_TOKEN_LEN + 1, "khttpd-%016llx",
+		 (unsigned long long)r);
+}
+
+bool proxy_request_looped(const char *buf, const struct khttp_request *req,
+			  const char *token)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+	size_t tl = strlen(token);
+
+	while (khttp_field_next(buf, req, &pos, &n, &v))
+		if (khttp_span_ieq(buf, n, "via") &&
+		    memmem(buf + v.off, v.len, token, tl))
+			return true;
+	return false;
+}
+
+char *proxy_build_request(const char *buf, const struct khttp_request *req,
+			  const struct proxy_req_params *p, size_t *len)
+{
+	static const char *const replaced[] = {
+		"host", "content-length", "expect", "x-forwarded-for",
+		"forwarded", "via", "x-forwarded-host", "x-forwarded-proto",
+	};
+	struct strbuf s = { 0 };
+	struct khttp_span n, v;
+	u16 pos = 0;
+	char num[32];
+	bool v6 = strchr(p->client_ip, ':') != NULL;
+
+	add_span(&s, buf, req->method_str);
+	strbuf_str(&s, " ");
+	if (req->flags & KHTTP_F_ABSOLUTE_FORM) {
+		add_span(&s, buf, req->path);
+		if (req->query.len) {
+			strbuf_str(&s, "?");
+			add_span(&s, buf, req->query);
+		}
+	} else {
+		add_span(&s, buf, req->target);
+	}
+	strbuf_str(&s, " HTTP/1.1\r\nHost: ");
+	if (p->host)
+		strbuf_add(&s, p->host, p->host_len);
+	else
+		add_span(&s, buf, req->host);
+	strbuf_str(&s, "\r\n");
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		if (name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+		    name_in(buf, n, replaced, sizeof(replaced) / sizeof(*replaced)) ||
+		    named_by_connection(buf, req, n))
+			continue;
+		add_field(&s, buf, n, v);
+	}
+
+	if (req->flags & KHTTP_F_CHUNKED) {
+		strbuf_str(&s, "Transfer-Encoding: chunked\r\n");
+	} else if (req->content_length || req->method == KHTTP_METHOD_POST ||
+		   req->method == KHTTP_METHOD_PUT ||
+		   req->method == KHTTP_METHOD_PATCH) {
+		snprintf(num, sizeof(num), "%llu",
+			 (unsigned long long)req->content_length);
+		strbuf_str(&s, "Content-Length: ");
+		strbuf_str(&s, num);
+		strbuf_str(&s, "\r\n");
+	}
+	strbuf_str(&s, "X-Forwarded-For: ");
+	add_merged(&s, buf, req, "x-forwarded-for");
+	strbuf_str(&s, p->client_ip);
+	strbuf_str(&s, "\r\nForwarded: ");
+	add_merged(&s, buf, req, "forwarded");
+	strbuf_str(&s, v6 ? "for=\"[" : "for=");
+	strbuf_str(&s, p->client_ip);
+	strbuf_str(&s, v6 ? "]\"" : "");
+	if (req->host.len) {
+		strbuf_str(&s, ";host=\"");
+		add_span(&s, buf, req->host);
+		strbuf_str(&s, "\"");
+	}
+	strbuf_str(&s, ";proto=http\r\n");
+	if (req->host.len) {
+		strbuf_str(&s, "X-Forwarded-Host: ");
+		add_span(&s, buf, req->host);
+		strbuf_str(&s, "\r\n");
+	}
+	strbuf_str(&s, "X-Forwarded-Proto: http\r\nVia: ");
+	add_merged(&s, buf, req, "via");
+	strbuf_str(&s, req->version == 10 ? "1.0 " : "1.1 ");
+	strbuf_str(&s, p->via_token);
+	strbuf_str(&s, "\r\n\r\n");
+	return strbuf_take(&s, len);
+}
+
+bool proxy_response_bodyless(int status, bool head_request)
+{
+	return head_request || (status >= 100 && status < 200) ||
+	       status == 204 || status == 304;
+}
+
+/*
+ * The status line is checked here; the fields go through the shared
+ * request parser behind a synthetic request line, so response heads get
+ * the same strict field syntax and framing checks as requests.
+ */
+static const char fake11[] = "GET / HTTP/1.1\r\nHost: backend\r\n";
+static const char fake10[] = "GET / HTTP/1.0\r\n";
+
+int proxy_parse_response(const char *buf, size_t len, struct proxy_resp *r)
+{
+	struct khttp_limits lim = { .line_max = 8192,
+				    .head_max = KHTTP_HEAD_CEILING,
+				    .fields_max = 256 };
+	const char *end, *eol, *prefix;
+	struct khttp_span n, v;
+	size_t line_len, fields_len, plen;
+	u16 pos = 0;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	end = memmem(buf, len, "\r\n\r\n", 4);
+	if (!end)
+		return len > KHTTP_HEAD_CEILING - sizeof(fake11) ?
+			KHTTP_E_HEADERS_TOO_LARGE : KHTTP_AGAIN;
+	eol = memmem(buf, (size_t)(end - buf) + 2, "\r\n", 2);
+	line_len = (size_t)(eol - buf) + 2;
+	/* "HTTP/1.x SSS[ reason]" */
+	if (line_len < 14 || memcmp(buf, "HTTP/1.", 7) ||
+	    (buf[7] != '0' && buf[7] != '1') || buf[8] != ' ' ||
+	    buf[9] < '1' || buf[9] > '5' || buf[10] < '0' || buf[10] > '9' ||
+	    buf[11] < '0' || buf[11] > '9' ||
+	    (line_len > 14 && buf[12] != ' '))
+		return KHTTP_E_VERSION_SYNTAX;
+	for (size_t i = 12; i < line_len - 2; i++)
+		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\t')
+			return KHTTP_E_LINE_ENDING;
+	r->version = buf[7] == '1' ? 11 : 10;
+	r->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + buf[11] - '0';
+
+	prefix = r->version == 11 ? fake11 : fake10;
+	plen = strlen(prefix);
+	fields_len = (size_t)(end - buf) + 4 - line_len;
+	if (plen + fields_len > KHTTP_HEAD_CEILING)
+		return KHTTP_E_HEADERS_TOO_LARGE;
+	r->reason = strndup(buf + 9, line_len - 11);
+	r->fields = malloc(plen + fields_len);
+	if (!r->fields || !r->reason) {
+		proxy_resp_free(r);
+		return KHTTP_E_HEADERS_TOO_LARGE;
+	}
+	memcpy(r->fields, prefix, plen);
+	memcpy(r->fields + plen, buf + line_len, fields_len);
+	khttp_request_init(&r->freq);
+	rc = khttp_parse(&r->freq, &lim, r->fields, plen + fields_len);
+	if (rc != KHTTP_DONE) {
+		proxy_resp_free(r);
+		/* KHTTP_AGAIN cannot be: the head is complete */
+		return rc == KHTTP_AGAIN ? KHTTP_E_LINE_ENDING : rc;
+	}
+	r->keep_alive = r->freq.flags & KHTTP_F_KEEP_ALIVE;
+	r->chunked = r->freq.flags & KHTTP_F_CHUNKED;
+	r->content_length = r->freq.content_length;
+	while (khttp_field_next(r->fields, &r->freq, &pos, &n, &v))
+		if (khttp_span_ieq(r->fields, n, "content-length"))
+			r->has_length = true;
+	r->head_len = (size_t)(end - buf) + 4;
+	return KHTTP_DONE;
+}
+
+/*
+ * A field of a backend's response that is not the backend's to pass on:
+ * our synthetic Host line, a hop-by-hop field, one named by Connection.
+ */
+static bool resp_field_not_forwarded(const struct proxy_resp *r,
+				     struct khttp_span n)
+{
+	const char *buf = r->fields;
+
+	return (r->version == 11 && n.off < sizeof(fake11) - 1) ||
+	       name_in(buf, n, hop_by_hop,
+		       sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+	       named_by_connection(buf, &r->freq, n);
+}
+
+void proxy_resp_free(struct proxy_resp *r)
+{
+	free(r->fields);
+	free(r->reason);
+	r->fields = r->reason = NULL;
+}
+
+char *proxy_build_response(const struct proxy_resp *r,
+			   const char *via_token, bool chunked,
+			   bool keep_alive, u8 client_version, size_t *len)
+{
+	const char *buf = r->fields;
+	struct strbuf s = { 0 };
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	strbuf_str(&s, "HTTP/1.1 ");
+	strbuf_str(&s, r->reason);
+	strbuf_str(&s, "\r\n");
+	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
+		/* the synthetic Host line is ours, Via is merged below */
+		if (resp_field_not_forwarded(r, n) ||
+		    khttp_span_ieq(buf, n, "via") ||
+		    (chunked && khttp_span_ieq(buf, n, "content-length")))
+			continue;
+		add_field(&s, buf, n, v);
+	}
+	if (chunked)
+		strbuf_str(&s, "Transfer-Encoding: chunked\r\n");
+	strbuf_str(&s, "Via: ");
+	add_merged(&s, buf, &r->freq, "via");
+	strbuf_str(&s, r->version == 10 ? "1.0 " : "1.1 ");
+	strbuf_str(&s, via_token);
+	strbuf_str(&s, "\r\n");
+	if (!keep_alive)
+		strbuf_str(&s, "Connection: close\r\n");
+	else if (client_version == 10)
+		strbuf_str(&s, "Connection: keep-alive\r\n");
+	strbuf_str(&s, "\r\n");
+	return strbuf_take(&s, len);
+}
+
+size_t proxy_chunk_header(char *out, size_t data_len)
+{
+	return (size_t)snprintf(out, 20, "%zx\r\n", data_len);
+}
+
+/* ---- caching proxied responses ---- */
+
+struct cc_state {
+	bool forbid;
+	long max_age, s_maxage;		/* -1: absent */
+	char *vary;
+	size_t varysz, varylen;
+};
+
+static bool tok_is(const char *t, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	return len >= wl && !strncasecmp(t, word, wl) &&
+	       (len == wl || t[wl] == '=');
+}
+
+static long tok_seconds(const char *t, size_t len, size_t skip)
+{
+	long n = 0;
+
+	if (len <= skip)
+		return -1;
+	for (size_t i = skip; i < len; i++) {
+		if (t[i] < '0' || t[i] > '9' || n > 100000000)
+			return -1;
+		n = n * 10 + (t[i] - '0');
+	}
+	return n;
+}
+
+static void cc_token(const char *t, size_t len, void *arg)
+{
+	struct cc_state *st = arg;
+
+	if (tok_is(t, len, "no-store") || tok_is(t, len, "private") ||
+	    tok_is(t, len, "no-cache"))
+		st->forbid = true;
+	else if (tok_is(t, len, "s-maxage"))
+		st->s_maxage = tok_seconds(t, len, 9);
+	else if (tok_is(t, len, "max-age"))
+		st->max_age = tok_seconds(t, len, 8);
+}
+
+static void vary_token(const char *t, size_t len, void *arg)
+{
+	struct cc_state *st = arg;
+
+	if (len == 1 && *t == '*') {
+		st->forbid = true;
+		return;
+	}
+	if (st->varylen + len + 2 > st->varysz) {
+		st->forbid = true;	/* too many to key on */
+		return;
+	}
+	if (st->varylen)
+		st->vary[st->varylen++] = ' ';
+	for (size_t i = 0; i < len; i++)
+		st->vary[st->varylen++] = (char)tolower((unsigned char)t[i]);
+	st->vary[st->varylen] = '\0';
+}
+
+unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
+			    size_t varysz)
+{
+	struct cc_state st = { .max_age = -1, .s_maxage = -1, .vary = vary,
+			       .varysz = varysz };
+	struct khttp_span n, v;
+	u16 pos = 0;
+	long ttl;
+
+	vary[0] = '\0';
+	if (r->status != 200)
+		return 0;
+	each_token(r->fields, &r->freq, "cache-control", "", cc_token, &st);
+	each_token(r->fields, &r->freq, "vary", "", vary_token, &st);
+	while (khttp_field_next(r->fields, &r->freq, &pos, &n, &v))
+		if (khttp_span_ieq(r->fields, n, "set-cookie"))
+			st.forbid = true;
+	ttl = st.s_maxage >= 0 ? st.s_maxage : st.max_age;
+	return st.forbid || ttl <= 0 ? 0 : (unsigned)ttl;
+}
+
+static void req_cc_token(const char *t, size_t len, void *arg)
+{
+	if (tok_is(t, len, "no-cache") || tok_is(t, len, "no-store"))
+		*(bool *)arg = false;
+}
+
+bool proxy_request_cacheable(const char *buf, const struct khttp_request *req)
+{
+	bool ok = !req->authorization.len;
+
+	each_token(buf, req, "cache-control", "", req_cc_token, &ok);
+	each_token(buf, req, "pragma", "", req_cc_token, &ok);
+	return ok;
+}
+
+char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
+			  size_t ctypesz, size_t *len)
+{
+	static const char *const own[] = {
+		"date", "server", "content-type", "content-length", "via",
+		"age", "x-cache",
+	};
+	const char *buf = r->fields;
+	struct strbuf s = { 0 };
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	ctype[0] = '\0';
+	strbuf_str(&s, "");
+	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
+		if (khttp_span_ieq(buf, n, "content-type") && v.len < ctypesz) {
+			memcpy(ctype, buf + v.off, v.len);
+			ctype[v.len] = '\0';
+		}
+		if (resp_field_not_forwarded(r, n) ||
+		    name_in(buf, n, own, sizeof(own) / sizeof(*own)))
+			continue;
+		add_field(&s, buf, n, v);
+	}
+	return strbuf_take(&s, len);
+}
+
+size_t proxy_vary_key(const char *buf, const struct khttp_request *req,
+		      const char *vary, char *key, size_t off, size_t keysz)
+{
+	const char *name = vary;
+
+	while (*name) {
+		size_t nl = strcspn(name, " ");
+		struct khttp_span n, v;
+		u16 pos = 0;
+
+		if (off + nl + 2 > keysz)
+			return 0;
+		key[off++] = '\0';
+		memcpy(key + off, name, nl);
+		off += nl;
+		key[off++] = '=';
+		while (khttp_field_next(buf, req, &pos, &n, &v)) {
+			if (n.len != nl || strncasecmp(buf + n.off, name, nl))
+				continue;
+			if (off + v.len + 1 > keysz)
+				return 0;
+			memcpy(key + off, buf + v.off, v.len);
+			off += v.len;
+			key[off++] = ',';
+		}
+		name += nl;
+		name += *name == ' ';
+	}
+	return off;
+}

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * proxy_http: the request head sent to backends (hop-by-hop removal,
+ * forwarding fields, framing), loop detection, response head parsing with
+ * its framing checks, and the head sent back to clients.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/proxy_http.h"
+#include "khttpd_check.h"
+
+/* printable even when a build failed */
+#define S(p) ((p) ? (p) : "(null)")
+
+static const char *token = "khttpd-0123456789abcdef";
+
+static char *build(const char *raw, const char *ip, const char *host,
+		   size_t *len)
+{
+	static char buf[4096];
+	struct khttp_request req;
+	struct khttp_limits lim;
+	struct proxy_req_params p = { .client_ip = ip, .via_token = token,
+				      .host = host,
+				      .host_len = host ? strlen(host) : 0 };
+	int rc;
+
+	khttp_limits_default(&lim);
+	khttp_request_init(&req);
+	strcpy(buf, raw);
+	rc = khttp_parse(&req, &lim, buf, strlen(buf));
+	CHECK(rc == KHTTP_DONE, "request parses: %d", rc);
+	return rc == KHTTP_DONE ? proxy_build_request(buf, &req, &p, len) : NULL;
+}
+
+static void test_request(void)
+{
+	size_t len;
+	char *h = build("POST /a/b?x=1 HTTP/1.1\r\n"
+			"Host: example.org\r\n"
+			"Connection: keep-alive, X-Secret\r\n"
+			"X-Secret: 1\r\n"
+			"Keep-Alive: timeout=5\r\n"
+			"TE: trailers\r\n"
+			"Proxy-Authorization: Basic Zm9v\r\n"
+			"X-Forwarded-For: 10.9.8.7\r\n"
+			"Via: 1.0 edge\r\n"
+			"Content-Length: 5\r\n"
+			"Expect: 100-continue\r\n"
+			"Accept: */*\r\n\r\n", "192.0.2.1", NULL, &len);
+
+	CHECK(h && !strncmp(h, "POST /a/b?x=1 HTTP/1.1\r\nHost: example.org\r\n", 42),
+	      "request line + Host: %s", S(h));
+	CHECK(h && strstr(h, "\r\nAccept: */*\r\n"), "end-to-end kept");
+	CHECK(h && !strstr(h, "X-Secret") && !strstr(h, "Keep-Alive") &&
+	      !strstr(h, "TE:") && !strstr(h, "Proxy-Authorization") &&
+	      !strstr(h, "Expect") && !strstr(h, "Connection"),
+	      "hop-by-hop removed: %s", S(h));
+	CHECK(h && strstr(h, "\r\nContent-Length: 5\r\n"), "length kept");
+	CHECK(h && strstr(h, "\r\nX-Forwarded-For: 10.9.8.7, 192.0.2.1\r\n"),
+	      "XFF appended");
+	CHECK(h && strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"example.org\";proto=http\r\n"),
+	      "Forwarded");
+	CHECK(h && strstr(h, "\r\nVia: 1.0 edge, 1.1 khttpd-0123456789abcdef\r\n"),
+	      "Via appended");
+	CHECK(h && len > 4 && !memcmp(h + len - 4, "\r\n\r\n", 4), "ends");
+	free(h);
+
+	h = build("GET http://other.example/p?q HTTP/1.1\r\nHost: x\r\n"
+		  "Transfer-Encoding: chunked\r\n\r\n", "::1", "backend:8080",
+		  &len);
+	CHECK(h && !strncmp(h, "GET /p?q HTTP/1.1\r\nHost: backend:8080\r\n", 39),
+	      "absolute-form -> origin-form, Host rewritten: %s", S(h));
+	CHECK(h && strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
+	      !strstr(h, "Content-Length"), "chunked framing");
+	CHECK(h && strstr(h, "Forwarded: for=\"[::1]\""), "v6 quoted");
+	free(h);
+
+	h = build("POST /f HTTP/1.0\r\n\r\n", "1.2.3.4", "b:1", &len);
+	CHECK(h && strstr(h, "\r\nContent-Length: 0\r\n") &&
+	      strstr(h, "Via: 1.0 khttpd-"), "empty POST, 1.0 via: %s", S(h));
+	free(h);
+}
+
+static void test_loop(void)
+{
+	char buf[512];
+	struct khttp_request req;
+	struct khttp_limits lim;
+
+	khttp_limits_default(&lim);
+	strcpy(buf, "GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
+	khttp_request_init(&req);
+	khttp_parse(&req, &lim, buf, strlen(buf));
+	CHECK(proxy_request_looped(buf, &req, token), "own token seen");
+	CHECK(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
+	      "other token");
+}
+
+static int parse(const char *s, struct proxy_resp *r)
+{
+	return proxy_parse_response(s, strlen(s), r);
+}
+
+static void test_response_parse(void)
+{
+	struct proxy_resp r;
+	const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\nX-A: b\r\n\r\nhello world!";
+	int rc;
+
+	rc = proxy_parse_response(ok, strlen(ok), &r);
+	CHECK(rc == KHTTP_DONE && r.status == 200 && r.has_length &&
+	      r.content_length == 12 && r.keep_alive && !r.chunked &&
+	      r.head_len == strlen(ok) - 12, "CL response");
+	proxy_resp_free(&r);
+	CHECK(proxy_parse_response(ok, 20, &r) == KHTTP_AGAIN, "incomplete");
+
+	rc = parse("HTTP/1.0 404 Not Found\r\nServer: x\r\n\r\n", &r);
+	CHECK(rc == KHTTP_DONE && r.status == 404 && !r.has_length &&
+	      !r.keep_alive && r.version == 10, "1.0 until close");
+	proxy_resp_free(&r);
+
+	rc = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n", &r);
+	CHECK(rc == KHTTP_DONE && r.chunked && !r.keep_alive, "chunked+close");
+	proxy_resp_free(&r);
+
+	/* framing a smuggler would use: all refused (502) */
+	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", &r) < 0, "CL+TE refused");
+	CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", &r) < 0, "two lengths refused");
+	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\nY: b\r\n\r\n", &r) < 0, "bare LF refused");
+	CHECK(parse("HTTP/1.1 200 OK\r\nX: a\r\n folded\r\n\r\n", &r) < 0, "obs-fold refused");
+	CHECK(parse("HTTP/2 200 OK\r\n\r\n", &r) < 0,
+	      "bad version");
+	CHECK(parse("HTTP/1.1 20 OK\r\n\r\n", &r) < 0,
+	      "bad status");
+	CHECK(parse("HTTP/1.1 200\r\n\r\n", &r) == KHTTP_DONE,
+	      "no reason ok");
+	proxy_resp_free(&r);
+}
+
+static void test_response_build(void)
+{
+	const char *in = "HTTP/1.1 201 Created\r\nConnection: X-Hop\r\nX-Hop: 1\r\n"
+			 "Keep-Alive: 5\r\nTransfer-Encoding: chunked\r\n"
+			 "Via: 1.1 origin\r\nSet-Cookie: a=b\r\n\r\n";
+	struct proxy_resp r;
+	size_t len;
+	char *h;
+
+	CHECK(proxy_parse_response(in, strlen(in), &r) == KHTTP_DONE, "parse");
+	h = proxy_build_response(&r, token, true, true, 11, &len);
+	CHECK(h && !strncmp(h, "HTTP/1.1 201 Created\r\n", 22), "status: %s", S(h));
+	CHECK(h && !strstr(h, "X-Hop") && !strstr(h, "Keep-Alive") &&
+	      !strstr(h, "Host:") && !strstr(h, "Connection"),
+	      "hop-by-hop gone: %s", S(h));
+	CHECK(h && strstr(h, "\r\nSet-Cookie: a=b\r\n") &&
+	      strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
+	      strstr(h, "\r\nVia: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n"),
+	      "kept, framing, via: %s", S(h));
+	free(h);
+	h = proxy_build_response(&r, token, false, true, 10, &len);
+	CHECK(h && !strstr(h, "Transfer-Encoding") &&
+	      strstr(h, "Connection: keep-alive\r\n"), "1.0 client: %s", S(h));
+	free(h);
+	h = proxy_build_response(&r, token, false, false, 11, &len);
+	CHECK(h && strstr(h, "Connection: close\r\n"), "close");
+	free(h);
+	proxy_resp_free(&r);
+
+	char ch[20];
+
+	CHECK(proxy_chunk_header(ch, 255) == 4 && !memcmp(ch, "ff\r\n", 4),
+	      "chunk header");
+	CHECK(proxy_response_bodyless(304, false) &&
+	      proxy_response_bodyless(200, true) &&
+	      !proxy_response_bodyless(200, false), "bodyless");
+}
+
+static void test_caching_rules(void)
+{
+	struct proxy_resp r;
+	char vary[64], ctype[64], key[256], buf[512];
+	struct khttp_request req;
+	struct khttp_limits lim;
+	size_t len, kl;
+	char *f;
+
+	parse("HTTP/1.1 200 OK\r\nCache-Control: public, max-age=60, s-maxage=30\r\n"
+	      "Content-Type: text/plain\r\nX-Keep: 1\r\nConnection: close\r\n"
+	      "Date: x\r\nVary: Accept-Language, Accept-Encoding\r\nContent-Length: 0\r\n\r\n",
+	      &r);
+	CHECK(proxy_response_ttl(&r, vary, sizeof(vary)) == 30 &&
+	      !strcmp(vary, "accept-language accept-encoding"), "s-maxage wins, vary: %s",
+	      vary);
+	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
+	CHECK(f && !strcmp(ctype, "text/plain") && strstr(f, "X-Keep: 1\r\n") &&
+	      strstr(f, "Cache-Control:") && !strstr(f, "Date") &&
+	      !strstr(f, "Content-Length") && !strstr(f, "Connection") &&
+	      !strstr(f, "Content-Type"), "stored fields: %s", S(f));
+	free(f);
+	proxy_resp_free(&r);
+	static const char *const never[] = {
+		"HTTP/1.1 200 OK\r\nCache-Control: no-store, max-age=9\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: private, max-age=9\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nVary: *\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nSet-Cookie: a=b\r\n\r\n",
+		"HTTP/1.1 404 Not Found\r\nCache-Control: max-age=9\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nCache-Control: max-age=0\r\n\r\n",
+	};
+	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++) {
+		CHECK(parse(never[i], &r) == KHTTP_DONE &&
+		      proxy_response_ttl(&r, vary, sizeof(vary)) == 0,
+		      "not storable: %s", never[i]);
+		proxy_resp_free(&r);
+	}
+
+	khttp_limits_default(&lim);
+	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
+	khttp_request_init(&req);
+	khttp_parse(&req, &lim, buf, strlen(buf));
+	CHECK(proxy_request_cacheable(buf, &req), "plain GET may use the cache");
+	memcpy(key, "K", 1);
+	kl = proxy_vary_key(buf, &req, "accept-language accept-encoding", key, 1,
+			    sizeof(key));
+	CHECK(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
+	      "vary key (%zu)", kl);
+	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
+	khttp_request_init(&req);
+	khttp_parse(&req, &lim, buf, strlen(buf));
+	CHECK(!proxy_request_cacheable(buf, &req), "Pragma: no-cache bypasses");
+	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n");
+	khttp_request_init(&req);
+	khttp_parse(&req, &lim, buf, strlen(buf));
+	CHECK(!proxy_request_cacheable(buf, &req), "Authorization bypasses");
+}
+
+int main(void)
+{
+	test_request();
+	test_loop();
+	test_response_parse();
+	test_response_build();
+	test_caching_rules();
+	return check_done("test_proxy_http");
+}
