@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Cases for include/khttpd/http_response.c, shared by
+ * Cases for lib/http_response.c, shared by
  * tests/unit/test_response.c and kmod/tests/response_kunit.c. Expected
  * values come from RFC 9110 and Documentation/http.md.
  */

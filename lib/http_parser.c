@@ -10,7 +10,7 @@
  * once per complete line. Errors are therefore found in buffer order,
  * whatever the chunking.
  */
-#include "http_parser.h"
+#include <khttpd/http_parser.h>
 
 enum {
 	ST_REQUEST_LINE = 0,

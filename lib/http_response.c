@@ -4,7 +4,7 @@
  * http_response.h. Numbers are written with the small writers below rather
  * than snprintf, whose kernel and libc versions differ.
  */
-#include "http_response.h"
+#include <khttpd/http_response.h>
 
 /* Appends into a fixed buffer; once something does not fit, it stays full. */
 struct out_buf {
