@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic-netlink bridge between khttpd.ko and the khttpdd daemon
- * (Documentation/bridge.md, message set in include/uapi/khttpd_netlink.h).
+ * (Documentation/bridge.md, message set in include/uapi/linux/khttpd.h).
  *
  * One daemon registers (CAP_NET_ADMIN). A request the module routes to
  * userspace becomes a pending handoff: the socket is parked in a table
@@ -28,7 +28,7 @@
 #include <net/inet_sock.h>
 #include <net/sock.h>
 #include <khttpd/http_response.h>
-#include "../include/uapi/khttpd_netlink.h"
+#include <uapi/linux/khttpd.h>
 #include "netlink.h"
 
 /* Parked sockets at most; beyond, the module answers 503 itself. */

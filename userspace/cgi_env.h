@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "../include/khttpd/http_parser.h"
+#include <khttpd/http_parser.h>
 
 /* What the server knows beyond the request head. */
 struct cgi_request {

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "../include/khttpd/http_response.h"
+#include <khttpd/http_response.h>
 
 struct fc_entry {
 	struct fc_entry *hnext;			/* hash chain */

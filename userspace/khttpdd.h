@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "../include/khttpd/http_parser.h"
-#include "../include/khttpd/http_response.h"
+#include <khttpd/http_parser.h>
+#include <khttpd/http_response.h>
 #include "plugin.h"
 
 struct fc_entry;

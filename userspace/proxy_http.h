@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../include/khttpd/http_parser.h"
+#include <khttpd/http_parser.h>
 
 /* Our Via pseudonym: "khttpd-" + 16 hex digits, unique per process. */
 #define PROXY_VIA_TOKEN_LEN 23

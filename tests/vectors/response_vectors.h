@@ -7,7 +7,7 @@
 #ifndef KHTTPD_RESPONSE_VECTORS_H
 #define KHTTPD_RESPONSE_VECTORS_H
 
-#include "khttpd/http_response.h"
+#include <khttpd/http_response.h>
 
 struct kv_reason {
 	int status;
