@@ -34,8 +34,7 @@ void khttpd_accept_process(struct khttpd_thread *thr)
 		err = kernel_accept(thr->listener, &sock, O_NONBLOCK);
 		if (err) {
 			if (err != -EAGAIN)
-				pr_warn_ratelimited("khttpd: accept: %d\n",
-						    err);
+				pr_warn_ratelimited("accept: %d\n", err);
 			return;
 		}
 		thr->stats.accepted++;

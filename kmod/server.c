@@ -403,7 +403,7 @@ static void khttpd_pass(struct khttpd_thread *thr)
 		int err = khttpd_listen_open(thr);
 
 		if (err)
-			pr_err("khttpd: cpu %u: cannot listen on port %d: %d\n",
+			pr_err("cpu %u: cannot listen on port %d: %d\n",
 			       thr->cpu, khttpd_cfg.port, err);
 	}
 	if (test_and_clear_bit(KHTTPD_EV_ACCEPT, &thr->events) &&
@@ -555,14 +555,14 @@ int khttpd_server_start(void)
 					     "khttpd/%u");
 		if (IS_ERR(task)) {
 			err = PTR_ERR(task);
-			pr_err("khttpd: cannot create the thread for cpu %u: %d\n",
+			pr_err("cannot create the thread for cpu %u: %d\n",
 			       cpu, err);
 			goto fail;
 		}
 		thr->task = task;
 		err = khttpd_listen_open(thr);
 		if (err) {
-			pr_err("khttpd: cannot listen on port %d: error %d\n",
+			pr_err("cannot listen on port %d: error %d\n",
 			       khttpd_cfg.port, err);
 			goto fail;
 		}

@@ -36,7 +36,7 @@ static int khttpd_string_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
 		return err;
 	err = apply(val);
 	if (err)
-		pr_warn("khttpd: %s \"%s\" refused: error %d\n",
+		pr_warn("%s \"%s\" refused: error %d\n",
 			table->procname, val, err);
 	return err;
 }
@@ -185,18 +185,18 @@ int khttpd_sysctl_check_params(void)
 			continue;
 		val = *(int *)t->data;
 		if (val < *lo || val > *hi) {
-			pr_err("khttpd: %s=%d is out of range %d..%d\n",
+			pr_err("%s=%d is out of range %d..%d\n",
 			       t->procname, val, *lo, *hi);
 			err = -EINVAL;
 		}
 	}
 	if (khttpd_rules_validate(khttpd_cfg.dynamic)) {
-		pr_err("khttpd: dynamic=\"%s\": each rule is /prefix, *.ext, ? or +x\n",
+		pr_err("dynamic=\"%s\": each rule is /prefix, *.ext, ? or +x\n",
 		       khttpd_cfg.dynamic);
 		err = -EINVAL;
 	}
 	if (khttpd_hosts_validate(khttpd_cfg.hosts)) {
-		pr_err("khttpd: hosts=\"%s\" is not a list of host names\n",
+		pr_err("hosts=\"%s\" is not a list of host names\n",
 		       khttpd_cfg.hosts);
 		err = -EINVAL;
 	}
