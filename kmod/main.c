@@ -4,6 +4,7 @@
  * and the order things start and stop in.
  */
 #include <linux/cpumask.h>
+#include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -59,7 +60,7 @@ MODULE_PARM_DESC(dynamic, "Requests for userspace: /prefix, *.ext, ? or +x rules
 module_param_string(hosts, khttpd_cfg.hosts, KHTTPD_STR_MAX, 0444);
 MODULE_PARM_DESC(hosts, "Host names served here, others go to userspace (empty = all)");
 
-static int khttpd_check_params(void)
+static int __init khttpd_check_params(void)
 {
 	int err = khttpd_sysctl_check_params();
 	int cpus = num_online_cpus();

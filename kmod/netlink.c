@@ -16,6 +16,7 @@
 #include <linux/hashtable.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/init.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netlink.h>
@@ -680,7 +681,7 @@ static struct notifier_block khttpd_nl_notifier = {
 	.notifier_call = khttpd_nl_notify,
 };
 
-int khttpd_netlink_init(void)
+int __init khttpd_netlink_init(void)
 {
 	int err;
 

@@ -10,6 +10,7 @@
  */
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -485,7 +486,7 @@ static void khttpd_thread_free(struct khttpd_thread *thr)
 	kfree(thr);
 }
 
-static struct khttpd_thread *khttpd_thread_alloc(unsigned int cpu)
+static struct khttpd_thread *__init khttpd_thread_alloc(unsigned int cpu)
 {
 	struct khttpd_thread *thr;
 	int cls;
@@ -531,7 +532,7 @@ void khttpd_server_stop(void)
  * Threads are created before their listeners (a callback may wake them),
  * listeners before any thread runs, so that a port in use fails insmod.
  */
-int khttpd_server_start(void)
+int __init khttpd_server_start(void)
 {
 	unsigned int i, cpu, n = khttpd_cfg.threads;
 	int err;

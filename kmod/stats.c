@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Statistics under /proc/net/khttpd/: one line per thread (= CPU). */
+#include <linux/init.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
@@ -81,7 +82,7 @@ static int khttpd_status_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-int khttpd_stats_init(void)
+int __init khttpd_stats_init(void)
 {
 	khttpd_proc_dir = proc_mkdir("khttpd", init_net.proc_net);
 	if (!khttpd_proc_dir)

@@ -3,6 +3,7 @@
  * Live tuning under /proc/sys/net/khttpd/. The integer limits of this table
  * also validate the module parameters of the same names at insmod.
  */
+#include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/sysctl.h>
 #include "compat.h"
@@ -172,7 +173,7 @@ static struct ctl_table_header *khttpd_sysctl_header;
  * The module parameters that are also sysctls: the same ranges. Strings
  * are checked the same way as writes to their sysctls.
  */
-int khttpd_sysctl_check_params(void)
+int __init khttpd_sysctl_check_params(void)
 {
 	const struct ctl_table *t;
 	int err = 0;
@@ -203,7 +204,7 @@ int khttpd_sysctl_check_params(void)
 	return err;
 }
 
-int khttpd_sysctl_init(void)
+int __init khttpd_sysctl_init(void)
 {
 	khttpd_sysctl_header = khttpd_register_sysctl("net/khttpd",
 						      khttpd_table,
@@ -211,7 +212,7 @@ int khttpd_sysctl_init(void)
 	return khttpd_sysctl_header ? 0 : -ENOMEM;
 }
 
-void khttpd_sysctl_exit(void)
+void __exit khttpd_sysctl_exit(void)
 {
 	unregister_sysctl_table(khttpd_sysctl_header);
 }
