@@ -16,7 +16,6 @@
 #include <khttpd/http_parser.h>
 #include <khttpd/http_response.h>
 
-#define KHTTPD_VERSION		"0.1.0"
 #define KHTTPD_STR_MAX		256	/* docroot, dynamic and hosts strings */
 /* Response head (or a whole error response) of one connection. */
 #define KHTTPD_HEAD_SIZE	720
