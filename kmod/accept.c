@@ -24,6 +24,14 @@ static struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
 	return c;
 }
 
+/**
+ * khttpd_accept_process() - Accept every child queued on a listener.
+ * @thr: the thread, whose listener is open
+ *
+ * Each child becomes an idle connection of @thr, kicked at once since its
+ * request may already be there; beyond max_connections, or without
+ * memory, it is closed right away.
+ */
 void khttpd_accept_process(struct khttpd_thread *thr)
 {
 	struct khttpd_conn *c;

@@ -22,6 +22,15 @@ unsigned int khttpd_nr_threads;
 
 /* --- socket callbacks: softirq, so they only queue and wake --- */
 
+/**
+ * khttpd_conn_kick() - Give a connection a turn in its thread's next pass.
+ * @c: the connection
+ *
+ * Queues @c on its thread's ready list (once, until the pass takes it off)
+ * and wakes the thread.
+ *
+ * Context: any: socket callbacks, the read-in work and the thread itself.
+ */
 void khttpd_conn_kick(struct khttpd_conn *c)
 {
 	struct khttpd_thread *thr = c->thr;
@@ -75,6 +84,13 @@ static void khttpd_listen_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/**
+ * khttpd_conn_attach() - Route a socket's events to its connection.
+ * @c: the connection; @c->sock is accepted, or given back by the bridge
+ *
+ * Saves the socket's callbacks and puts in their place ones that kick @c,
+ * until khttpd_conn_detach() restores them.
+ */
 void khttpd_conn_attach(struct khttpd_conn *c)
 {
 	struct sock *sk = c->sock->sk;
@@ -92,9 +108,13 @@ void khttpd_conn_attach(struct khttpd_conn *c)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-/*
- * Release a child that never became a connection: it inherited the
- * listener's callback and context, which must not outlive the module.
+/**
+ * khttpd_child_release() - Release an accepted socket without a connection.
+ * @thr: the thread whose listener accepted it
+ * @sock: the accepted socket
+ *
+ * The child inherited the listener's callback and context, which must not
+ * outlive the module: both are taken back before the socket is released.
  */
 void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock)
 {
@@ -107,7 +127,12 @@ void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock)
 	sock_release(sock);
 }
 
-/* After this no callback can reach c. */
+/**
+ * khttpd_conn_detach() - Give a connection's socket its own callbacks back.
+ * @c: the attached connection
+ *
+ * After this no callback can reach @c, and @c is off the ready list.
+ */
 void khttpd_conn_detach(struct khttpd_conn *c)
 {
 	struct sock *sk = c->sock->sk;
@@ -215,7 +240,14 @@ static void khttpd_listen_close(struct khttpd_thread *thr)
 	thr->listener = NULL;
 }
 
-/* sysctl start/stop: each thread opens or closes its own listener. */
+/**
+ * khttpd_server_listen() - Open or close the listeners (sysctl start/stop).
+ * @on: open them when true, close them when false
+ *
+ * Each thread opens or closes its own listener in its next pass.
+ * Connections already accepted finish their request; while the listeners
+ * are closed, none is kept alive.
+ */
 void khttpd_server_listen(bool on)
 {
 	unsigned int i;
@@ -246,6 +278,16 @@ static unsigned long khttpd_timeout_len(enum khttpd_timeout cls)
 	}
 }
 
+/**
+ * khttpd_timeout_arm() - Start (or restart) a connection's timeout.
+ * @c: the connection
+ * @cls: which timeout: its length is the class's sysctl, read now
+ *
+ * Moves @c to the tail of its class's list, which therefore stays sorted
+ * by deadline; a connection has one timeout at a time.
+ *
+ * Context: the connection's thread.
+ */
 void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls)
 {
 	c->deadline = jiffies + khttpd_timeout_len(cls);
@@ -253,6 +295,12 @@ void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls)
 	list_move_tail(&c->timeout_node, &c->thr->timeouts[cls]);
 }
 
+/**
+ * khttpd_timeout_disarm() - Stop a connection's timeout, if it has one.
+ * @c: the connection
+ *
+ * Context: the connection's thread.
+ */
 void khttpd_timeout_disarm(struct khttpd_conn *c)
 {
 	list_del_init(&c->timeout_node);
@@ -510,6 +558,12 @@ static struct khttpd_thread *__init khttpd_thread_alloc(unsigned int cpu)
 	return thr;
 }
 
+/**
+ * khttpd_server_stop() - Stop every thread and free what it owned.
+ *
+ * Each thread closes its listener and its connections on its way out. Also
+ * undoes a khttpd_server_start() that failed half-way.
+ */
 void khttpd_server_stop(void)
 {
 	unsigned int i;
@@ -528,9 +582,14 @@ void khttpd_server_stop(void)
 	khttpd_nr_threads = 0;
 }
 
-/*
- * Threads are created before their listeners (a callback may wake them),
- * listeners before any thread runs, so that a port in use fails insmod.
+/**
+ * khttpd_server_start() - Create a thread and a listener per CPU.
+ *
+ * One per online CPU up to khttpd_cfg.threads. Threads are created before
+ * their listeners (a callback may wake them), listeners before any thread
+ * runs, so that a port in use fails insmod.
+ *
+ * Return: 0, or a negative errno with nothing left behind.
  */
 int __init khttpd_server_start(void)
 {

@@ -169,9 +169,13 @@ static struct ctl_table khttpd_table[] = {
 
 static struct ctl_table_header *khttpd_sysctl_header;
 
-/*
- * The module parameters that are also sysctls: the same ranges. Strings
- * are checked the same way as writes to their sysctls.
+/**
+ * khttpd_sysctl_check_params() - Check the parameters that are also sysctls.
+ *
+ * Integers must be in their sysctl's range; strings are checked the same
+ * way as writes to their sysctls. Each bad value gets a line in the log.
+ *
+ * Return: 0 or -EINVAL.
  */
 int __init khttpd_sysctl_check_params(void)
 {
@@ -204,6 +208,11 @@ int __init khttpd_sysctl_check_params(void)
 	return err;
 }
 
+/**
+ * khttpd_sysctl_init() - Register /proc/sys/net/khttpd/.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int __init khttpd_sysctl_init(void)
 {
 	khttpd_sysctl_header = khttpd_register_sysctl("net/khttpd",
@@ -212,6 +221,9 @@ int __init khttpd_sysctl_init(void)
 	return khttpd_sysctl_header ? 0 : -ENOMEM;
 }
 
+/**
+ * khttpd_sysctl_exit() - Unregister /proc/sys/net/khttpd/.
+ */
 void __exit khttpd_sysctl_exit(void)
 {
 	unregister_sysctl_table(khttpd_sysctl_header);
