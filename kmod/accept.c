@@ -24,6 +24,14 @@ static struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
 	return c;
 }
 
+/**
+ * khttpd_accept_process() - Accept every child queued on a listener.
+ * @thr: the thread, whose listener is open
+ *
+ * Each child becomes an idle connection of @thr, kicked at once since its
+ * request may already be there; beyond max_connections, or without
+ * memory, it is closed right away.
+ */
 void khttpd_accept_process(struct khttpd_thread *thr)
 {
 	struct khttpd_conn *c;
@@ -34,8 +42,7 @@ void khttpd_accept_process(struct khttpd_thread *thr)
 		err = kernel_accept(thr->listener, &sock, O_NONBLOCK);
 		if (err) {
 			if (err != -EAGAIN)
-				pr_warn_ratelimited("khttpd: accept: %d\n",
-						    err);
+				pr_warn_ratelimited("accept: %d\n", err);
 			return;
 		}
 		thr->stats.accepted++;

@@ -9,6 +9,13 @@
 #include <linux/slab.h>
 #include "khttpd.h"
 
+/**
+ * khttpd_linger_process() - Drain what the client sends after the response.
+ * @c: the connection, its write side shut
+ *
+ * Return: KHTTPD_LINGER until the client's FIN (or an error), then
+ * KHTTPD_CLOSE.
+ */
 enum khttpd_state khttpd_linger_process(struct khttpd_conn *c)
 {
 	struct kvec v = { .iov_base = c->thr->buf,
@@ -26,6 +33,10 @@ enum khttpd_state khttpd_linger_process(struct khttpd_conn *c)
 	return KHTTPD_LINGER;
 }
 
+/**
+ * khttpd_close() - Release a connection and everything it holds.
+ * @c: the connection; freed on return
+ */
 void khttpd_close(struct khttpd_conn *c)
 {
 	struct khttpd_thread *thr = c->thr;

@@ -20,6 +20,14 @@
 
 static struct path khttpd_root;	/* under khttpd_cfg_lock */
 
+/**
+ * khttpd_docroot_set() - Serve a new docroot.
+ * @dir: the absolute path of a directory; may be khttpd_cfg.docroot itself
+ *
+ * Requests already being served keep the docroot they looked up in.
+ *
+ * Return: 0, or the error of looking @dir up (nothing changes then).
+ */
 int khttpd_docroot_set(const char *dir)
 {
 	struct path path, old;
@@ -39,6 +47,11 @@ int khttpd_docroot_set(const char *dir)
 	return 0;
 }
 
+/**
+ * khttpd_docroot_release() - Drop the reference to the docroot.
+ *
+ * At unload, or when insmod fails after khttpd_docroot_set().
+ */
 void khttpd_docroot_release(void)
 {
 	path_put(&khttpd_root);
@@ -58,6 +71,18 @@ static int khttpd_lookup_status(int err)
 	}
 }
 
+/**
+ * khttpd_file_open() - Open the file a request names, beneath the docroot.
+ * @thr: the thread, whose refusals are counted
+ * @path: the normalised path, NUL-terminated
+ * @len: its length
+ * @filp: the opened file, when 0 is returned
+ * @index: set when a directory's index.html was opened
+ *
+ * Return: 0 with *@filp open, KHTTPD_FILE_HANDOFF for an executable file
+ * that the `dynamic` rule +x gives to userspace, or the status to answer:
+ * 301 (a directory named without its slash), 403 or 404.
+ */
 int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
 		     struct file **filp, bool *index)
 {

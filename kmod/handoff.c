@@ -13,6 +13,13 @@
 
 #define KHTTPD_RETRY_AFTER	"Retry-After: 5\r\n"
 
+/**
+ * khttpd_handoff_process() - Pass a request the module does not serve on.
+ * @c: the connection; its request head, @c->request_len bytes, was peeked
+ *
+ * Return: KHTTPD_CLOSE once the bridge owns the socket (@c->sock is then
+ * NULL), else what khttpd_send_error() returns for the 503.
+ */
 enum khttpd_state khttpd_handoff_process(struct khttpd_conn *c)
 {
 	c->thr->stats.handoffs++;

@@ -29,6 +29,12 @@ static int khttpd_recv(struct socket *sock, char *buf, size_t len, int flags)
 	return kernel_recvmsg(sock, &msg, &v, 1, len, msg.msg_flags);
 }
 
+/**
+ * khttpd_header_timeout() - Answer a head that did not arrive in time.
+ * @c: the connection, in KHTTPD_HEADER
+ *
+ * Return: what khttpd_send_error() returns for the 408, which closes.
+ */
 enum khttpd_state khttpd_header_timeout(struct khttpd_conn *c)
 {
 	c->keep_alive = false;
@@ -184,6 +190,14 @@ static enum khttpd_state khttpd_serve(struct khttpd_conn *c,
 	return khttpd_respond_file(c, req, file, thr->path, plen);
 }
 
+/**
+ * khttpd_header_process() - Read, parse and route the next request.
+ * @c: the connection, in KHTTPD_IDLE or KHTTPD_HEADER
+ *
+ * Return: the same state while the head is incomplete, KHTTPD_HANDOFF for
+ * a request that is not the module's, KHTTPD_SEND with the response (or
+ * error) head built, or KHTTPD_CLOSE when the client went away.
+ */
 enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
 {
 	struct khttpd_thread *thr = c->thr;

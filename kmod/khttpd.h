@@ -16,7 +16,6 @@
 #include <khttpd/http_parser.h>
 #include <khttpd/http_response.h>
 
-#define KHTTPD_VERSION		"0.1.0"
 #define KHTTPD_STR_MAX		256	/* docroot, dynamic and hosts strings */
 /* Response head (or a whole error response) of one connection. */
 #define KHTTPD_HEAD_SIZE	720
@@ -189,13 +188,7 @@ enum khttpd_state khttpd_pagecache_readin(struct khttpd_conn *c);
 /* file.c: the docroot and the lookup beneath it. */
 int khttpd_docroot_set(const char *dir);
 void khttpd_docroot_release(void);
-/*
- * Open the file for the normalised path[0..len) (NUL-terminated). Returns 0
- * with *filp open, KHTTPD_FILE_HANDOFF for an executable file that the
- * `dynamic` rule +x gives to userspace, or the status to answer: 301 (a
- * directory named without its slash), 403 or 404. *index tells that a
- * directory's index.html was opened.
- */
+/* khttpd_file_open(): the file goes to userspace (the `dynamic` rule +x). */
 #define KHTTPD_FILE_HANDOFF	1
 int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
 		     struct file **filp, bool *index);

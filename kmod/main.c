@@ -4,6 +4,7 @@
  * and the order things start and stop in.
  */
 #include <linux/cpumask.h>
+#include <linux/init.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -59,23 +60,22 @@ MODULE_PARM_DESC(dynamic, "Requests for userspace: /prefix, *.ext, ? or +x rules
 module_param_string(hosts, khttpd_cfg.hosts, KHTTPD_STR_MAX, 0444);
 MODULE_PARM_DESC(hosts, "Host names served here, others go to userspace (empty = all)");
 
-static int khttpd_check_params(void)
+static int __init khttpd_check_params(void)
 {
 	int err = khttpd_sysctl_check_params();
 	int cpus = num_online_cpus();
 
 	if (khttpd_cfg.port < 1 || khttpd_cfg.port > 65535) {
-		pr_err("khttpd: port=%d is out of range 1..65535\n",
-		       khttpd_cfg.port);
+		pr_err("port=%d is out of range 1..65535\n", khttpd_cfg.port);
 		err = -EINVAL;
 	}
 	if (khttpd_cfg.threads < 0 || khttpd_cfg.threads > cpus) {
-		pr_err("khttpd: threads=%d is out of range 0..%d (online CPUs)\n",
+		pr_err("threads=%d is out of range 0..%d (online CPUs)\n",
 		       khttpd_cfg.threads, cpus);
 		err = -EINVAL;
 	}
 	if (khttpd_cfg.docroot[0] != '/') {
-		pr_err("khttpd: docroot=\"%s\" is not an absolute path\n",
+		pr_err("docroot=\"%s\" is not an absolute path\n",
 		       khttpd_cfg.docroot);
 		err = -EINVAL;
 	}
@@ -96,7 +96,7 @@ static int __init khttpd_init(void)
 		return err;
 	err = khttpd_docroot_set(khttpd_cfg.docroot);
 	if (err) {
-		pr_err("khttpd: docroot=\"%s\" is not a directory: error %d\n",
+		pr_err("docroot=\"%s\" is not a directory: error %d\n",
 		       khttpd_cfg.docroot, err);
 		return err;
 	}
@@ -119,7 +119,7 @@ static int __init khttpd_init(void)
 	err = khttpd_sysctl_init();
 	if (err)
 		goto out_stats;
-	pr_info("khttpd: serving %s on port %d with %u threads (%zu bytes per connection)\n",
+	pr_info("serving %s on port %d with %u threads (%zu bytes per connection)\n",
 		khttpd_cfg.docroot, khttpd_cfg.port, khttpd_nr_threads,
 		sizeof(struct khttpd_conn));
 	return 0;
@@ -148,7 +148,7 @@ static void __exit khttpd_exit(void)
 	destroy_workqueue(khttpd_wq);
 	kmem_cache_destroy(khttpd_conn_cache);
 	khttpd_docroot_release();
-	pr_info("khttpd: unloaded\n");
+	pr_info("unloaded\n");
 }
 
 module_init(khttpd_init);

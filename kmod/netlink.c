@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The generic-netlink bridge between khttpd.ko and the khttpdd daemon
- * (Documentation/bridge.md, message set in include/uapi/khttpd_netlink.h).
+ * (Documentation/bridge.md, message set in include/uapi/linux/khttpd.h).
  *
  * One daemon registers (CAP_NET_ADMIN). A request the module routes to
  * userspace becomes a pending handoff: the socket is parked in a table
@@ -16,6 +16,7 @@
 #include <linux/hashtable.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/init.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/netlink.h>
@@ -28,7 +29,7 @@
 #include <net/inet_sock.h>
 #include <net/sock.h>
 #include <khttpd/http_response.h>
-#include "../include/uapi/khttpd_netlink.h"
+#include <uapi/linux/khttpd.h>
 #include "netlink.h"
 
 /* Parked sockets at most; beyond, the module answers 503 itself. */
@@ -153,7 +154,7 @@ static void khttpd_pending_expire_all_locked(void)
 
 static void khttpd_daemon_drop_locked(const char *why)
 {
-	pr_info("khttpd: daemon pid %d (port %u) %s\n", khttpd_daemon_pid,
+	pr_info("daemon pid %d (port %u) %s\n", khttpd_daemon_pid,
 		khttpd_daemon_portid, why);
 	khttpd_daemon_portid = 0;
 	khttpd_daemon_pid = 0;
@@ -338,7 +339,7 @@ static int khttpd_nl_version_ok(struct genl_info *info)
 {
 	if (info->genlhdr->version == KHTTPD_GENL_VERSION)
 		return 0;
-	pr_warn_ratelimited("khttpd: netlink message version %u from pid %d refused (module speaks %u)\n",
+	pr_warn_ratelimited("netlink message version %u from pid %d refused (module speaks %u)\n",
 			    info->genlhdr->version, task_tgid_vnr(current),
 			    KHTTPD_GENL_VERSION);
 	GENL_SET_ERR_MSG(info, "khttpd: unsupported message version");
@@ -408,7 +409,7 @@ static int khttpd_nl_register(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	version = nla_get_u32(info->attrs[KHTTPD_A_VERSION]);
 	if (version != KHTTPD_GENL_VERSION) {
-		pr_warn("khttpd: daemon pid %d speaks protocol version %u, module %u: refused\n",
+		pr_warn("daemon pid %d speaks protocol version %u, module %u: refused\n",
 			task_tgid_vnr(current), version, KHTTPD_GENL_VERSION);
 		GENL_SET_ERR_MSG(info, "khttpd: unsupported protocol version");
 		return -EPROTO;
@@ -416,7 +417,7 @@ static int khttpd_nl_register(struct sk_buff *skb, struct genl_info *info)
 	spin_lock(&khttpd_nl_lock);
 	if (khttpd_daemon_portid && khttpd_daemon_portid != info->snd_portid) {
 		spin_unlock(&khttpd_nl_lock);
-		pr_info("khttpd: pid %d refused: daemon pid %d is registered\n",
+		pr_info("pid %d refused: daemon pid %d is registered\n",
 			task_tgid_vnr(current), khttpd_daemon_pid);
 		GENL_SET_ERR_MSG(info, "khttpd: another daemon is registered");
 		return -EBUSY;
@@ -427,7 +428,7 @@ static int khttpd_nl_register(struct sk_buff *skb, struct genl_info *info)
 	period = khttpd_heartbeat_ms;
 	spin_unlock(&khttpd_nl_lock);
 	atomic64_inc(&khttpd_nl_stats.registrations);
-	pr_info("khttpd: daemon pid %d registered (port %u)\n",
+	pr_info("daemon pid %d registered (port %u)\n",
 		task_tgid_vnr(current), info->snd_portid);
 	mod_delayed_work(khttpd_nl_wq, &khttpd_watchdog,
 			 msecs_to_jiffies(period));
@@ -680,7 +681,7 @@ static struct notifier_block khttpd_nl_notifier = {
 	.notifier_call = khttpd_nl_notify,
 };
 
-int khttpd_netlink_init(void)
+int __init khttpd_netlink_init(void)
 {
 	int err;
 

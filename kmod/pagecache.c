@@ -39,6 +39,15 @@ static void khttpd_readin_work(struct work_struct *work)
 	khttpd_conn_kick(c);
 }
 
+/**
+ * khttpd_pagecache_readin() - Have the next pages of a response read in.
+ * @c: the connection, whose next page at @c->pos is not cached
+ *
+ * Queues the read-in on the workqueue, which owns @c until it sets
+ * KHTTPD_CONN_IO_DONE and kicks it; no timeout runs meanwhile.
+ *
+ * Return: KHTTPD_WAIT_IO.
+ */
 enum khttpd_state khttpd_pagecache_readin(struct khttpd_conn *c)
 {
 	c->thr->stats.cache_misses++;

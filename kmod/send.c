@@ -28,6 +28,17 @@ static size_t khttpd_head_end(const char *buf, size_t len)
 	return len;
 }
 
+/**
+ * khttpd_send_error() - Answer with a complete error response.
+ * @c: the connection; @c->version, @c->keep_alive and @c->head_only say how
+ * @status: the status code
+ * @extra: header fields to add ("Name: value\r\n" each), or NULL
+ *
+ * Drops the content being sent, if any, and builds the response in
+ * @c->head. Closes after it unless @c->keep_alive.
+ *
+ * Return: KHTTPD_SEND, or KHTTPD_CLOSE when the response does not fit.
+ */
 enum khttpd_state khttpd_send_error(struct khttpd_conn *c, int status,
 				    const char *extra)
 {
@@ -175,6 +186,14 @@ static enum khttpd_state khttpd_send_done(struct khttpd_conn *c)
 	return KHTTPD_IDLE;
 }
 
+/**
+ * khttpd_send_process() - Send the response head, then the content.
+ * @c: the connection, in KHTTPD_SEND
+ *
+ * Return: KHTTPD_SEND while the socket is full or the pass's budget is
+ * spent, KHTTPD_WAIT_IO on a page-cache miss, KHTTPD_IDLE or KHTTPD_LINGER
+ * once all is sent, KHTTPD_CLOSE on an error.
+ */
 enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
 {
 	int budget = KHTTPD_SEND_BUDGET;

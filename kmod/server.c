@@ -10,6 +10,7 @@
  */
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -21,6 +22,15 @@ unsigned int khttpd_nr_threads;
 
 /* --- socket callbacks: softirq, so they only queue and wake --- */
 
+/**
+ * khttpd_conn_kick() - Give a connection a turn in its thread's next pass.
+ * @c: the connection
+ *
+ * Queues @c on its thread's ready list (once, until the pass takes it off)
+ * and wakes the thread.
+ *
+ * Context: any: socket callbacks, the read-in work and the thread itself.
+ */
 void khttpd_conn_kick(struct khttpd_conn *c)
 {
 	struct khttpd_thread *thr = c->thr;
@@ -74,6 +84,13 @@ static void khttpd_listen_data_ready(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/**
+ * khttpd_conn_attach() - Route a socket's events to its connection.
+ * @c: the connection; @c->sock is accepted, or given back by the bridge
+ *
+ * Saves the socket's callbacks and puts in their place ones that kick @c,
+ * until khttpd_conn_detach() restores them.
+ */
 void khttpd_conn_attach(struct khttpd_conn *c)
 {
 	struct sock *sk = c->sock->sk;
@@ -91,9 +108,13 @@ void khttpd_conn_attach(struct khttpd_conn *c)
 	write_unlock_bh(&sk->sk_callback_lock);
 }
 
-/*
- * Release a child that never became a connection: it inherited the
- * listener's callback and context, which must not outlive the module.
+/**
+ * khttpd_child_release() - Release an accepted socket without a connection.
+ * @thr: the thread whose listener accepted it
+ * @sock: the accepted socket
+ *
+ * The child inherited the listener's callback and context, which must not
+ * outlive the module: both are taken back before the socket is released.
  */
 void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock)
 {
@@ -106,7 +127,12 @@ void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock)
 	sock_release(sock);
 }
 
-/* After this no callback can reach c. */
+/**
+ * khttpd_conn_detach() - Give a connection's socket its own callbacks back.
+ * @c: the attached connection
+ *
+ * After this no callback can reach @c, and @c is off the ready list.
+ */
 void khttpd_conn_detach(struct khttpd_conn *c)
 {
 	struct sock *sk = c->sock->sk;
@@ -214,7 +240,14 @@ static void khttpd_listen_close(struct khttpd_thread *thr)
 	thr->listener = NULL;
 }
 
-/* sysctl start/stop: each thread opens or closes its own listener. */
+/**
+ * khttpd_server_listen() - Open or close the listeners (sysctl start/stop).
+ * @on: open them when true, close them when false
+ *
+ * Each thread opens or closes its own listener in its next pass.
+ * Connections already accepted finish their request; while the listeners
+ * are closed, none is kept alive.
+ */
 void khttpd_server_listen(bool on)
 {
 	unsigned int i;
@@ -245,6 +278,16 @@ static unsigned long khttpd_timeout_len(enum khttpd_timeout cls)
 	}
 }
 
+/**
+ * khttpd_timeout_arm() - Start (or restart) a connection's timeout.
+ * @c: the connection
+ * @cls: which timeout: its length is the class's sysctl, read now
+ *
+ * Moves @c to the tail of its class's list, which therefore stays sorted
+ * by deadline; a connection has one timeout at a time.
+ *
+ * Context: the connection's thread.
+ */
 void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls)
 {
 	c->deadline = jiffies + khttpd_timeout_len(cls);
@@ -252,6 +295,12 @@ void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls)
 	list_move_tail(&c->timeout_node, &c->thr->timeouts[cls]);
 }
 
+/**
+ * khttpd_timeout_disarm() - Stop a connection's timeout, if it has one.
+ * @c: the connection
+ *
+ * Context: the connection's thread.
+ */
 void khttpd_timeout_disarm(struct khttpd_conn *c)
 {
 	list_del_init(&c->timeout_node);
@@ -403,7 +452,7 @@ static void khttpd_pass(struct khttpd_thread *thr)
 		int err = khttpd_listen_open(thr);
 
 		if (err)
-			pr_err("khttpd: cpu %u: cannot listen on port %d: %d\n",
+			pr_err("cpu %u: cannot listen on port %d: %d\n",
 			       thr->cpu, khttpd_cfg.port, err);
 	}
 	if (test_and_clear_bit(KHTTPD_EV_ACCEPT, &thr->events) &&
@@ -485,7 +534,7 @@ static void khttpd_thread_free(struct khttpd_thread *thr)
 	kfree(thr);
 }
 
-static struct khttpd_thread *khttpd_thread_alloc(unsigned int cpu)
+static struct khttpd_thread *__init khttpd_thread_alloc(unsigned int cpu)
 {
 	struct khttpd_thread *thr;
 	int cls;
@@ -509,6 +558,12 @@ static struct khttpd_thread *khttpd_thread_alloc(unsigned int cpu)
 	return thr;
 }
 
+/**
+ * khttpd_server_stop() - Stop every thread and free what it owned.
+ *
+ * Each thread closes its listener and its connections on its way out. Also
+ * undoes a khttpd_server_start() that failed half-way.
+ */
 void khttpd_server_stop(void)
 {
 	unsigned int i;
@@ -527,11 +582,16 @@ void khttpd_server_stop(void)
 	khttpd_nr_threads = 0;
 }
 
-/*
- * Threads are created before their listeners (a callback may wake them),
- * listeners before any thread runs, so that a port in use fails insmod.
+/**
+ * khttpd_server_start() - Create a thread and a listener per CPU.
+ *
+ * One per online CPU up to khttpd_cfg.threads. Threads are created before
+ * their listeners (a callback may wake them), listeners before any thread
+ * runs, so that a port in use fails insmod.
+ *
+ * Return: 0, or a negative errno with nothing left behind.
  */
-int khttpd_server_start(void)
+int __init khttpd_server_start(void)
 {
 	unsigned int i, cpu, n = khttpd_cfg.threads;
 	int err;
@@ -555,14 +615,14 @@ int khttpd_server_start(void)
 					     "khttpd/%u");
 		if (IS_ERR(task)) {
 			err = PTR_ERR(task);
-			pr_err("khttpd: cannot create the thread for cpu %u: %d\n",
+			pr_err("cannot create the thread for cpu %u: %d\n",
 			       cpu, err);
 			goto fail;
 		}
 		thr->task = task;
 		err = khttpd_listen_open(thr);
 		if (err) {
-			pr_err("khttpd: cannot listen on port %d: error %d\n",
+			pr_err("cannot listen on port %d: error %d\n",
 			       khttpd_cfg.port, err);
 			goto fail;
 		}

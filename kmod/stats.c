@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Statistics under /proc/net/khttpd/: one line per thread (= CPU). */
+#include <linux/init.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
@@ -7,6 +8,11 @@
 
 static struct proc_dir_entry *khttpd_proc_dir;
 
+/**
+ * khttpd_stats_response() - Count a response by its status class.
+ * @thr: the thread that sends it
+ * @status: its status code
+ */
 void khttpd_stats_response(struct khttpd_thread *thr, int status)
 {
 	int cls = status / 100 - 1;
@@ -81,7 +87,12 @@ static int khttpd_status_show(struct seq_file *m, void *unused)
 	return 0;
 }
 
-int khttpd_stats_init(void)
+/**
+ * khttpd_stats_init() - Create /proc/net/khttpd/{stats,status}.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init khttpd_stats_init(void)
 {
 	khttpd_proc_dir = proc_mkdir("khttpd", init_net.proc_net);
 	if (!khttpd_proc_dir)
@@ -96,6 +107,9 @@ int khttpd_stats_init(void)
 	return 0;
 }
 
+/**
+ * khttpd_stats_exit() - Remove /proc/net/khttpd/ and what is in it.
+ */
 void khttpd_stats_exit(void)
 {
 	proc_remove(khttpd_proc_dir);

@@ -3,6 +3,7 @@
  * Live tuning under /proc/sys/net/khttpd/. The integer limits of this table
  * also validate the module parameters of the same names at insmod.
  */
+#include <linux/init.h>
 #include <linux/kernel.h>
 #include <linux/sysctl.h>
 #include "compat.h"
@@ -36,7 +37,7 @@ static int khttpd_string_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
 		return err;
 	err = apply(val);
 	if (err)
-		pr_warn("khttpd: %s \"%s\" refused: error %d\n",
+		pr_warn("%s \"%s\" refused: error %d\n",
 			table->procname, val, err);
 	return err;
 }
@@ -168,11 +169,15 @@ static struct ctl_table khttpd_table[] = {
 
 static struct ctl_table_header *khttpd_sysctl_header;
 
-/*
- * The module parameters that are also sysctls: the same ranges. Strings
- * are checked the same way as writes to their sysctls.
+/**
+ * khttpd_sysctl_check_params() - Check the parameters that are also sysctls.
+ *
+ * Integers must be in their sysctl's range; strings are checked the same
+ * way as writes to their sysctls. Each bad value gets a line in the log.
+ *
+ * Return: 0 or -EINVAL.
  */
-int khttpd_sysctl_check_params(void)
+int __init khttpd_sysctl_check_params(void)
 {
 	const struct ctl_table *t;
 	int err = 0;
@@ -185,25 +190,30 @@ int khttpd_sysctl_check_params(void)
 			continue;
 		val = *(int *)t->data;
 		if (val < *lo || val > *hi) {
-			pr_err("khttpd: %s=%d is out of range %d..%d\n",
+			pr_err("%s=%d is out of range %d..%d\n",
 			       t->procname, val, *lo, *hi);
 			err = -EINVAL;
 		}
 	}
 	if (khttpd_rules_validate(khttpd_cfg.dynamic)) {
-		pr_err("khttpd: dynamic=\"%s\": each rule is /prefix, *.ext, ? or +x\n",
+		pr_err("dynamic=\"%s\": each rule is /prefix, *.ext, ? or +x\n",
 		       khttpd_cfg.dynamic);
 		err = -EINVAL;
 	}
 	if (khttpd_hosts_validate(khttpd_cfg.hosts)) {
-		pr_err("khttpd: hosts=\"%s\" is not a list of host names\n",
+		pr_err("hosts=\"%s\" is not a list of host names\n",
 		       khttpd_cfg.hosts);
 		err = -EINVAL;
 	}
 	return err;
 }
 
-int khttpd_sysctl_init(void)
+/**
+ * khttpd_sysctl_init() - Register /proc/sys/net/khttpd/.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int __init khttpd_sysctl_init(void)
 {
 	khttpd_sysctl_header = khttpd_register_sysctl("net/khttpd",
 						      khttpd_table,
@@ -211,7 +221,10 @@ int khttpd_sysctl_init(void)
 	return khttpd_sysctl_header ? 0 : -ENOMEM;
 }
 
-void khttpd_sysctl_exit(void)
+/**
+ * khttpd_sysctl_exit() - Unregister /proc/sys/net/khttpd/.
+ */
+void __exit khttpd_sysctl_exit(void)
 {
 	unregister_sysctl_table(khttpd_sysctl_header);
 }

@@ -20,7 +20,7 @@
 #ifndef KHTTPD_HTTP_PARSER_H
 #define KHTTPD_HTTP_PARSER_H
 
-#include "types.h"
+#include <khttpd/types.h>
 
 /* Hard ceiling: every offset in struct khttp_request is a u16. */
 #define KHTTP_HEAD_CEILING	65535u

@@ -8,8 +8,8 @@
 #ifndef KHTTPD_HTTP_RESPONSE_H
 #define KHTTPD_HTTP_RESPONSE_H
 
-#include "types.h"
-#include "http_parser.h"
+#include <khttpd/types.h>
+#include <khttpd/http_parser.h>
 
 #define KHTTP_SERVER_NAME	"khttpd"
 #define KHTTP_DATE_LEN		29	/* "Sun, 06 Nov 1994 08:49:37 GMT" */

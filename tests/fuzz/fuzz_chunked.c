@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "khttpd/http_parser.h"
+#include <khttpd/http_parser.h>
 
 #define ENSURE(cond) do { if (!(cond)) { fprintf(stderr, "invariant broken: %s\n", \
 					#cond); abort(); } } while (0)

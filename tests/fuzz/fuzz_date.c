@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "khttpd/http_response.h"
+#include <khttpd/http_response.h>
 
 #define ENSURE(cond) do { if (!(cond)) { fprintf(stderr, "invariant broken: %s\n", \
 					#cond); abort(); } } while (0)

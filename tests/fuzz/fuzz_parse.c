@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "khttpd/http_response.h"
+#include <khttpd/http_response.h>
 
 static void fail(const char *what)
 {

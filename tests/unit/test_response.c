@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Unit tests of include/khttpd/http_response.c: reasons, MIME types, ETags,
+ * Unit tests of lib/http_response.c: reasons, MIME types, ETags,
  * conditional and range evaluation, head and error building.
  */
 #include <stdlib.h>

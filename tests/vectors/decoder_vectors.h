@@ -7,7 +7,7 @@
 #ifndef KHTTPD_DECODER_VECTORS_H
 #define KHTTPD_DECODER_VECTORS_H
 
-#include "khttpd/http_response.h"
+#include <khttpd/http_response.h>
 
 struct kv_norm {
 	const char *raw;

@@ -12,7 +12,7 @@
 #ifndef KHTTPD_PARSER_VECTORS_H
 #define KHTTPD_PARSER_VECTORS_H
 
-#include "khttpd/http_parser.h"
+#include <khttpd/http_parser.h>
 
 struct khttp_vector {
 	const char *name;

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Cases for include/khttpd/http_response.c, shared by
+ * Cases for lib/http_response.c, shared by
  * tests/unit/test_response.c and kmod/tests/response_kunit.c. Expected
  * values come from RFC 9110 and Documentation/http.md.
  */
 #ifndef KHTTPD_RESPONSE_VECTORS_H
 #define KHTTPD_RESPONSE_VECTORS_H
 
-#include "khttpd/http_response.h"
+#include <khttpd/http_response.h>
 
 struct kv_reason {
 	int status;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <linux/netlink.h>
 #include <linux/genetlink.h>
-#include <uapi/khttpd_netlink.h>
+#include <uapi/linux/khttpd.h>
 
 /* A message under construction in a caller's buffer. */
 struct bridge_msg_builder {

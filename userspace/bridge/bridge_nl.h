@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <uapi/khttpd_netlink.h>
+#include <uapi/linux/khttpd.h>
 
 #define BRIDGE_NL_RECV_MAX	(KHTTPD_NL_HEAD_MAX + 4096)
 

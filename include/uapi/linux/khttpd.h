@@ -24,8 +24,8 @@
  *                  the socket (the request head, maybe some body bytes).
  *                  The rest of the request is still in the socket.
  */
-#ifndef _UAPI_KHTTPD_NETLINK_H
-#define _UAPI_KHTTPD_NETLINK_H
+#ifndef _UAPI_LINUX_KHTTPD_H
+#define _UAPI_LINUX_KHTTPD_H
 
 #include <linux/types.h>
 
@@ -89,4 +89,4 @@ enum khttpd_nl_attr {
 	KHTTPD_A_MAX = __KHTTPD_A_MAX - 1
 };
 
-#endif /* _UAPI_KHTTPD_NETLINK_H */
+#endif /* _UAPI_LINUX_KHTTPD_H */

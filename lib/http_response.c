@@ -4,7 +4,8 @@
  * http_response.h. Numbers are written with the small writers below rather
  * than snprintf, whose kernel and libc versions differ.
  */
-#include "http_response.h"
+#include <khttpd/http_response.h>
+#include "http_common.h"
 
 /* Appends into a fixed buffer; once something does not fit, it stays full. */
 struct out_buf {
@@ -39,13 +40,6 @@ static void put_num(struct out_buf *w, u64 v, unsigned int base)
 		v /= base;
 	} while (v);
 	put_mem(w, tmp + i, sizeof(tmp) - i);
-}
-
-/* Two digits, zero-padded */
-static void put_2d(char *p, unsigned int v)
-{
-	p[0] = '0' + v / 10;
-	p[1] = '0' + v % 10;
 }
 
 const char *khttp_reason(int status)
@@ -95,57 +89,6 @@ const char *khttp_reason(int status)
 	case 508: return "Loop Detected";
 	}
 	return "Unknown";
-}
-
-/* Inverse of days_from_civil() in http_parser.c (H. Hinnant's algorithm). */
-static void civil_from_days(s64 z, s64 *y, unsigned int *m, unsigned int *d)
-{
-	s64 era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (unsigned int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (unsigned int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-void khttp_date_format(s64 t, char *out)
-{
-	s64 days, secs, y;
-	unsigned int m, d, wday;
-
-	if (t < KHTTP_DATE_MIN)
-		t = KHTTP_DATE_MIN;
-	if (t > KHTTP_DATE_MAX)
-		t = KHTTP_DATE_MAX;
-	days = t / 86400;
-	secs = t % 86400;
-	if (secs < 0) {
-		secs += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &m, &d);
-	/* 1970-01-01 was a Thursday; khttp_day_names starts on Monday */
-	wday = (unsigned int)(((days % 7) + 7 + 3) % 7);
-	memcpy(out, khttp_day_names[wday], 3);
-	memcpy(out + 3, ", ", 2);
-	put_2d(out + 5, d);
-	out[7] = ' ';
-	memcpy(out + 8, khttp_month_names[m - 1], 3);
-	out[11] = ' ';
-	put_2d(out + 12, (unsigned int)(y / 100));
-	put_2d(out + 14, (unsigned int)(y % 100));
-	out[16] = ' ';
-	put_2d(out + 17, (unsigned int)(secs / 3600));
-	out[19] = ':';
-	put_2d(out + 20, (unsigned int)(secs / 60 % 60));
-	out[22] = ':';
-	put_2d(out + 23, (unsigned int)(secs % 60));
-	memcpy(out + 25, " GMT", 5);	/* with the NUL */
 }
 
 #define TEXT(t) "text/" t "; charset=utf-8"
@@ -260,11 +203,6 @@ int khttp_etag_format(char *out, u64 ino, s64 mtime, u64 size)
 	put_mem(&w, "\"", 1);
 	out[w.len] = '\0';
 	return (int)w.len;
-}
-
-static bool is_ows(u8 c)
-{
-	return c == ' ' || c == '\t';
 }
 
 /* Drops a "W/" prefix: weak comparison ignores it (RFC 9110 8.8.3.2). */

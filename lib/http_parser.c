@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * khttpd's HTTP/1.1 request parser (RFC 9112 / RFC 9110). The contract is in
- * http_parser.h; this file is compiled unchanged into the kernel module and
- * the userspace daemon, so it uses nothing beyond memcpy/memcmp/memset/strlen.
+ * khttpd's HTTP/1.1 request parser (RFC 9112 / RFC 9110): the request line
+ * and the header fields. The contract is in include/khttpd/http_parser.h,
+ * which also covers the path, Host, date and chunked grammars of the files
+ * beside this one. All of lib/ is compiled unchanged into the kernel module
+ * and the userspace daemon, so it uses nothing beyond memcpy/memcmp/memset/
+ * strlen.
  *
  * Scanning is split in two levels so that feeding the head in pieces gives
  * exactly the result of parsing it whole: a byte scan that only looks for
@@ -10,7 +13,7 @@
  * once per complete line. Errors are therefore found in buffer order,
  * whatever the chunking.
  */
-#include "http_parser.h"
+#include "http_common.h"
 
 enum {
 	ST_REQUEST_LINE = 0,
@@ -32,37 +35,6 @@ enum {
 };
 
 #define KHTTP_S64_MAX ((u64)0x7fffffffffffffffULL)
-
-static bool is_digit(u8 c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(u8 c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int hex_value(u8 c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool is_ows(u8 c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static bool is_ctl(u8 c)
-{
-	return c < 0x20 || c == 0x7f;
-}
 
 /* RFC 9110 5.6.2 tchar */
 static bool is_tchar(u8 c)
@@ -179,222 +151,6 @@ const char *khttp_error_str(int result)
 }
 
 /*
- * Dot-segment removal over the percent-decoded path. With out == NULL it only
- * validates (what khttp_parse() needs, without a buffer): the depth count of
- * kept segments decides climbing, the output is not needed for that.
- */
-struct path_out {
-	char *out;
-	size_t outsz;
-	size_t o;		/* bytes written */
-	size_t seg;		/* where the current segment starts in out */
-	size_t seg_len;
-	size_t depth;		/* segments kept */
-	bool dots_only;
-};
-
-/* A segment ended; a separator follows when more is set. */
-static int path_segment_end(struct path_out *p, bool more)
-{
-	if (p->seg_len == 2 && p->dots_only) {
-		if (!p->depth)
-			return KHTTP_E_PATH_ESCAPE;
-		p->depth--;
-		if (p->out) {
-			/* out[seg - 1] ends the kept segment: cut back to its start */
-			p->o = p->seg - 1;
-			while (p->out[p->o - 1] != '/')
-				p->o--;
-		}
-	} else if (p->seg_len == 0 || (p->seg_len == 1 && p->dots_only)) {
-		p->o = p->seg;
-	} else {
-		p->depth++;
-		if (p->out && more) {
-			if (p->o + 1 >= p->outsz)
-				return KHTTP_E_URI_TOO_LONG;
-			p->out[p->o++] = '/';
-		}
-	}
-	p->seg = p->o;
-	p->seg_len = 0;
-	p->dots_only = true;
-	return 0;
-}
-
-static int path_normalize(const char *raw, size_t len, char *out, size_t outsz)
-{
-	struct path_out p = { .out = out, .outsz = outsz, .dots_only = true };
-	size_t i = 0;
-	int err;
-
-	if (out) {
-		if (outsz < 2)
-			return KHTTP_E_URI_TOO_LONG;
-		out[p.o++] = '/';
-		p.seg = p.o;
-	}
-	while (i < len) {
-		u8 c = raw[i++];
-
-		if (c == '%') {
-			int hi = i + 1 < len ? hex_value(raw[i]) : -1;
-			int lo = hi >= 0 ? hex_value(raw[i + 1]) : -1;
-
-			if (lo < 0)
-				return KHTTP_E_PATH_ENCODING;
-			c = (u8)(hi << 4 | lo);
-			i += 2;
-		}
-		if (c == '/') {
-			/* a decoded %2F separates segments like '/' does */
-			err = path_segment_end(&p, true);
-			if (err)
-				return err;
-			continue;
-		}
-		if (is_ctl(c))
-			return KHTTP_E_PATH_NUL;
-		if (c != '.')
-			p.dots_only = false;
-		p.seg_len++;
-		if (out) {
-			if (p.o + 1 >= outsz)
-				return KHTTP_E_URI_TOO_LONG;
-			out[p.o++] = c;
-		}
-	}
-	err = path_segment_end(&p, false);
-	if (err)
-		return err;
-	if (!out)
-		return 0;
-	out[p.o] = '\0';
-	return (int)p.o;
-}
-
-int khttp_path_normalize(const char *raw, size_t len, char *out, size_t outsz)
-{
-	if (!out)
-		return KHTTP_E_URI_TOO_LONG;
-	return path_normalize(raw, len, out, outsz);
-}
-
-/* RFC 3986 dec-octet "." dec-octet "." dec-octet "." dec-octet */
-static bool ipv4_valid(const char *p, size_t n)
-{
-	size_t i = 0;
-	int part;
-
-	for (part = 0; part < 4; part++) {
-		size_t start = i;
-		unsigned int v = 0;
-
-		while (i < n && is_digit(p[i]) && i - start < 3)
-			v = v * 10 + (p[i++] - '0');
-		if (i == start || v > 255 || (i - start > 1 && p[start] == '0'))
-			return false;
-		if (part < 3) {
-			if (i >= n || p[i] != '.')
-				return false;
-			i++;
-		}
-	}
-	return i == n;
-}
-
-/* RFC 3986 IPv6address, without zone identifiers */
-static bool ipv6_valid(const char *p, size_t n)
-{
-	size_t i = 0;
-	int groups = 0;
-	bool compressed = false;
-
-	if (n >= 2 && p[0] == ':' && p[1] == ':') {
-		compressed = true;
-		i = 2;
-	} else if (n && p[0] == ':') {
-		return false;
-	}
-	while (i < n) {
-		size_t start = i;
-
-		while (i < n && hex_value(p[i]) >= 0 && i - start < 5)
-			i++;
-		if (i < n && p[i] == '.') {
-			/* trailing IPv4 part: two groups' worth */
-			if (!ipv4_valid(p + start, n - start))
-				return false;
-			groups += 2;
-			break;
-		}
-		if (i == start || i - start > 4)
-			return false;
-		groups++;
-		if (i == n)
-			break;
-		if (p[i++] != ':' || i == n)
-			return false;
-		if (p[i] == ':') {
-			if (compressed)
-				return false;
-			compressed = true;
-			i++;
-		}
-	}
-	return compressed ? groups <= 7 : groups == 8;
-}
-
-/*
- * Host = uri-host [ ":" port ]. uri-host is an [IPv6] literal or a name of
- * letters, digits, '-', '_' and non-empty dot-separated labels (an IPv4
- * address is such a name); a trailing dot is allowed. Percent-encoding and
- * the other reg-name characters are refused: hosts may name directories.
- */
-static bool host_valid(const char *p, size_t n)
-{
-	size_t i = 0, port;
-	unsigned int v = 0;
-
-	if (!n)
-		return true;
-	if (p[0] == '[') {
-		while (i < n && p[i] != ']')
-			i++;
-		if (i == n || !ipv6_valid(p + 1, i - 1))
-			return false;
-		i++;
-	} else {
-		bool label_empty = true;
-
-		for (; i < n && p[i] != ':'; i++) {
-			if (p[i] == '.') {
-				if (label_empty)
-					return false;
-				label_empty = true;
-			} else if (is_alpha(p[i]) || is_digit(p[i]) ||
-				   p[i] == '-' || p[i] == '_') {
-				label_empty = false;
-			} else {
-				return false;
-			}
-		}
-		if (i == 0)
-			return false;
-	}
-	if (i == n)
-		return true;
-	if (p[i++] != ':')
-		return false;
-	for (port = i; i < n; i++) {
-		if (!is_digit(p[i]) || i - port >= 5)
-			return false;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v <= 65535;
-}
-
-/*
  * Next element of a comma-separated list (RFC 9110 5.6.1) in buf[*pos..end):
  * sets [*es, *ee) trimmed of OWS; empty elements are skipped. False when the
  * list is exhausted.
@@ -433,146 +189,6 @@ static bool parse_decimal(const char *p, size_t n, u64 max, u64 *out)
 	}
 	*out = v;
 	return true;
-}
-
-/*
- * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil): no libc time functions in the kernel.
- */
-static s64 days_from_civil(s64 y, unsigned int m, unsigned int d)
-{
-	s64 era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static bool is_leap(s64 y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-const char * const khttp_month_names[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-};
-
-const char * const khttp_day_names[7] = {
-	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-	"Sunday",
-};
-
-/* Two digits at p, or -1 */
-static int two_digits(const char *p)
-{
-	if (!is_digit(p[0]) || !is_digit(p[1]))
-		return -1;
-	return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-/* Month number 1..12 of a three-letter name (case-sensitive), or 0. */
-static unsigned int month_of(const char *p)
-{
-	unsigned int m;
-
-	for (m = 0; m < 12; m++) {
-		if (!memcmp(p, khttp_month_names[m], 3))
-			return m + 1;
-	}
-	return 0;
-}
-
-/* The day name at p[0..n): 3 letters (short) or the full name (!short). */
-static bool day_name_valid(const char *p, size_t n, bool short_form)
-{
-	unsigned int d;
-
-	for (d = 0; d < 7; d++) {
-		size_t full = strlen(khttp_day_names[d]);
-
-		if (short_form ? n == 3 && !memcmp(p, khttp_day_names[d], 3) :
-				 n == full && !memcmp(p, khttp_day_names[d], full))
-			return true;
-	}
-	return false;
-}
-
-/* "HH:MM:SS" at p into seconds of the day, or -1 */
-static int time_of_day(const char *p)
-{
-	int h = two_digits(p), m = two_digits(p + 3), s = two_digits(p + 6);
-
-	if (p[2] != ':' || p[5] != ':' || h < 0 || h > 23 || m < 0 || m > 59 ||
-	    s < 0 || s > 60)
-		return -1;
-	return h * 3600 + m * 60 + s;
-}
-
-static bool date_compose(s64 y, unsigned int mon, int day, int secs, s64 *out)
-{
-	static const u8 mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int max;
-
-	if (!mon || day < 1 || secs < 0)
-		return false;
-	max = mdays[mon - 1] + (mon == 2 && is_leap(y));
-	if (day > max)
-		return false;
-	*out = days_from_civil(y, mon, day) * 86400 + secs;
-	return *out <= KHTTP_DATE_MAX;
-}
-
-bool khttp_date_parse(const char *s, size_t len, s64 *out)
-{
-	int y4, day, secs;
-	size_t comma;
-
-	if (len == 29 && s[3] == ',') {
-		/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-		if (!day_name_valid(s, 3, true) || s[4] != ' ' || s[7] != ' ' ||
-		    s[11] != ' ' || s[16] != ' ' || s[25] != ' ' ||
-		    memcmp(s + 26, "GMT", 3))
-			return false;
-		day = two_digits(s + 5);
-		y4 = two_digits(s + 12) < 0 || two_digits(s + 14) < 0 ? -1 :
-		     two_digits(s + 12) * 100 + two_digits(s + 14);
-		secs = time_of_day(s + 17);
-		return y4 >= 0 && date_compose(y4, month_of(s + 8), day, secs, out);
-	}
-	if (len == 24 && s[3] == ' ') {
-		/* asctime: "Sun Nov  6 08:49:37 1994" */
-		if (!day_name_valid(s, 3, true) || s[7] != ' ' || s[10] != ' ' ||
-		    s[19] != ' ')
-			return false;
-		day = s[8] == ' ' ? (is_digit(s[9]) ? s[9] - '0' : -1) :
-				    two_digits(s + 8);
-		y4 = two_digits(s + 20) < 0 || two_digits(s + 22) < 0 ? -1 :
-		     two_digits(s + 20) * 100 + two_digits(s + 22);
-		secs = time_of_day(s + 11);
-		return y4 >= 0 && date_compose(y4, month_of(s + 4), day, secs, out);
-	}
-	/* RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" */
-	for (comma = 0; comma < len && comma < 10 && s[comma] != ','; comma++)
-		;
-	if (comma == len || s[comma] != ',' || len != comma + 24 ||
-	    !day_name_valid(s, comma, false))
-		return false;
-	s += comma + 2;
-	if (s[-1] != ' ' || s[2] != '-' || s[6] != '-' || s[9] != ' ' ||
-	    s[18] != ' ' || memcmp(s + 19, "GMT", 3))
-		return false;
-	day = two_digits(s);
-	y4 = two_digits(s + 7);
-	secs = time_of_day(s + 10);
-	if (y4 < 0)
-		return false;
-	/* two-digit years: 70..99 are 19xx, the rest 20xx (RFC 9110 5.6.7) */
-	y4 += y4 >= 70 ? 1900 : 2000;
-	return date_compose(y4, month_of(s + 3), day, secs, out);
 }
 
 static const struct {
@@ -616,7 +232,7 @@ static int parse_absolute_form(struct khttp_request *req, const char *buf,
 			return KHTTP_E_TARGET_SYNTAX;
 		p++;
 	}
-	if (p == auth || !host_valid(buf + auth, p - auth))
+	if (p == auth || !khttp_host_valid(buf + auth, p - auth))
 		return KHTTP_E_HOST_SYNTAX;
 	req->host = span_of(auth, p);
 	req->flags |= KHTTP_F_ABSOLUTE_FORM;
@@ -674,7 +290,7 @@ static int parse_request_line(struct khttp_request *req, const char *buf,
 	req->path = span_of(t, q);
 	if (q < p)
 		req->query = span_of(q + 1, p);
-	return path_normalize(buf + t, q - t, NULL, 0);
+	return khttp_path_check(buf + t, q - t);
 }
 
 /*
@@ -870,7 +486,7 @@ static int parse_field_line(struct khttp_request *req, const char *buf,
 		if (req->nfields_seen_host & SEEN_HOST)
 			return KHTTP_E_HOST_DUPLICATE;
 		req->nfields_seen_host |= SEEN_HOST;
-		if (!host_valid(buf + v, ve - v))
+		if (!khttp_host_valid(buf + v, ve - v))
 			return KHTTP_E_HOST_SYNTAX;
 		if (!(req->flags & KHTTP_F_ABSOLUTE_FORM))
 			req->host = span_of(v, ve);
@@ -1056,148 +672,4 @@ bool khttp_field_next(const char *buf, const struct khttp_request *req,
 	*value = span_of(v, ve);
 	*pos = (u16)(e + 2);
 	return true;
-}
-
-enum {
-	CH_SIZE = 0,
-	CH_SIZE_WS,
-	CH_EXT,
-	CH_SIZE_LF,
-	CH_DATA,
-	CH_DATA_CR,
-	CH_DATA_LF,
-	CH_TRAILER_START,
-	CH_TRAILER,
-	CH_TRAILER_LF,
-	CH_END_LF,
-	CH_END,
-	CH_ERROR,
-};
-
-void khttp_chunked_init(struct khttp_chunked *c)
-{
-	memset(c, 0, sizeof(*c));
-}
-
-static int chunk_fail(struct khttp_chunked *c, size_t at, size_t *consumed)
-{
-	c->state = CH_ERROR;
-	*consumed = at;
-	return KHTTP_CHUNK_ERROR;
-}
-
-int khttp_chunked_feed(struct khttp_chunked *c, const char *buf, size_t len,
-		       size_t *consumed, size_t *data_off, size_t *data_len)
-{
-	size_t i = 0;
-
-	*data_off = 0;
-	*data_len = 0;
-	if (c->state == CH_END) {
-		*consumed = 0;
-		return KHTTP_CHUNK_END;
-	}
-	if (c->state == CH_ERROR)
-		return chunk_fail(c, 0, consumed);
-	while (i < len) {
-		u8 ch = buf[i];
-		int hv;
-
-		switch (c->state) {
-		case CH_SIZE:
-			hv = hex_value(ch);
-			if (hv >= 0) {
-				/* sizes stay below 2^60, digits (zeros too) bounded */
-				if ((c->remaining >> 56) || c->digits >= KHTTP_CHUNK_DIGITS_MAX)
-					return chunk_fail(c, i, consumed);
-				c->remaining = c->remaining << 4 | hv;
-				c->digits++;
-			} else if (!c->digits) {
-				return chunk_fail(c, i, consumed);
-			} else if (ch == '\r') {
-				c->state = CH_SIZE_LF;
-			} else if (ch == ';') {
-				c->state = CH_EXT;
-			} else if (is_ows(ch)) {
-				c->state = CH_SIZE_WS;
-			} else {
-				return chunk_fail(c, i, consumed);
-			}
-			break;
-		case CH_SIZE_WS:
-			/* BWS: only before an extension (or the CRLF) */
-			if (ch == ';')
-				c->state = CH_EXT;
-			else if (ch == '\r')
-				c->state = CH_SIZE_LF;
-			else if (!is_ows(ch) || ++c->trailer_bytes > KHTTP_CHUNK_EXT_MAX)
-				return chunk_fail(c, i, consumed);
-			break;
-		case CH_EXT:
-			/* chunk-ext is skipped, but not forever */
-			if (ch == '\r')
-				c->state = CH_SIZE_LF;
-			else if ((is_ctl(ch) && ch != '\t') ||
-				 ++c->trailer_bytes > KHTTP_CHUNK_EXT_MAX)
-				return chunk_fail(c, i, consumed);
-			break;
-		case CH_SIZE_LF:
-			if (ch != '\n')
-				return chunk_fail(c, i, consumed);
-			c->digits = 0;
-			c->trailer_bytes = 0;
-			c->state = c->remaining ? CH_DATA : CH_TRAILER_START;
-			break;
-		case CH_DATA:
-			*data_off = i;
-			*data_len = len - i < c->remaining ? len - i : (size_t)c->remaining;
-			c->remaining -= *data_len;
-			if (!c->remaining)
-				c->state = CH_DATA_CR;
-			*consumed = i + *data_len;
-			return KHTTP_CHUNK_DATA;
-		case CH_DATA_CR:
-			if (ch != '\r')
-				return chunk_fail(c, i, consumed);
-			c->state = CH_DATA_LF;
-			break;
-		case CH_DATA_LF:
-			if (ch != '\n')
-				return chunk_fail(c, i, consumed);
-			c->state = CH_SIZE;
-			break;
-		case CH_TRAILER_START:
-			if (ch == '\r') {
-				c->state = CH_END_LF;
-				break;
-			}
-			if (is_ows(ch))	/* obs-fold */
-				return chunk_fail(c, i, consumed);
-			c->state = CH_TRAILER;
-			continue;	/* the same byte, as part of the line */
-		case CH_TRAILER:
-			/* trailer fields are not merged: bound and skip them */
-			if (ch == '\r')
-				c->state = CH_TRAILER_LF;
-			else if (is_ctl(ch) && ch != '\t')
-				return chunk_fail(c, i, consumed);
-			if (++c->trailer_bytes > KHTTP_TRAILER_MAX)
-				return chunk_fail(c, i, consumed);
-			break;
-		case CH_TRAILER_LF:
-			if (ch != '\n')
-				return chunk_fail(c, i, consumed);
-			c->state = CH_TRAILER_START;
-			break;
-		case CH_END_LF:
-			if (ch != '\n')
-				return chunk_fail(c, i, consumed);
-			c->state = CH_END;
-			*consumed = i + 1;
-			return KHTTP_CHUNK_END;
-		}
-		i++;
-	}
-	*consumed = len;
-	return KHTTP_CHUNK_MORE;
 }
