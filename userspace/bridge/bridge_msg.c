@@ -356,6 +356,8 @@ int bridge_msg_error(const void *buf, size_t len, int *error)
 		return -1;
 	memcpy(&e.error, (const unsigned char *)buf + NLMSG_HDRLEN,
 	       sizeof(e.error));
+	if (e.error > 0)	/* the kernel sends 0 or -errno */
+		return -1;
 	*error = e.error;
 	return 1;
 }

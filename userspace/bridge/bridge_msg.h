@@ -68,7 +68,7 @@ size_t bridge_msg_next(const void *buf, size_t len);
 /*
  * NLMSG_ERROR: returns 1 and sets *error (0 = ack, else -errno) when buf
  * holds a well-formed error message, 0 when it is another type, -1 when it
- * is a truncated error message.
+ * is a truncated error message or carries a positive error.
  */
 int bridge_msg_error(const void *buf, size_t len, int *error);
 

@@ -113,15 +113,16 @@ int bridge_nl_request(struct bridge_nl_sock *s, void *buf, size_t len,
 			size_t mlen = bridge_msg_next(s->rbuf + off,
 						      (size_t)n - off);
 			const struct nlmsghdr *nlh = (const void *)(s->rbuf + off);
-			int error;
+			int error, rc;
 
 			if (!mlen)
 				return -EBADMSG;
 			if (nlh->nlmsg_seq != s->seq) {
 				if (nlh->nlmsg_seq == 0 && on_notice)
 					on_notice(nlh, mlen, arg);
-			} else if (bridge_msg_error(nlh, mlen, &error)) {
-				return error;	/* 0: the ack that ends it */
+			} else if ((rc = bridge_msg_error(nlh, mlen, &error))) {
+				/* 0: the ack that ends it */
+				return rc < 0 ? -EBADMSG : error;
 			} else if (rlen && mlen <= cap) {
 				memcpy(reply, nlh, mlen);
 				*rlen = mlen;

@@ -253,6 +253,10 @@ static void test_error_and_family(void)
 	CHECK(bridge_msg_error(buf, nlh.nlmsg_len, &error) == 1 &&
 	      error == -16);
 	CHECK(bridge_msg_error(buf, NLMSG_HDRLEN + 2, &error) == -1);
+	/* the kernel's errors are 0 or -errno: anything else is malformed */
+	e.error = 32;
+	memcpy(buf + NLMSG_HDRLEN, &e, sizeof(e));
+	CHECK(bridge_msg_error(buf, nlh.nlmsg_len, &error) == -1);
 
 	bridge_msg_begin(&b, buf, sizeof(buf), GENL_ID_CTRL, 0, 0,
 			 CTRL_CMD_NEWFAMILY, 2);
