@@ -2,7 +2,7 @@
 # make             module for KDIR + daemon
 # make check       install what is missing, build everything, run every suite
 # make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon)
-# make kunit | vm-test | fuzz | unit | modules-all | bench | clean
+# make kunit | vm-test | fuzz | fuzz-long | unit | modules-all | bench | clean
 
 # The running kernel's build tree when there is one, else the newest Debian
 # header tree installed.
@@ -12,9 +12,9 @@ DOCROOT ?= demo-site
 PORT ?= 8080
 MODE ?= auto
 KERNEL ?= 6.12
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 90
 
-.PHONY: all module modules-all daemon check run kunit vm-test fuzz unit \
+.PHONY: all module modules-all daemon check run kunit vm-test fuzz fuzz-long unit \
 	deps bench clean
 
 all: module daemon
@@ -46,6 +46,10 @@ vm-test: modules-all daemon
 
 fuzz:
 	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# Every fuzz target, an hour in all.
+fuzz-long:
+	$(MAKE) -C tests/fuzz long
 
 unit:
 	$(MAKE) -C tests/unit check
