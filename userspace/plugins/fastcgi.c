@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "gateway/fcgi.h"
+#include "gateway/fcgi_pool.h"
 #include "gateway/gateway.h"
 #include "core/khttpdd.h"
 
@@ -39,30 +39,13 @@ extern const struct khttpd_plugin plugin_fastcgi;
 
 struct fcgi_conf {
 	struct gw_conf gw;		/* first: gateway.c sees this part */
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	char server[128];
-	bool keep_conn;
-	unsigned pool_size;
+	struct fcgi_server server;
 };
-
-/* Idle app connections of one worker thread for one [FASTCGI] section. */
-struct fcgi_pool {
-	struct fcgi_pool *next;
-	const struct fcgi_conf *cf;
-	pthread_t thread;
-	int *fds;
-	unsigned n;
-};
-
-/* All pools: workers take their own, conf_free and stop drop them. */
-static pthread_mutex_t pools_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fcgi_pool *pools;
 
 /* One request on one app connection. */
 struct fcgi_req {
 	struct gw_job *j;
-	const struct fcgi_conf *cf;
+	const struct fcgi_server *srv;
 	struct worker *w;
 	struct evsource ev;
 	bool connecting, ended, paused, reused;
@@ -85,19 +68,19 @@ static int fcgi_section_start(void **data, char *err, size_t errsz)
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	cf->keep_conn = true;
-	cf->pool_size = 8;
+	cf->server.keep_conn = true;
+	cf->server.pool_size = 8;
 	gw_conf_init(&cf->gw);
 	*data = cf;
 	return 0;
 }
 
-static int fcgi_parse_server(struct fcgi_conf *cf, const char *v, char *err,
-			     size_t errsz)
+static int fcgi_parse_server(struct fcgi_server *srv, const char *v,
+			     char *err, size_t errsz)
 {
-	snprintf(cf->server, sizeof(cf->server), "%s", v);
+	snprintf(srv->name, sizeof(srv->name), "%s", v);
 	if (!strncmp(v, "unix:", 5)) {
-		struct sockaddr_un *un = (struct sockaddr_un *)&cf->addr;
+		struct sockaddr_un *un = (struct sockaddr_un *)&srv->addr;
 
 		if (strlen(v + 5) >= sizeof(un->sun_path) || v[5] != '/') {
 			snprintf(err, errsz, "Server: unix:/absolute/path, not '%s'", v);
@@ -105,7 +88,7 @@ static int fcgi_parse_server(struct fcgi_conf *cf, const char *v, char *err,
 		}
 		un->sun_family = AF_UNIX;
 		strcpy(un->sun_path, v + 5);
-		cf->addrlen = sizeof(*un);
+		srv->addrlen = sizeof(*un);
 		return 0;
 	}
 	{
@@ -135,11 +118,11 @@ static int fcgi_parse_server(struct fcgi_conf *cf, const char *v, char *err,
 		host[hl] = '\0';
 		if (getaddrinfo(host, colon + 1, &hints, &ai)) {
 			snprintf(err, errsz, "Server: '%s' is not a numeric address:port",
-				 cf->server);
+				 srv->name);
 			return -1;
 		}
-		memcpy(&cf->addr, ai->ai_addr, ai->ai_addrlen);
-		cf->addrlen = ai->ai_addrlen;
+		memcpy(&srv->addr, ai->ai_addr, ai->ai_addrlen);
+		srv->addrlen = ai->ai_addrlen;
 		freeaddrinfo(ai);
 		return 0;
 	}
@@ -173,17 +156,18 @@ static int fcgi_conf_key(void **data, const struct vhost *vh, const char *key,
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	if (!strcasecmp(key, "Server"))
-		return fcgi_parse_server(cf, value, err, errsz);
+		return fcgi_parse_server(&cf->server, value, err, errsz);
 	if (!strcasecmp(key, "KeepConn")) {
 		if (strcasecmp(value, "on") && strcasecmp(value, "off")) {
 			snprintf(err, errsz, "KeepConn: on or off, not '%s'", value);
 			return -1;
 		}
-		cf->keep_conn = !strcasecmp(value, "on");
+		cf->server.keep_conn = !strcasecmp(value, "on");
 		return 0;
 	}
 	if (!strcasecmp(key, "PoolSize"))
-		return fcgi_uint(key, value, 0, 1024, &cf->pool_size, err, errsz);
+		return fcgi_uint(key, value, 0, 1024, &cf->server.pool_size,
+				 err, errsz);
 	snprintf(err, errsz,
 		 "unknown key '%s' in [FASTCGI] (known: Server, Prefix, Extension, KeepConn, PoolSize, Timeout)",
 		 key);
@@ -198,14 +182,13 @@ static int fcgi_conf_done(void *data, const struct vhost *vh, char *err,
 	(void)vh;
 	if (!cf)
 		return 0;
-	if (!cf->addrlen) {
+	if (!cf->server.addrlen) {
 		snprintf(err, errsz, "[FASTCGI] needs a Server");
 		return -1;
 	}
 	return 0;
 }
 
-static void fcgi_pools_drop(const struct fcgi_conf *cf);
 
 static void fcgi_conf_free(void *data)
 {
@@ -213,89 +196,9 @@ static void fcgi_conf_free(void *data)
 
 	if (!cf)
 		return;
-	fcgi_pools_drop(cf);
+	fcgi_pools_drop(&cf->server);
 	gw_conf_free(&cf->gw);
 	free(cf);
-}
-
-/* ---- the pool ---- */
-
-static struct fcgi_pool *fcgi_pool_of(const struct fcgi_conf *cf)
-{
-	struct fcgi_pool *p;
-
-	for (p = pools; p; p = p->next)
-		if (p->cf == cf && pthread_equal(p->thread, pthread_self()))
-			return p;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return NULL;
-	p->fds = calloc(cf->pool_size ? cf->pool_size : 1, sizeof(int));
-	if (!p->fds) {
-		free(p);
-		return NULL;
-	}
-	p->cf = cf;
-	p->thread = pthread_self();
-	p->next = pools;
-	pools = p;
-	return p;
-}
-
-/* An idle connection the app has not closed meanwhile, or -1. */
-static int fcgi_pool_get(const struct fcgi_conf *cf)
-{
-	struct fcgi_pool *p;
-	int fd = -1;
-	char b;
-
-	pthread_mutex_lock(&pools_lock);
-	p = fcgi_pool_of(cf);
-	while (p && p->n) {
-		ssize_t n;
-
-		fd = p->fds[--p->n];
-		n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-		if (n < 0 && errno == EAGAIN)
-			break;
-		close(fd);	/* closed by the app, or stray bytes */
-		fd = -1;
-	}
-	pthread_mutex_unlock(&pools_lock);
-	return fd;
-}
-
-static void fcgi_pool_put(const struct fcgi_conf *cf, int fd)
-{
-	struct fcgi_pool *p;
-
-	pthread_mutex_lock(&pools_lock);
-	p = fcgi_pool_of(cf);
-	if (p && p->n < cf->pool_size)
-		p->fds[p->n++] = fd;
-	else
-		close(fd);
-	pthread_mutex_unlock(&pools_lock);
-}
-
-/* Close the pools of cf (NULL: all of them). */
-static void fcgi_pools_drop(const struct fcgi_conf *cf)
-{
-	struct fcgi_pool **pp, *p;
-
-	pthread_mutex_lock(&pools_lock);
-	for (pp = &pools; (p = *pp);) {
-		if (cf && p->cf != cf) {
-			pp = &p->next;
-			continue;
-		}
-		*pp = p->next;
-		while (p->n)
-			close(p->fds[--p->n]);
-		free(p->fds);
-		free(p);
-	}
-	pthread_mutex_unlock(&pools_lock);
 }
 
 static void fcgi_stop(void)
@@ -373,7 +276,7 @@ static void fcgi_stderr(struct fcgi_req *r, const char *p, size_t n)
 		if (p[i] == '\n' || r->err_len == sizeof(r->err_line) - 1) {
 			r->err_line[r->err_len] = '\0';
 			if (r->err_len)
-				log_msg("fastcgi %s: %s", r->cf->server, r->err_line);
+				log_msg("fastcgi %s: %s", r->srv->name, r->err_line);
 			r->err_len = 0;
 			if (p[i] == '\n')
 				continue;
@@ -491,7 +394,7 @@ static void fcgi_event(struct evsource *src, uint32_t events)
 		if (getsockopt(r->ev.fd, SOL_SOCKET, SO_ERROR, &err, &len) ||
 		    err) {
 			log_msg("fastcgi: cannot connect to %s: %s",
-				r->cf->server, strerror(err ? err : errno));
+				r->srv->name, strerror(err ? err : errno));
 			gw_fail(r->j, 502, "app server unreachable");
 			return;
 		}
@@ -562,9 +465,9 @@ static void fcgi_release(struct gw_job *j, bool ok)
 	if (r->ev.fd >= 0) {
 		worker_unwatch(r->w, &r->ev);
 		/* only a connection that finished its request cleanly */
-		if (ok && r->ended && r->cf->keep_conn && r->reused &&
+		if (ok && r->ended && r->srv->keep_conn && r->reused &&
 		    r->woff == r->wlen)
-			fcgi_pool_put(r->cf, r->ev.fd);
+			fcgi_pool_put(r->srv, r->ev.fd);
 		else
 			close(r->ev.fd);
 		r->ev.fd = -1;
@@ -576,7 +479,7 @@ static void fcgi_release(struct gw_job *j, bool ok)
 static int fcgi_begin(struct gw_job *j, const struct gw_conf *gw,
 		      const struct gw_script *s, const char *query)
 {
-	const struct fcgi_conf *cf = (const struct fcgi_conf *)gw;
+	const struct fcgi_server *srv = &((const struct fcgi_conf *)gw)->server;
 	struct fcgi_req *r = calloc(1, sizeof(*r));
 	uint8_t begin[16], *pairs = NULL;
 	size_t plen = 0, off = 0;
@@ -584,11 +487,11 @@ static int fcgi_begin(struct gw_job *j, const struct gw_conf *gw,
 
 	if (!r)
 		return 500;
-	r->cf = cf;
+	r->srv = srv;
 	r->w = j->w;
 	r->ev.fd = -1;
 	r->ev.cb = fcgi_event;
-	r->reused = cf->keep_conn;
+	r->reused = srv->keep_conn;
 	fcgi_decoder_init(&r->dec, FCGI_ID);
 	if (gw_env(j, s, query, &env)) {
 		free(r);
@@ -604,7 +507,7 @@ static int fcgi_begin(struct gw_job *j, const struct gw_conf *gw,
 		off += elen + 1;
 	}
 	cgi_env_free(&env);
-	fcgi_begin_request(begin, FCGI_ID, cf->keep_conn);
+	fcgi_begin_request(begin, FCGI_ID, srv->keep_conn);
 	if (!pairs || !fcgi_append(r, begin, sizeof(begin)) ||
 	    !fcgi_put_record(r, FCGI_PARAMS, (char *)pairs, plen) ||
 	    !fcgi_put_record(r, FCGI_PARAMS, NULL, 0)) {
@@ -614,25 +517,10 @@ static int fcgi_begin(struct gw_job *j, const struct gw_conf *gw,
 	}
 	free(pairs);
 
-	r->ev.fd = fcgi_pool_get(cf);
+	r->ev.fd = fcgi_pool_connect(srv, &r->connecting);
 	if (r->ev.fd < 0) {
-		r->ev.fd = socket(cf->addr.ss_family,
-				  SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (r->ev.fd < 0) {
-			fcgi_req_free(r);
-			return 502;
-		}
-		if (connect(r->ev.fd, (struct sockaddr *)&cf->addr,
-			    cf->addrlen)) {
-			if (errno != EINPROGRESS && errno != EAGAIN) {
-				log_msg("fastcgi: cannot connect to %s: %s",
-					cf->server, strerror(errno));
-				close(r->ev.fd);
-				fcgi_req_free(r);
-				return 502;
-			}
-			r->connecting = true;
-		}
+		fcgi_req_free(r);
+		return 502;
 	}
 	r->j = j;
 	j->backend = r;
