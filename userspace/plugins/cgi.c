@@ -166,20 +166,7 @@ static const struct gw_ops cgi_ops = {
 	.release = cgi_process_release,
 };
 
-static int cgi_on_request(struct conn *c)
-{
-	return gw_on_request(c, &cgi_ops);
-}
-
-static int cgi_handle(struct conn *c)
-{
-	return gw_handle(c, &cgi_ops);
-}
-
-static void cgi_on_close(struct conn *c)
-{
-	gw_on_close(c, &cgi_ops);
-}
+GW_HOOKS(cgi, cgi_ops)
 
 const struct khttpd_plugin plugin_cgi = {
 	.name = "cgi",
@@ -187,8 +174,5 @@ const struct khttpd_plugin plugin_cgi = {
 	.conf_key = cgi_conf_key,
 	.conf_free = cgi_conf_free,
 	.stop = cgi_processes_free,
-	.on_request = cgi_on_request,
-	.handle = cgi_handle,
-	.handle_reads_body = true,
-	.on_close = cgi_on_close,
+	GW_HOOK_FIELDS(cgi),
 };

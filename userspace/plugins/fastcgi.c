@@ -200,20 +200,7 @@ static const struct gw_ops fcgi_ops = {
 	.release = fcgi_request_release,
 };
 
-static int fcgi_on_request(struct conn *c)
-{
-	return gw_on_request(c, &fcgi_ops);
-}
-
-static int fcgi_handle(struct conn *c)
-{
-	return gw_handle(c, &fcgi_ops);
-}
-
-static void fcgi_on_close(struct conn *c)
-{
-	gw_on_close(c, &fcgi_ops);
-}
+GW_HOOKS(fcgi, fcgi_ops)
 
 const struct khttpd_plugin plugin_fastcgi = {
 	.name = "fastcgi",
@@ -222,8 +209,5 @@ const struct khttpd_plugin plugin_fastcgi = {
 	.conf_done = fcgi_conf_done,
 	.conf_free = fcgi_conf_free,
 	.stop = fcgi_stop,
-	.on_request = fcgi_on_request,
-	.handle = fcgi_handle,
-	.handle_reads_body = true,
-	.on_close = fcgi_on_close,
+	GW_HOOK_FIELDS(fcgi),
 };
