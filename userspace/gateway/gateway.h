@@ -7,8 +7,9 @@
  * bounded buffers and backpressure, and hands the connection back to the
  * core when the response is complete.
  *
- * A backend (CGI process, FastCGI connection) plugs in with gw_ops and
- * feeds the job with gw_output() / gw_output_end() / gw_fail().
+ * A backend (a CGI process: cgi_process.h, a FastCGI request:
+ * fcgi_request.h) plugs in with gw_ops and feeds the job with gw_output()
+ * / gw_output_end() / gw_fail().
  */
 #ifndef KHTTPDD_GATEWAY_H
 #define KHTTPDD_GATEWAY_H
