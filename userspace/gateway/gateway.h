@@ -7,8 +7,9 @@
  * bounded buffers and backpressure, and hands the connection back to the
  * core when the response is complete.
  *
- * A backend (CGI process, FastCGI connection) plugs in with gw_ops and
- * feeds the job with gw_output() / gw_output_end() / gw_fail().
+ * A backend (a CGI process: cgi_process.h, a FastCGI request:
+ * fcgi_request.h) plugs in with gw_ops and feeds the job with gw_output()
+ * / gw_output_end() / gw_fail().
  */
 #ifndef KHTTPDD_GATEWAY_H
 #define KHTTPDD_GATEWAY_H
@@ -138,6 +139,31 @@ struct gw_job {
 int gw_on_request(struct conn *c, const struct gw_ops *ops);
 int gw_handle(struct conn *c, const struct gw_ops *ops);
 void gw_on_close(struct conn *c, const struct gw_ops *ops);
+
+/*
+ * The core calls those hooks with the connection only, so each gateway
+ * plugin has them once for its ops: GW_HOOKS(cgi, cgi_ops) defines
+ * cgi_on_request, cgi_handle and cgi_on_close, and GW_HOOK_FIELDS(cgi)
+ * names them in the plugin's struct khttpd_plugin.
+ */
+#define GW_HOOKS(prefix, ops)						\
+	static int prefix##_on_request(struct conn *c)			\
+	{								\
+		return gw_on_request(c, &(ops));			\
+	}								\
+	static int prefix##_handle(struct conn *c)			\
+	{								\
+		return gw_handle(c, &(ops));				\
+	}								\
+	static void prefix##_on_close(struct conn *c)			\
+	{								\
+		gw_on_close(c, &(ops));					\
+	}
+#define GW_HOOK_FIELDS(prefix)						\
+	.on_request = prefix##_on_request,				\
+	.handle = prefix##_handle,					\
+	.handle_reads_body = true,	/* the job streams the body */	\
+	.on_close = prefix##_on_close
 
 /*
  * The common keys of a section (Prefix, Extension, Timeout): defaults,

@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * CGI scripts as processes (see cgi_process.h): the gateway backend of the
+ * cgi plugin, here so that the plugin holds only its config and hooks.
+ * fork + exec, the pipes to stdin and from stdout watched in the job's
+ * worker, the pidfd that tells when to reap, and the kill of the process
+ * group when the job ends early.
+ */
+#define _GNU_SOURCE
+#include "cgi_process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* One script run; outlives its job until the process is reaped. */
+struct cgi_proc {
+	struct gw_job *j;		/* NULL once the job let go */
+	struct worker *w;
+	pid_t pid;
+	struct evsource in, out, exit;	/* stdin, stdout, pidfd */
+	bool reaped;
+	struct cgi_proc *prev, *next;	/* live ones, for cgi_processes_free() */
+};
+
+static pthread_mutex_t procs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cgi_proc *procs;
+
+static void cgi_proc_link(struct cgi_proc *p)
+{
+	pthread_mutex_lock(&procs_lock);
+	p->next = procs;
+	if (procs)
+		procs->prev = p;
+	procs = p;
+	pthread_mutex_unlock(&procs_lock);
+}
+
+static void cgi_proc_unlink(struct cgi_proc *p)
+{
+	pthread_mutex_lock(&procs_lock);
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		procs = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	pthread_mutex_unlock(&procs_lock);
+}
+
+static void cgi_fd_close(struct cgi_proc *p, struct evsource *ev)
+{
+	if (ev->fd < 0)
+		return;
+	worker_unwatch(p->w, ev);
+	close(ev->fd);
+	ev->fd = -1;
+}
+
+static void cgi_proc_free(void *p)
+{
+	cgi_proc_unlink(p);
+	free(p);
+}
+
+void cgi_processes_free(void)
+{
+	pthread_mutex_lock(&procs_lock);
+	while (procs) {
+		struct cgi_proc *p = procs;
+
+		procs = p->next;
+		if (p->exit.fd >= 0)
+			close(p->exit.fd);
+		free(p);
+	}
+	pthread_mutex_unlock(&procs_lock);
+}
+
+/* Free once neither the job nor the process needs it. */
+static void cgi_proc_maybe_free(struct cgi_proc *p)
+{
+	if (!p->j && p->reaped)
+		worker_defer_free(p->w, p, cgi_proc_free);
+}
+
+static void cgi_exit_cb(struct evsource *src, uint32_t events)
+{
+	struct cgi_proc *p = (struct cgi_proc *)((char *)src -
+						 offsetof(struct cgi_proc, exit));
+	int status;
+
+	(void)events;
+	if (p->reaped)
+		return;
+	if (waitpid(p->pid, &status, WNOHANG) != p->pid)
+		return;
+	p->reaped = true;
+	cgi_fd_close(p, &p->exit);
+	if (p->j && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		log_msg("cgi: pid %d: exec failed (exit 127)", (int)p->pid);
+	cgi_proc_maybe_free(p);
+}
+
+static void cgi_out_cb(struct evsource *src, uint32_t events)
+{
+	/* on the stack: only threads that run scripts have these pages */
+	char buf[GW_BUF];
+	struct cgi_proc *p = (struct cgi_proc *)((char *)src -
+						 offsetof(struct cgi_proc, out));
+
+	(void)events;
+	while (p->j && p->out.fd >= 0) {
+		ssize_t n = read(p->out.fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			/* stdout closed: the response is complete */
+			struct gw_job *j = p->j;
+
+			cgi_fd_close(p, &p->out);
+			gw_output_end(j);
+			return;
+		}
+		if (!gw_output(p->j, buf, (size_t)n)) {
+			if (p->out.fd >= 0)
+				worker_watch_mod(p->w, &p->out, 0);
+			return;
+		}
+	}
+}
+
+static void cgi_in_cb(struct evsource *src, uint32_t events)
+{
+	struct cgi_proc *p = (struct cgi_proc *)((char *)src -
+						 offsetof(struct cgi_proc, in));
+
+	(void)events;
+	if (!p->j || p->in.fd < 0)
+		return;
+	worker_watch_mod(p->w, &p->in, 0);
+	gw_body_ready(p->j);
+}
+
+ssize_t cgi_process_body(struct gw_job *j, const char *buf, size_t n)
+{
+	struct cgi_proc *p = j->backend;
+	ssize_t w;
+
+	if (p->in.fd < 0)
+		return (ssize_t)n;	/* the script closed stdin: drop */
+	do
+		w = write(p->in.fd, buf, n);
+	while (w < 0 && errno == EINTR);
+	if (w >= 0)
+		return w;
+	if (errno == EAGAIN) {
+		worker_watch_mod(p->w, &p->in, EPOLLOUT);
+		return 0;
+	}
+	/* EPIPE: the script does not read its body; that is its right */
+	cgi_fd_close(p, &p->in);
+	return (ssize_t)n;
+}
+
+void cgi_process_body_end(struct gw_job *j)
+{
+	struct cgi_proc *p = j->backend;
+
+	cgi_fd_close(p, &p->in);
+}
+
+void cgi_process_output_ready(struct gw_job *j)
+{
+	struct cgi_proc *p = j->backend;
+
+	if (p->out.fd >= 0)
+		worker_watch_mod(p->w, &p->out, EPOLLIN);
+}
+
+void cgi_process_release(struct gw_job *j, bool ok)
+{
+	struct cgi_proc *p = j->backend;
+
+	if (!p)
+		return;
+	cgi_fd_close(p, &p->in);
+	cgi_fd_close(p, &p->out);
+	/* not finished normally: the whole group goes (client gone, timeout) */
+	if (!ok && !p->reaped)
+		kill(-p->pid, SIGKILL);
+	p->j = NULL;
+	j->backend = NULL;
+	cgi_proc_maybe_free(p);
+}
+
+int cgi_process_start(struct gw_job *j, const struct gw_script *s,
+		      const char *query, const char *interp,
+		      const struct cgi_user *user)
+{
+	const char *base = strrchr(s->filename, '/') + 1;
+	char dir[sizeof(s->filename)];
+	char *argv[3];
+	struct cgi_env env;
+	struct cgi_proc *p;
+	char **envp;
+	int in[2], out[2];
+	pid_t pid;
+
+	if (!interp && !(s->st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+		return 403;
+	if (gw_env(j, s, query, &env))
+		return 500;
+	envp = cgi_env_vector(&env);
+	p = calloc(1, sizeof(*p));
+	if (!envp || !p || pipe2(in, O_CLOEXEC)) {
+		free(envp);
+		free(p);
+		cgi_env_free(&env);
+		return 500;
+	}
+	if (pipe2(out, O_CLOEXEC)) {
+		close(in[0]);
+		close(in[1]);
+		free(envp);
+		free(p);
+		cgi_env_free(&env);
+		return 500;
+	}
+	memcpy(dir, s->filename, (size_t)(base - s->filename));
+	dir[base - s->filename] = '\0';
+	argv[0] = (char *)(interp ? interp : s->filename);
+	argv[1] = interp ? (char *)s->filename : NULL;
+	argv[2] = NULL;
+
+	pid = fork();
+	if (pid == 0) {
+		/* the child: async-signal-safe calls only */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setpgid(0, 0);
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || chdir(dir))
+			_exit(127);
+		if (user->set && geteuid() == 0 &&
+		    (setgroups(0, NULL) || setgid(user->gid) || setuid(user->uid)))
+			_exit(127);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	free(envp);
+	cgi_env_free(&env);
+	if (pid < 0) {
+		close(in[1]);
+		close(out[0]);
+		free(p);
+		return 500;
+	}
+	/* the parent too, so a kill right after fork finds the group */
+	setpgid(pid, pid);
+	cgi_proc_link(p);
+	p->j = j;
+	p->w = j->w;
+	p->pid = pid;
+	p->in.fd = in[1];
+	p->in.cb = cgi_in_cb;
+	p->out.fd = out[0];
+	p->out.cb = cgi_out_cb;
+	p->exit.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	p->exit.cb = cgi_exit_cb;
+	fcntl(p->in.fd, F_SETFL, O_NONBLOCK);
+	fcntl(p->out.fd, F_SETFL, O_NONBLOCK);
+	j->backend = p;
+	j->nph = !strncmp(base, "nph-", 4);
+	if (p->exit.fd < 0 || worker_watch(p->w, &p->in, 0) ||
+	    worker_watch(p->w, &p->out, EPOLLIN) ||
+	    worker_watch(p->w, &p->exit, EPOLLIN)) {
+		log_msg("cgi: cannot watch the script's pipes: %s",
+			strerror(errno));
+		kill(-pid, SIGKILL);
+		if (p->exit.fd < 0)	/* reap it here, nothing else will */
+			waitpid(pid, NULL, 0);
+		p->reaped = p->exit.fd < 0;
+		return 500;
+	}
+	return 0;
+}
