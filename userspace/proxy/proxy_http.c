@@ -155,6 +155,49 @@ bool proxy_request_looped(const char *buf, const struct khttp_request *req,
 	return false;
 }
 
+bool proxy_path_ambiguous(const char *buf, const struct khttp_request *req,
+			  const char *path)
+{
+	const char *raw = buf + req->path.off;
+
+	for (size_t i = 0; i + 2 < req->path.len; i++)
+		if (raw[i] == '%' && raw[i + 1] == '2' &&
+		    (raw[i + 2] == 'f' || raw[i + 2] == 'F'))
+			return true;
+	return strchr(path, '\\') != NULL;	/* raw or decoded from %5C */
+}
+
+/* Bytes a path segment may hold literally and means the same to anyone. */
+static bool path_literal(unsigned char ch)
+{
+	return isalnum(ch) || (ch && strchr("-._~/!$&'()*+,=:@", ch));
+}
+
+char *proxy_target(const char *buf, const struct khttp_request *req,
+		   const char *path, size_t *len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct strbuf s = { 0 };
+
+	if (!req->path.len && req->target.len == 1 && buf[req->target.off] == '*') {
+		strbuf_str(&s, "*");
+		return strbuf_take(&s, len);
+	}
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+		if (path_literal(*p))
+			strbuf_add(&s, (const char *)p, 1);
+		else
+			strbuf_add(&s, esc, 3);
+	}
+	if (req->query.len) {
+		strbuf_str(&s, "?");
+		add_span(&s, buf, req->query);
+	}
+	return strbuf_take(&s, len);
+}
+
 char *proxy_build_request(const char *buf, const struct khttp_request *req,
 			  const struct proxy_req_params *p, size_t *len)
 {
@@ -170,15 +213,7 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 
 	add_span(&s, buf, req->method_str);
 	strbuf_str(&s, " ");
-	if (req->flags & KHTTP_F_ABSOLUTE_FORM) {
-		add_span(&s, buf, req->path);
-		if (req->query.len) {
-			strbuf_str(&s, "?");
-			add_span(&s, buf, req->query);
-		}
-	} else {
-		add_span(&s, buf, req->target);
-	}
+	strbuf_add(&s, p->target, p->target_len);
 	strbuf_str(&s, " HTTP/1.1\r\nHost: ");
 	if (p->host)
 		strbuf_add(&s, p->host, p->host_len);

@@ -22,7 +22,29 @@ void proxy_via_token_init(char out[PROXY_VIA_TOKEN_LEN + 1]);
 bool proxy_request_looped(const char *buf, const struct khttp_request *req,
 			  const char *token);
 
+/*
+ * A request whose path cannot reach a backend as the checks (Match,
+ * mandril, auth, the cache key) saw it: an encoded slash, which the
+ * normalizer made a separator but a backend may keep inside a segment, or
+ * a backslash, raw or encoded, which some backends take for a separator.
+ * path is the normalized path. The proxy answers these 400.
+ */
+bool proxy_path_ambiguous(const char *buf, const struct khttp_request *req,
+			  const char *path);
+
+/*
+ * The request target a backend gets: the normalized path, percent-encoded
+ * so that decoding it once gives that path back and none of its bytes
+ * reads as a delimiter ('%', '?', '#', ';', blanks, controls, non-ASCII are
+ * encoded), then '?' and the query as received; "*" stays "*". Returns a
+ * malloc'd string, or NULL when out of memory.
+ */
+char *proxy_target(const char *buf, const struct khttp_request *req,
+		   const char *path, size_t *len);
+
 struct proxy_req_params {
+	const char *target;		/* from proxy_target() */
+	size_t target_len;
 	const char *client_ip;		/* for X-Forwarded-For / Forwarded */
 	const char *via_token;
 	const char *host;		/* Host to send; NULL: the client's */
@@ -31,7 +53,7 @@ struct proxy_req_params {
 
 /*
  * The backend request head for the client's parsed request in buf:
- * request line (origin-form), Host, the client's end-to-end fields
+ * request line (p->target, origin-form), Host, the client's end-to-end fields
  * (hop-by-hop ones and those named by Connection removed, Expect handled
  * here), X-Forwarded-For, Forwarded, Via, and the body framing (the same
  * Content-Length, or chunked which the relay re-encodes). Returns a

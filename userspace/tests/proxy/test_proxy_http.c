@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * proxy_http: the request head sent to backends (hop-by-hop removal,
- * forwarding fields, framing), loop detection, response head parsing with
- * its framing checks, and the head sent back to clients.
+ * proxy_http: the target and request head sent to backends (the
+ * normalized path re-encoded, hop-by-hop removal, forwarding fields,
+ * framing), loop detection, response head parsing with its framing
+ * checks, and the head sent back to clients.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -18,15 +19,13 @@
 
 static const char *token = "khttpd-0123456789abcdef";
 
-static char *build(const char *raw, const char *ip, const char *host,
-		   size_t *len)
+static char buf[4096], path[4096];
+static struct khttp_request req;
+
+/* Parse raw into buf/req and normalize its path into path, as the core does. */
+static bool parse_request(const char *raw)
 {
-	static char buf[4096];
-	struct khttp_request req;
 	struct khttp_limits lim;
-	struct proxy_req_params p = { .client_ip = ip, .via_token = token,
-				      .host = host,
-				      .host_len = host ? strlen(host) : 0 };
 	int rc;
 
 	khttp_limits_default(&lim);
@@ -34,7 +33,75 @@ static char *build(const char *raw, const char *ip, const char *host,
 	strcpy(buf, raw);
 	rc = khttp_parse(&req, &lim, buf, strlen(buf));
 	CHECK(rc == KHTTP_DONE, "request parses: %d", rc);
-	return rc == KHTTP_DONE ? proxy_build_request(buf, &req, &p, len) : NULL;
+	return rc == KHTTP_DONE &&
+	       khttp_path_normalize(buf + req.path.off, req.path.len, path,
+				    sizeof(path)) >= 0;
+}
+
+static char *build(const char *raw, const char *ip, const char *host,
+		   size_t *len)
+{
+	struct proxy_req_params p = { .client_ip = ip, .via_token = token,
+				      .host = host,
+				      .host_len = host ? strlen(host) : 0 };
+	char *target, *h;
+
+	if (!parse_request(raw))
+		return NULL;
+	target = proxy_target(buf, &req, path, &p.target_len);
+	p.target = target;
+	h = target ? proxy_build_request(buf, &req, &p, len) : NULL;
+	free(target);
+	return h;
+}
+
+/* The target for the request line "GET <sent> HTTP/1.1" (OPTIONS for *). */
+static char *target_of(const char *sent)
+{
+	char line[512];
+	size_t len;
+
+	snprintf(line, sizeof(line), "%s %s HTTP/1.1\r\nHost: a\r\n\r\n",
+		 strcmp(sent, "*") ? "GET" : "OPTIONS", sent);
+	return parse_request(line) ? proxy_target(buf, &req, path, &len) : NULL;
+}
+
+static void test_target(void)
+{
+	static const char *const forwarded[][2] = {
+		{ "/a/%2e%2e/b", "/b" },
+		{ "/a/../b/./c", "/b/c" },
+		{ "/a//b", "/a/b" },
+		{ "/%61dmin", "/admin" },
+		{ "/a/%252e%252e/b", "/a/%252e%252e/b" },
+		{ "/x%3Fy?q=/../z", "/x%3Fy?q=/../z" },
+		{ "/x%23y%25", "/x%23y%25" },
+		{ "/a;b/..;/c", "/a%3Bb/..%3B/c" },
+		{ "/caf%c3%a9/%7e%20%22%3c", "/caf%C3%A9/~%20%22%3C" },
+		{ "/p:q@r!$&'()*+,=-._~", "/p:q@r!$&'()*+,=-._~" },
+		{ "/a%7b%7c%7d%5b%5d%5e%60", "/a%7B%7C%7D%5B%5D%5E%60" },
+		{ "/x?", "/x" },
+		{ "http://h/a/../b?c", "/b?c" },
+		{ "http://h", "/" },
+		{ "*", "*" },
+	};
+	static const char *const ambiguous[] = {
+		"/a%2fb", "/a%2F..%2Fb", "/a\\..\\b", "/a%5cb", "/a%5C",
+	};
+	char *t;
+
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(*forwarded); i++) {
+		t = target_of(forwarded[i][0]);
+		CHECK(t && !strcmp(t, forwarded[i][1]) &&
+		      !proxy_path_ambiguous(buf, &req, path),
+		      "%s -> %s: %s", forwarded[i][0], forwarded[i][1], S(t));
+		free(t);
+	}
+	for (size_t i = 0; i < sizeof(ambiguous) / sizeof(*ambiguous); i++) {
+		free(target_of(ambiguous[i]));
+		CHECK(proxy_path_ambiguous(buf, &req, path), "%s refused",
+		      ambiguous[i]);
+	}
 }
 
 static void test_request(void)
@@ -88,14 +155,7 @@ static void test_request(void)
 
 static void test_loop(void)
 {
-	char buf[512];
-	struct khttp_request req;
-	struct khttp_limits lim;
-
-	khttp_limits_default(&lim);
-	strcpy(buf, "GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
+	parse_request("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
 	CHECK(proxy_request_looped(buf, &req, token), "own token seen");
 	CHECK(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
 	      "other token");
@@ -183,9 +243,7 @@ static void test_response_build(void)
 static void test_caching_rules(void)
 {
 	struct proxy_resp r;
-	char vary[64], ctype[64], key[256], buf[512];
-	struct khttp_request req;
-	struct khttp_limits lim;
+	char vary[64], ctype[64], key[256];
 	size_t len, kl;
 	char *f;
 
@@ -219,28 +277,22 @@ static void test_caching_rules(void)
 		proxy_resp_free(&r);
 	}
 
-	khttp_limits_default(&lim);
-	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
+	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
 	CHECK(proxy_request_cacheable(buf, &req), "plain GET may use the cache");
 	memcpy(key, "K", 1);
 	kl = proxy_vary_key(buf, &req, "accept-language accept-encoding", key, 1,
 			    sizeof(key));
 	CHECK(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
 	      "vary key (%zu)", kl);
-	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
+	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
 	CHECK(!proxy_request_cacheable(buf, &req), "Pragma: no-cache bypasses");
-	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
+	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n");
 	CHECK(!proxy_request_cacheable(buf, &req), "Authorization bypasses");
 }
 
 int main(void)
 {
+	test_target();
 	test_request();
 	test_loop();
 	test_response_parse();
