@@ -43,13 +43,22 @@ static const char *const hop_by_hop[] = {
 	"proxy-authenticate",
 };
 
-static bool name_in(const char *buf, struct khttp_span name,
-		    const char *const *list, size_t n)
+#define COUNT(list) (sizeof(list) / sizeof(*(list)))
+
+/* Where name is in list (case-insensitive), or -1. */
+static int name_index(const char *buf, struct khttp_span name,
+		      const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (khttp_span_ieq(buf, name, list[i]))
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+static bool name_in(const char *buf, struct khttp_span name,
+		    const char *const *list, size_t n)
+{
+	return name_index(buf, name, list, n) >= 0;
 }
 
 /*
@@ -116,7 +125,10 @@ static bool named_by_connection(const char *buf,
 	return ts.found;
 }
 
-/* Values of every field called name, joined with ", ", then a comma. */
+/*
+ * Values of every field called name, joined with ", ", then a comma;
+ * fields Connection names are hop-by-hop, not merged.
+ */
 static void add_merged(struct strbuf *s, const char *buf,
 		       const struct khttp_request *req, const char *name)
 {
@@ -124,7 +136,8 @@ static void add_merged(struct strbuf *s, const char *buf,
 	u16 pos = 0;
 
 	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		if (!khttp_span_ieq(buf, n, name) || !v.len)
+		if (!khttp_span_ieq(buf, n, name) || !v.len ||
+		    named_by_connection(buf, req, n))
 			continue;
 		add_span(s, buf, v);
 		strbuf_str(s, ", ");
@@ -198,18 +211,66 @@ char *proxy_target(const char *buf, const struct khttp_request *req,
 	return strbuf_take(&s, len);
 }
 
+/* Written by the proxy whatever the client sent. */
+static const char *const replaced[] = {
+	"host", "content-length", "expect", "via", "x-forwarded-for",
+	"forwarded",
+};
+/*
+ * What a proxy says of its client's request: ours, unless the client is a
+ * trusted front proxy, whose view is nearer the real client.
+ */
+enum { REAL_IP, FORWARDED_HOST, FORWARDED_PROTO, NBELIEVED };
+static const char *const believed[NBELIEVED] = {
+	[REAL_IP] = "X-Real-IP",
+	[FORWARDED_HOST] = "X-Forwarded-Host",
+	[FORWARDED_PROTO] = "X-Forwarded-Proto",
+};
+
+/*
+ * A client field the backend does not get: a name with '_' (backends that
+ * map names to CGI-style variables read Content_Length as Content-Length
+ * and X_Forwarded_For as X-Forwarded-For), a hop-by-hop field, one named by
+ * Connection, one the proxy writes itself.
+ */
+static bool request_field_dropped(const char *buf,
+				  const struct khttp_request *req,
+				  struct khttp_span n)
+{
+	return memchr(buf + n.off, '_', n.len) ||
+	       name_in(buf, n, hop_by_hop, COUNT(hop_by_hop)) ||
+	       name_in(buf, n, replaced, COUNT(replaced)) ||
+	       named_by_connection(buf, req, n);
+}
+
+/* Our believed[i]: the client's address, its Host, our scheme. */
+static void add_believed(struct strbuf *s, const char *buf,
+			 const struct khttp_request *req,
+			 const struct proxy_req_params *p, int i)
+{
+	if (i == FORWARDED_HOST && !req->host.len)
+		return;
+	strbuf_str(s, believed[i]);
+	strbuf_str(s, ": ");
+	if (i == REAL_IP)
+		strbuf_str(s, p->client_ip);
+	else if (i == FORWARDED_HOST)
+		add_span(s, buf, req->host);
+	else
+		strbuf_str(s, "http");
+	strbuf_str(s, "\r\n");
+}
+
 char *proxy_build_request(const char *buf, const struct khttp_request *req,
 			  const struct proxy_req_params *p, size_t *len)
 {
-	static const char *const replaced[] = {
-		"host", "content-length", "expect", "x-forwarded-for",
-		"forwarded", "via", "x-forwarded-host", "x-forwarded-proto",
-	};
 	struct strbuf s = { 0 };
 	struct khttp_span n, v;
 	u16 pos = 0;
 	char num[32];
 	bool v6 = strchr(p->client_ip, ':') != NULL;
+	unsigned kept = 0;	/* believed[] fields the client's stand for */
+	int b;
 
 	add_span(&s, buf, req->method_str);
 	strbuf_str(&s, " ");
@@ -222,12 +283,18 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 	strbuf_str(&s, "\r\n");
 
 	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		if (name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
-		    name_in(buf, n, replaced, sizeof(replaced) / sizeof(*replaced)) ||
-		    named_by_connection(buf, req, n))
+		if (request_field_dropped(buf, req, n))
 			continue;
+		b = name_index(buf, n, believed, NBELIEVED);
+		if (b >= 0 && !p->trusted)
+			continue;
+		if (b >= 0)
+			kept |= 1u << b;
 		add_field(&s, buf, n, v);
 	}
+	for (int i = 0; i < NBELIEVED; i++)
+		if (!(kept & (1u << i)))
+			add_believed(&s, buf, req, p, i);
 
 	if (req->flags & KHTTP_F_CHUNKED) {
 		strbuf_str(&s, "Transfer-Encoding: chunked\r\n");
@@ -240,11 +307,14 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		strbuf_str(&s, num);
 		strbuf_str(&s, "\r\n");
 	}
+	/* the chain of addresses: a trusted client's, then its own */
 	strbuf_str(&s, "X-Forwarded-For: ");
-	add_merged(&s, buf, req, "x-forwarded-for");
+	if (p->trusted)
+		add_merged(&s, buf, req, "x-forwarded-for");
 	strbuf_str(&s, p->client_ip);
 	strbuf_str(&s, "\r\nForwarded: ");
-	add_merged(&s, buf, req, "forwarded");
+	if (p->trusted)
+		add_merged(&s, buf, req, "forwarded");
 	strbuf_str(&s, v6 ? "for=\"[" : "for=");
 	strbuf_str(&s, p->client_ip);
 	strbuf_str(&s, v6 ? "]\"" : "");
@@ -253,13 +323,7 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		add_span(&s, buf, req->host);
 		strbuf_str(&s, "\"");
 	}
-	strbuf_str(&s, ";proto=http\r\n");
-	if (req->host.len) {
-		strbuf_str(&s, "X-Forwarded-Host: ");
-		add_span(&s, buf, req->host);
-		strbuf_str(&s, "\r\n");
-	}
-	strbuf_str(&s, "X-Forwarded-Proto: http\r\nVia: ");
+	strbuf_str(&s, ";proto=http\r\nVia: ");
 	add_merged(&s, buf, req, "via");
 	strbuf_str(&s, req->version == 10 ? "1.0 " : "1.1 ");
 	strbuf_str(&s, p->via_token);
@@ -352,8 +416,7 @@ static bool resp_field_not_forwarded(const struct proxy_resp *r,
 	const char *buf = r->fields;
 
 	return (r->version == 11 && n.off < sizeof(fake11) - 1) ||
-	       name_in(buf, n, hop_by_hop,
-		       sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+	       name_in(buf, n, hop_by_hop, COUNT(hop_by_hop)) ||
 	       named_by_connection(buf, &r->freq, n);
 }
 
@@ -523,7 +586,7 @@ char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
 			ctype[v.len] = '\0';
 		}
 		if (resp_field_not_forwarded(r, n) ||
-		    name_in(buf, n, own, sizeof(own) / sizeof(*own)))
+		    name_in(buf, n, own, COUNT(own)))
 			continue;
 		add_field(&s, buf, n, v);
 	}

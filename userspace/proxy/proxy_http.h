@@ -46,6 +46,7 @@ struct proxy_req_params {
 	const char *target;		/* from proxy_target() */
 	size_t target_len;
 	const char *client_ip;		/* for X-Forwarded-For / Forwarded */
+	bool trusted;			/* client in TrustForwarded */
 	const char *via_token;
 	const char *host;		/* Host to send; NULL: the client's */
 	size_t host_len;
@@ -53,11 +54,15 @@ struct proxy_req_params {
 
 /*
  * The backend request head for the client's parsed request in buf:
- * request line (p->target, origin-form), Host, the client's end-to-end fields
- * (hop-by-hop ones and those named by Connection removed, Expect handled
- * here), X-Forwarded-For, Forwarded, Via, and the body framing (the same
- * Content-Length, or chunked which the relay re-encodes). Returns a
- * malloc'd head and its length, or NULL when out of memory.
+ * request line (p->target, origin-form), Host, the client's end-to-end
+ * fields (hop-by-hop ones, those named by Connection and names with '_'
+ * removed, Expect handled here), the body framing (the same
+ * Content-Length, or chunked which the relay re-encodes), Via, and the
+ * proxy's view of the client: X-Real-IP, X-Forwarded-For, Forwarded,
+ * X-Forwarded-Host, X-Forwarded-Proto, whatever the client sent; from a
+ * trusted client (a front proxy) its X-Real-IP, X-Forwarded-Host and
+ * X-Forwarded-Proto are kept and X-Forwarded-For and Forwarded appended
+ * to. Returns a malloc'd head and its length, or NULL when out of memory.
  */
 char *proxy_build_request(const char *buf, const struct khttp_request *req,
 			  const struct proxy_req_params *p, size_t *len);

@@ -207,6 +207,7 @@ static bool build_request(struct proxy_session *s)
 	char *head;
 
 	conn_peer_format(c, client_ip, sizeof(client_ip));
+	p.trusted = cidr_list_match(&s->pe->set.trust, &c->peer.sa);
 	if (s->pe->set.host_mode == PROXY_HOST_FIXED) {
 		p.host = s->pe->set.host_value;
 		p.host_len = strlen(p.host);

@@ -38,11 +38,11 @@ static bool parse_request(const char *raw)
 				    sizeof(path)) >= 0;
 }
 
-static char *build(const char *raw, const char *ip, const char *host,
-		   size_t *len)
+static char *build_from(const char *raw, const char *ip, const char *host,
+			bool trusted, size_t *len)
 {
 	struct proxy_req_params p = { .client_ip = ip, .via_token = token,
-				      .host = host,
+				      .host = host, .trusted = trusted,
 				      .host_len = host ? strlen(host) : 0 };
 	char *target, *h;
 
@@ -53,6 +53,13 @@ static char *build(const char *raw, const char *ip, const char *host,
 	h = target ? proxy_build_request(buf, &req, &p, len) : NULL;
 	free(target);
 	return h;
+}
+
+/* From a client that TrustForwarded does not name. */
+static char *build(const char *raw, const char *ip, const char *host,
+		   size_t *len)
+{
+	return build_from(raw, ip, host, false, len);
 }
 
 /* The target for the request line "GET <sent> HTTP/1.1" (OPTIONS for *). */
@@ -128,8 +135,8 @@ static void test_request(void)
 	      !strstr(h, "Expect") && !strstr(h, "Connection"),
 	      "hop-by-hop removed: %s", S(h));
 	CHECK(h && strstr(h, "\r\nContent-Length: 5\r\n"), "length kept");
-	CHECK(h && strstr(h, "\r\nX-Forwarded-For: 10.9.8.7, 192.0.2.1\r\n"),
-	      "XFF appended");
+	CHECK(h && strstr(h, "\r\nX-Forwarded-For: 192.0.2.1\r\n") &&
+	      !strstr(h, "10.9.8.7"), "XFF replaced");
 	CHECK(h && strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"example.org\";proto=http\r\n"),
 	      "Forwarded");
 	CHECK(h && strstr(h, "\r\nVia: 1.0 edge, 1.1 khttpd-0123456789abcdef\r\n"),
@@ -145,6 +152,42 @@ static void test_request(void)
 	CHECK(h && strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
 	      !strstr(h, "Content-Length"), "chunked framing");
 	CHECK(h && strstr(h, "Forwarded: for=\"[::1]\""), "v6 quoted");
+	free(h);
+
+	h = build("GET /u HTTP/1.1\r\nHost: h\r\n"
+		  "Transfer_Encoding: chunked\r\nContent_Length: 5\r\n"
+		  "X_Forwarded_For: 6.6.6.6\r\nX-Real_IP: 6.6.6.6\r\n"
+		  "_: 1\r\nX-Ok: 1\r\n\r\n", "192.0.2.1", NULL, &len);
+	CHECK(h && !strchr(h, '_') && !strstr(h, "6.6.6.6") &&
+	      strstr(h, "\r\nX-Ok: 1\r\n") && !strstr(h, "Content-Length") &&
+	      !strstr(h, "Transfer-Encoding"), "names with '_' dropped: %s", S(h));
+	free(h);
+
+	static const char spoofing[] =
+		"GET /s HTTP/1.1\r\nHost: h\r\n"
+		"Connection: X-Hop, Via\r\nX-Hop: 1\r\nVia: 1.1 hidden\r\n"
+		"X-Real-IP: 6.6.6.6\r\nX-Forwarded-For: 6.6.6.6\r\n"
+		"x-forwarded-host: evil\r\nX-Forwarded-Proto: https\r\n"
+		"Forwarded: for=6.6.6.6\r\n\r\n";
+	h = build(spoofing, "192.0.2.1", NULL, &len);
+	CHECK(h && !strstr(h, "6.6.6.6") && !strstr(h, "evil") &&
+	      !strstr(h, "https") && !strstr(h, "X-Hop") && !strstr(h, "hidden") &&
+	      strstr(h, "\r\nX-Real-IP: 192.0.2.1\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-For: 192.0.2.1\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-Host: h\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-Proto: http\r\n") &&
+	      strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"h\";proto=http\r\n") &&
+	      strstr(h, "\r\nVia: 1.1 khttpd-"), "untrusted: the proxy's view: %s", S(h));
+	free(h);
+	h = build_from(spoofing, "192.0.2.1", NULL, true, &len);
+	CHECK(h && strstr(h, "\r\nX-Real-IP: 6.6.6.6\r\n") &&
+	      strstr(h, "\r\nx-forwarded-host: evil\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-Proto: https\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-For: 6.6.6.6, 192.0.2.1\r\n") &&
+	      strstr(h, "\r\nForwarded: for=6.6.6.6, for=192.0.2.1;") &&
+	      !strstr(h, "X-Real-IP: 192") && !strstr(h, "X-Forwarded-Host: h") &&
+	      !strstr(h, "hidden") && !strstr(h, "X-Hop"),
+	      "trusted: its view kept, chains appended: %s", S(h));
 	free(h);
 
 	h = build("POST /f HTTP/1.0\r\n\r\n", "1.2.3.4", "b:1", &len);
