@@ -83,6 +83,7 @@ class Backend:
       /badframe      a response with Content-Length and chunked
       /cacheable     "Cache-Control: max-age=60", body "<name> <n>" (n counts)
       /private       the same with "Cache-Control: private, max-age=60"
+      /public        the same with "Cache-Control: public, max-age=60"
       /vary          "Vary: Accept-Language", the body names the language
       /cchunk?N      N pattern bytes, chunked, "Cache-Control: max-age=60"
       anything else  200 "<name> <path>"
@@ -220,10 +221,11 @@ class Backend:
             c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
             c.sendall(data)
             return False
-        if path in ("/cacheable", "/private", "/vary"):
+        if path in ("/cacheable", "/private", "/public", "/vary"):
             hd = {k.lower(): v for k, v in headers}
             extra = {"/cacheable": "Cache-Control: max-age=60\r\n",
                      "/private": "Cache-Control: private, max-age=60\r\n",
+                     "/public": "Cache-Control: public, max-age=60\r\n",
                      "/vary": "Cache-Control: max-age=60\r\nVary: Accept-Language\r\n"}[path]
             out = ("%s %d %s" % (self.name, self.count(path),
                                  hd.get("accept-language", ""))).encode()

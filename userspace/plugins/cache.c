@@ -46,6 +46,7 @@
 #include "cache/cache_store.h"
 #include "core/cidr.h"
 #include "core/fdcache.h"
+#include "core/reqfield.h"
 #include "core/khttpdd.h"
 #include "core/monotonic.h"
 #include "core/strbuf.h"
@@ -463,28 +464,15 @@ static int send_copy(struct conn *c, const char *type, const char *data,
 			      "Cache-Control: no-store\r\n");
 }
 
-/* Is there a field called name (with value, when value is not NULL)? */
-static bool has_field(const struct conn *c, const char *name,
-		      const char *value)
-{
-	struct khttp_span n, v;
-	u16 pos = 0;
-
-	while (khttp_field_next(c->buf, &c->req, &pos, &n, &v))
-		if (khttp_span_ieq(c->buf, n, name) &&
-		    (!value || khttp_span_ieq(c->buf, v, value)))
-			return true;
-	return false;
-}
-
 /* Why c may not use the admin pages, or NULL. */
 static const char *admin_refused(const struct cache_conf *cc,
 				 const struct conn *c)
 {
 	if (!cidr_list_match(&cc->admin_allow, &c->peer.sa))
 		return "cache admin: client not in AdminAllow";
-	if (has_field(c, "x-forwarded-for", NULL) ||
-	    has_field(c, "forwarded", NULL) || has_field(c, "x-real-ip", NULL))
+	if (reqfield_has(c->buf, &c->req, "x-forwarded-for", NULL) ||
+	    reqfield_has(c->buf, &c->req, "forwarded", NULL) ||
+	    reqfield_has(c->buf, &c->req, "x-real-ip", NULL))
 		return "cache admin: relayed by a proxy, real client unknown";
 	return NULL;
 }
@@ -504,7 +492,7 @@ static int admin_request(struct cache_conf *cc, struct conn *c,
 	if (!strcmp(sub, "/clear")) {
 		if (method != KHTTP_METHOD_POST)
 			return http_send_error(c, 405, "Allow: POST\r\n");
-		if (!has_field(c, "x-khttpd-admin", "1")) {
+		if (!reqfield_has(c->buf, &c->req, "x-khttpd-admin", "1")) {
 			c->error_note = "cache admin: clear without X-Khttpd-Admin: 1";
 			return http_send_error(c, 403, NULL);
 		}
@@ -628,8 +616,13 @@ static void cache_on_response(struct conn *c)
 	ssize_t got;
 	int n;
 
+	/*
+	 * Not what was sent to credentials: if auth is loaded after us, a
+	 * hit would hand it to the next client without asking it for any.
+	 */
 	if (!cc || !cc->store || !c->file || c->status != 200 || !c->vhost ||
-	    c->req.method != KHTTP_METHOD_GET)
+	    c->req.method != KHTTP_METHOD_GET ||
+	    reqfield_has(c->buf, &c->req, "authorization", NULL))
 		return;
 	st = &c->file->st;
 	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > cc->max_file ||

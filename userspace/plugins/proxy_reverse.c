@@ -45,6 +45,7 @@ static int proxy_refuse(struct conn *c, int status, const char *why)
 static int proxy_start(struct conn *c, struct proxy_entry *pe)
 {
 	struct proxy_forward f = { 0 };
+	enum proxy_cache_use use;
 	int st;
 
 	if (proxy_request_looped(c->buf, &c->req, proxy_via_token))
@@ -58,10 +59,13 @@ static int proxy_start(struct conn *c, struct proxy_entry *pe)
 	     c->req.method == KHTTP_METHOD_HEAD) &&
 	    !(c->req.flags & KHTTP_F_HAS_BODY) &&
 	    (f.cache = cache_proxy_store(c->cfg, &f.cache_max)) &&
-	    proxy_request_cacheable(c->buf, &c->req) &&
+	    (use = proxy_request_cache_use(c->buf, &c->req)) !=
+	    PROXY_CACHE_BYPASS &&
 	    (f.ckey = proxy_cache_key(c, f.target, f.target_len,
 				      &f.ckey_len))) {
-		st = proxy_cache_serve(c, f.cache, f.ckey, f.ckey_len,
+		f.credentials = use == PROXY_CACHE_CREDENTIALS;
+		st = f.credentials ? KP_CONTINUE :
+		     proxy_cache_serve(c, f.cache, f.ckey, f.ckey_len,
 				       proxy_via_token);
 		if (st != KP_CONTINUE) {
 			free(f.target);

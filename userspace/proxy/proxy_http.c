@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/reqfield.h"
 #include "core/strbuf.h"
 
 /* ---- pieces of heads ---- */
@@ -470,7 +471,7 @@ size_t proxy_chunk_header(char *out, size_t data_len)
 /* ---- caching proxied responses ---- */
 
 struct cc_state {
-	bool forbid;
+	bool forbid, public;
 	long max_age, s_maxage;		/* -1: absent */
 	char *vary;
 	size_t varysz, varylen;
@@ -509,6 +510,8 @@ static void cc_token(const char *t, size_t len, void *arg)
 		st->s_maxage = tok_seconds(t, len, 9);
 	else if (tok_is(t, len, "max-age"))
 		st->max_age = tok_seconds(t, len, 8);
+	else if (tok_is(t, len, "public"))
+		st->public = true;
 }
 
 static void vary_token(const char *t, size_t len, void *arg)
@@ -530,8 +533,8 @@ static void vary_token(const char *t, size_t len, void *arg)
 	st->vary[st->varylen] = '\0';
 }
 
-unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
-			    size_t varysz)
+unsigned proxy_response_ttl(const struct proxy_resp *r, bool credentials,
+			    char *vary, size_t varysz)
 {
 	struct cc_state st = { .max_age = -1, .s_maxage = -1, .vary = vary,
 			       .varysz = varysz };
@@ -547,6 +550,8 @@ unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
 	while (khttp_field_next(r->fields, &r->freq, &pos, &n, &v))
 		if (khttp_span_ieq(r->fields, n, "set-cookie"))
 			st.forbid = true;
+	if (credentials && !st.public && st.s_maxage < 0)
+		st.forbid = true;	/* meant for that client alone */
 	ttl = st.s_maxage >= 0 ? st.s_maxage : st.max_age;
 	return st.forbid || ttl <= 0 ? 0 : (unsigned)ttl;
 }
@@ -554,16 +559,21 @@ unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
 static void req_cc_token(const char *t, size_t len, void *arg)
 {
 	if (tok_is(t, len, "no-cache") || tok_is(t, len, "no-store"))
-		*(bool *)arg = false;
+		*(bool *)arg = true;
 }
 
-bool proxy_request_cacheable(const char *buf, const struct khttp_request *req)
+enum proxy_cache_use proxy_request_cache_use(const char *buf,
+					     const struct khttp_request *req)
 {
-	bool ok = !req->authorization.len;
+	bool bypass = false;
 
-	each_token(buf, req, "cache-control", "", req_cc_token, &ok);
-	each_token(buf, req, "pragma", "", req_cc_token, &ok);
-	return ok;
+	each_token(buf, req, "cache-control", "", req_cc_token, &bypass);
+	each_token(buf, req, "pragma", "", req_cc_token, &bypass);
+	if (bypass)
+		return PROXY_CACHE_BYPASS;
+	/* every Authorization field: the parser keeps only the last one */
+	return reqfield_has(buf, req, "authorization", NULL) ?
+	       PROXY_CACHE_CREDENTIALS : PROXY_CACHE_USE;
 }
 
 char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,

@@ -108,17 +108,29 @@ char *proxy_build_response(const struct proxy_resp *r,
 bool proxy_response_bodyless(int status, bool head_request);
 
 /*
- * Caching proxied responses (RFC 9111, shared cache). The lifetime a 200
- * to a GET may be stored for: s-maxage, else max-age, in seconds; 0 when it
- * must not be stored (no-store, private, no-cache, no lifetime, Vary: *,
- * Set-Cookie). vary gets the Vary field names, lower case, space
- * separated ("" when none).
+ * Caching proxied responses (RFC 9111, shared cache). What the cache may
+ * do for a request: nothing when it says no-cache or no-store
+ * (Cache-Control, Pragma); with credentials (an Authorization field, even
+ * an empty one or one of several), never answer it from the store, and
+ * store its response only when that says public or s-maxage (3.5), since
+ * the store answers every later client alike; else both.
  */
-unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
-			    size_t varysz);
-/* May this request be answered from the cache (no Authorization, no
- * "Cache-Control: no-cache" or "Pragma: no-cache")? */
-bool proxy_request_cacheable(const char *buf, const struct khttp_request *req);
+enum proxy_cache_use {
+	PROXY_CACHE_BYPASS,
+	PROXY_CACHE_CREDENTIALS,
+	PROXY_CACHE_USE,
+};
+enum proxy_cache_use proxy_request_cache_use(const char *buf,
+					     const struct khttp_request *req);
+/*
+ * The lifetime a 200 to a GET may be stored for: s-maxage, else max-age,
+ * in seconds; 0 when it must not be stored (no-store, private, no-cache,
+ * no lifetime, Vary: *, Set-Cookie, or the request had credentials and
+ * the response says neither public nor s-maxage). vary gets the Vary
+ * field names, lower case, space separated ("" when none).
+ */
+unsigned proxy_response_ttl(const struct proxy_resp *r, bool credentials,
+			    char *vary, size_t varysz);
 /*
  * The header lines kept with a cached response: the backend's end-to-end
  * fields minus those the daemon writes itself on a hit (Date, Server,

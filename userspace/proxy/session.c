@@ -467,6 +467,7 @@ int proxy_session_start(struct conn *c, struct proxy_entry *pe,
 	s->cache_max = f->cache_max;
 	s->ckey = f->ckey;	/* NULL unless the cache may take the response */
 	s->ckey_len = f->ckey_len;
+	s->credentials = f->credentials;
 	s->cfg = config_get(c->cfg);
 	s->pe = pe;
 	s->bev.fd = -1;

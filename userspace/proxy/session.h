@@ -89,6 +89,7 @@ struct proxy_session {
 	size_t cache_max;
 	char *ckey;			/* "http://host/target" */
 	size_t ckey_len;
+	bool credentials;		/* the request had Authorization */
 	char *cbuf;			/* fields + body, filled while relaying */
 	size_t cbuf_len, cbuf_cap, cbuf_limit;
 	struct proxied_meta cmeta;
@@ -123,6 +124,7 @@ struct proxy_forward {
 	size_t cache_max;
 	char *ckey;			/* its key, malloc'd */
 	size_t ckey_len;
+	bool credentials;		/* PROXY_CACHE_CREDENTIALS */
 };
 
 /*

@@ -294,7 +294,7 @@ static void test_caching_rules(void)
 	      "Content-Type: text/plain\r\nX-Keep: 1\r\nConnection: close\r\n"
 	      "Date: x\r\nVary: Accept-Language, Accept-Encoding\r\nContent-Length: 0\r\n\r\n",
 	      &r);
-	CHECK(proxy_response_ttl(&r, vary, sizeof(vary)) == 30 &&
+	CHECK(proxy_response_ttl(&r, false, vary, sizeof(vary)) == 30 &&
 	      !strcmp(vary, "accept-language accept-encoding"), "s-maxage wins, vary: %s",
 	      vary);
 	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
@@ -315,22 +315,57 @@ static void test_caching_rules(void)
 	};
 	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++) {
 		CHECK(parse(never[i], &r) == KHTTP_DONE &&
-		      proxy_response_ttl(&r, vary, sizeof(vary)) == 0,
+		      proxy_response_ttl(&r, false, vary, sizeof(vary)) == 0,
 		      "not storable: %s", never[i]);
+		proxy_resp_free(&r);
+	}
+	/* to a request with credentials: only what says it may be shared */
+	static const struct {
+		const char *head;
+		unsigned ttl;
+	} shared[] = {
+		{ "HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\n\r\n", 0 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: public, max-age=9\r\n\r\n", 9 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: s-maxage=7\r\n\r\n", 7 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: must-revalidate, max-age=9\r\n\r\n", 0 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: public, private, max-age=9\r\n\r\n", 0 },
+	};
+	for (size_t i = 0; i < sizeof(shared) / sizeof(*shared); i++) {
+		CHECK(parse(shared[i].head, &r) == KHTTP_DONE &&
+		      proxy_response_ttl(&r, true, vary, sizeof(vary)) == shared[i].ttl,
+		      "credentials, %u s: %s", shared[i].ttl, shared[i].head);
 		proxy_resp_free(&r);
 	}
 
 	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
-	CHECK(proxy_request_cacheable(buf, &req), "plain GET may use the cache");
+	CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_USE,
+	      "plain GET may use the cache");
 	memcpy(key, "K", 1);
 	kl = proxy_vary_key(buf, &req, "accept-language accept-encoding", key, 1,
 			    sizeof(key));
 	CHECK(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
 	      "vary key (%zu)", kl);
 	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
-	CHECK(!proxy_request_cacheable(buf, &req), "Pragma: no-cache bypasses");
-	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n");
-	CHECK(!proxy_request_cacheable(buf, &req), "Authorization bypasses");
+	CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_BYPASS,
+	      "Pragma: no-cache bypasses");
+	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n"
+		      "Cache-Control: no-store\r\n\r\n");
+	CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_BYPASS,
+	      "no-store bypasses, credentials or not");
+	static const char *const credentials[] = {
+		"Authorization: Basic eDp5\r\n",
+		"Authorization: Basic eDp5\r\nAuthorization:\r\n",
+		"authorization:   \r\n",
+	};
+	for (size_t i = 0; i < sizeof(credentials) / sizeof(*credentials); i++) {
+		char head[256];
+
+		snprintf(head, sizeof(head), "GET /x HTTP/1.1\r\nHost: a\r\n%s\r\n",
+			 credentials[i]);
+		parse_request(head);
+		CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_CREDENTIALS,
+		      "credentials: %s", credentials[i]);
+	}
 }
 
 int main(void)
