@@ -46,9 +46,9 @@
 #include "cache/cache_store.h"
 #include "core/cidr.h"
 #include "core/fdcache.h"
-#include "core/reqfield.h"
 #include "core/khttpdd.h"
 #include "core/monotonic.h"
+#include "core/reqfield.h"
 #include "core/strbuf.h"
 
 extern const struct khttpd_plugin plugin_cache;
