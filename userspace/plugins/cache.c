@@ -452,6 +452,16 @@ static void stats_json(struct cache_conf *cc, struct strbuf *b)
 	strbuf_str(b, "]}\n");
 }
 
+/*
+ * With every admin page: not stored by caches, not framed by another site
+ * (which could have the Clear button clicked through it), not sniffed.
+ */
+static const char ADMIN_FIELDS[] =
+	"Cache-Control: no-store\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Content-Security-Policy: frame-ancestors 'none'\r\n"
+	"X-Content-Type-Options: nosniff\r\n";
+
 static int send_copy(struct conn *c, const char *type, const char *data,
 		     size_t len)
 {
@@ -461,7 +471,7 @@ static int send_copy(struct conn *c, const char *type, const char *data,
 		return http_send_error(c, 500, NULL);
 	memcpy(body, data, len);
 	return http_send_body(c, 200, type, body, len,
-			      "Cache-Control: no-store\r\n");
+			      ADMIN_FIELDS);
 }
 
 /* Why c may not use the admin pages, or NULL. */
@@ -501,7 +511,7 @@ static int admin_request(struct cache_conf *cc, struct conn *c,
 		if ((int)len < 0)
 			return http_send_error(c, 500, NULL);
 		return http_send_body(c, 200, "application/json", body, len,
-				      "Cache-Control: no-store\r\n");
+				      ADMIN_FIELDS);
 	}
 	if (method != KHTTP_METHOD_GET && method != KHTTP_METHOD_HEAD)
 		return http_send_error(c, 405, "Allow: GET, HEAD\r\n");
@@ -513,7 +523,7 @@ static int admin_request(struct cache_conf *cc, struct conn *c,
 		if (!body)
 			return http_send_error(c, 500, NULL);
 		return http_send_body(c, 200, "application/json", body, len,
-				      "Cache-Control: no-store\r\n");
+				      ADMIN_FIELDS);
 	}
 	if (!strcmp(sub, "")) {	/* relative URLs need the slash */
 		char loc[300];
