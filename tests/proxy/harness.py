@@ -83,6 +83,7 @@ class Backend:
       /badframe      a response with Content-Length and chunked
       /cacheable     "Cache-Control: max-age=60", body "<name> <n>" (n counts)
       /private       the same with "Cache-Control: private, max-age=60"
+      /public        the same with "Cache-Control: public, max-age=60"
       /vary          "Vary: Accept-Language", the body names the language
       /cchunk?N      N pattern bytes, chunked, "Cache-Control: max-age=60"
       anything else  200 "<name> <path>"
@@ -220,10 +221,11 @@ class Backend:
             c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
             c.sendall(data)
             return False
-        if path in ("/cacheable", "/private", "/vary"):
+        if path in ("/cacheable", "/private", "/public", "/vary"):
             hd = {k.lower(): v for k, v in headers}
             extra = {"/cacheable": "Cache-Control: max-age=60\r\n",
                      "/private": "Cache-Control: private, max-age=60\r\n",
+                     "/public": "Cache-Control: public, max-age=60\r\n",
                      "/vary": "Cache-Control: max-age=60\r\nVary: Accept-Language\r\n"}[path]
             out = ("%s %d %s" % (self.name, self.count(path),
                                  hd.get("accept-language", ""))).encode()
@@ -273,9 +275,11 @@ class Blackhole:
 # ---------------------------------------------------------------- daemon
 
 class Daemon:
-    """khttpdd in the foreground with a one-file config."""
+    """khttpdd in the foreground with a one-file config, listening on
+    addr (an IPv4 address of this host; None: every address)."""
 
-    def __init__(self, conf, port=None, docroot=None, workers=2, extra_args=()):
+    def __init__(self, conf, port=None, docroot=None, workers=2, extra_args=(),
+                 addr="127.0.0.1"):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="khttpd-test-")
         self.docroot = docroot or self.dir
@@ -285,7 +289,8 @@ class Daemon:
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.logf = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [DAEMON, "-f", "-c", self.conf_path, "-p", "127.0.0.1:%d" % self.port,
+            [DAEMON, "-f", "-c", self.conf_path,
+             "-p", "%s:%d" % (addr, self.port) if addr else str(self.port),
              "-r", self.docroot, "-w", str(workers)] + list(extra_args),
             stdout=self.logf, stderr=subprocess.STDOUT)
         deadline = time.time() + 5
@@ -293,7 +298,7 @@ class Daemon:
             if self.proc.poll() is not None:
                 raise RuntimeError("khttpdd exited: " + self.log())
             try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                socket.create_connection((addr or "127.0.0.1", self.port), 0.2).close()
                 return
             except OSError:
                 time.sleep(0.05)
@@ -341,12 +346,13 @@ class Response:
 
 
 class Client:
-    """One keep-alive connection speaking raw HTTP/1.1."""
+    """One keep-alive connection speaking raw HTTP/1.1, to addr."""
 
-    def __init__(self, port, timeout=20):
+    def __init__(self, port, timeout=20, addr="127.0.0.1"):
         self.port = port
+        self.addr = addr
         self.timeout = timeout
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout)
+        self.sock = socket.create_connection((addr, port), timeout)
         self.buf = b""
         self.reconnects = 0
         self.peer_closes = False
@@ -431,7 +437,7 @@ class Client:
         first, as a browser would (KeepAliveMax ends connections)."""
         if self.peer_closes:
             self.sock.close()
-            self.sock = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+            self.sock = socket.create_connection((self.addr, self.port), self.timeout)
             self.buf = b""
             self.peer_closes = False
             self.reconnects += 1

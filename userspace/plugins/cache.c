@@ -11,7 +11,8 @@
  *       Path         ^/static/             (regex, repeatable; default: any)
  *       TTL          300                   (seconds; 0: no expiry)
  *       Revalidate   1                     (seconds between file checks)
- *       AdminPath    /khttpd/cache         (JSON, clear, web UI; Off: none)
+ *       AdminPath    Off                   (/khttpd/cache: JSON, clear, UI)
+ *       AdminAllow   127.0.0.0/8 ::1       (who may use them)
  *       ProxyResponses Off                 (On: proxy_reverse stores
  *                                           responses Cache-Control allows)
  *
@@ -21,6 +22,13 @@
  * Revalidate seconds a hit re-stats the file beneath the docroot: a change
  * of inode, size, mtime or mode drops the entry. Load it after auth and
  * mandril so that their checks run first.
+ *
+ * The admin pages tell what is cached and can empty the cache: they exist
+ * only when AdminPath names them, answer only AdminAllow's addresses
+ * (loopback by default) and never a request relayed by a proxy (whose
+ * real client is unknown), and clear wants X-Khttpd-Admin: 1, a field a
+ * cross-site form cannot send and a cross-site script cannot send without
+ * a CORS preflight this server never approves.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,9 +44,11 @@
 
 #include "cache.h"
 #include "cache/cache_store.h"
+#include "core/cidr.h"
 #include "core/fdcache.h"
 #include "core/khttpdd.h"
 #include "core/monotonic.h"
+#include "core/reqfield.h"
 #include "core/strbuf.h"
 
 extern const struct khttpd_plugin plugin_cache;
@@ -64,6 +74,7 @@ struct cache_conf {
 	bool proxied;			/* ProxyResponses On */
 	char *admin;			/* NULL: no admin pages */
 	size_t admin_len;
+	struct cidr_list admin_allow;	/* empty: loopback */
 	struct cache_store *store;
 };
 
@@ -154,8 +165,6 @@ static int cache_section_start(void **data, char *err, size_t errsz)
 	cc->max_file = 1u << 20;
 	cc->ttl = 0;
 	cc->revalidate = 1;
-	cc->admin = strdup("/khttpd/cache");
-	cc->admin_len = cc->admin ? strlen(cc->admin) : 0;
 	*data = cc;
 	return 0;
 }
@@ -231,8 +240,11 @@ static int cache_conf_key(void **data, const struct vhost *vh, const char *k,
 				goto oom;
 			cc->admin_len = strlen(v);
 		}
+	} else if (!strcasecmp(k, "AdminAllow")) {
+		if (cidr_list_add(&cc->admin_allow, k, v, err, errsz))
+			return -1;
 	} else {
-		snprintf(err, errsz, "unknown key '%s' in [CACHE] (Policy, MaxMemory, MaxFileSize, Extensions, MimeTypes, Path, TTL, Revalidate, AdminPath, ProxyResponses)",
+		snprintf(err, errsz, "unknown key '%s' in [CACHE] (Policy, MaxMemory, MaxFileSize, Extensions, MimeTypes, Path, TTL, Revalidate, AdminPath, AdminAllow, ProxyResponses)",
 			 k);
 		return -1;
 	}
@@ -253,6 +265,10 @@ static int cache_conf_done(void *data, const struct vhost *vh, char *err,
 
 	if (!cc || vh)
 		return 0;
+	if (!cc->admin_allow.n &&
+	    cidr_list_add(&cc->admin_allow, "AdminAllow", "127.0.0.0/8 ::1", err,
+			  errsz))
+		return -1;
 	/* a shard must hold the largest file */
 	while (shards > 1 && cc->max_memory / shards < cc->max_file + 4096)
 		shards /= 2;
@@ -285,6 +301,7 @@ static void cache_conf_free(void *data)
 	free(cc->mimes);
 	free(cc->paths);
 	free(cc->admin);
+	cidr_list_free(&cc->admin_allow);
 	cache_store_free(cc->store);
 	free(cc);
 }
@@ -425,6 +442,8 @@ static void stats_json(struct cache_conf *cc, struct strbuf *b)
 			      cache_store_rate(cc->store, t));
 	strbuf_str(b, "],\"top\":[");
 	for (size_t i = 0; i < ntop; i++) {
+		/* a query string may carry a session token: never shown */
+		top[i].key[strcspn(top[i].key, "?")] = '\0';
 		strbuf_printf(b, "%s{\"path\":", i ? "," : "");
 		strbuf_json(b, top[i].key);
 		strbuf_printf(b, ",\"hits\":%llu,\"size\":%zu}",
@@ -432,6 +451,16 @@ static void stats_json(struct cache_conf *cc, struct strbuf *b)
 	}
 	strbuf_str(b, "]}\n");
 }
+
+/*
+ * With every admin page: not stored by caches, not framed by another site
+ * (which could have the Clear button clicked through it), not sniffed.
+ */
+static const char ADMIN_FIELDS[] =
+	"Cache-Control: no-store\r\n"
+	"X-Frame-Options: DENY\r\n"
+	"Content-Security-Policy: frame-ancestors 'none'\r\n"
+	"X-Content-Type-Options: nosniff\r\n";
 
 static int send_copy(struct conn *c, const char *type, const char *data,
 		     size_t len)
@@ -442,7 +471,20 @@ static int send_copy(struct conn *c, const char *type, const char *data,
 		return http_send_error(c, 500, NULL);
 	memcpy(body, data, len);
 	return http_send_body(c, 200, type, body, len,
-			      "Cache-Control: no-store\r\n");
+			      ADMIN_FIELDS);
+}
+
+/* Why c may not use the admin pages, or NULL. */
+static const char *admin_refused(const struct cache_conf *cc,
+				 const struct conn *c)
+{
+	if (!cidr_list_match(&cc->admin_allow, &c->peer.sa))
+		return "cache admin: client not in AdminAllow";
+	if (reqfield_has(c->buf, &c->req, "x-forwarded-for", NULL) ||
+	    reqfield_has(c->buf, &c->req, "forwarded", NULL) ||
+	    reqfield_has(c->buf, &c->req, "x-real-ip", NULL))
+		return "cache admin: relayed by a proxy, real client unknown";
+	return NULL;
 }
 
 static int admin_request(struct cache_conf *cc, struct conn *c,
@@ -454,15 +496,22 @@ static int admin_request(struct cache_conf *cc, struct conn *c,
 
 	if (c->req.flags & KHTTP_F_HAS_BODY)
 		c->keep_alive = false;	/* the body stays unread */
+	c->error_note = admin_refused(cc, c);
+	if (c->error_note)
+		return http_send_error(c, 403, NULL);
 	if (!strcmp(sub, "/clear")) {
 		if (method != KHTTP_METHOD_POST)
 			return http_send_error(c, 405, "Allow: POST\r\n");
+		if (!reqfield_has(c->buf, &c->req, "x-khttpd-admin", "1")) {
+			c->error_note = "cache admin: clear without X-Khttpd-Admin: 1";
+			return http_send_error(c, 403, NULL);
+		}
 		len = (size_t)asprintf(&body, "{\"cleared\":%llu}\n",
 				       (unsigned long long)cache_store_clear(cc->store));
 		if ((int)len < 0)
 			return http_send_error(c, 500, NULL);
 		return http_send_body(c, 200, "application/json", body, len,
-				      "Cache-Control: no-store\r\n");
+				      ADMIN_FIELDS);
 	}
 	if (method != KHTTP_METHOD_GET && method != KHTTP_METHOD_HEAD)
 		return http_send_error(c, 405, "Allow: GET, HEAD\r\n");
@@ -474,7 +523,7 @@ static int admin_request(struct cache_conf *cc, struct conn *c,
 		if (!body)
 			return http_send_error(c, 500, NULL);
 		return http_send_body(c, 200, "application/json", body, len,
-				      "Cache-Control: no-store\r\n");
+				      ADMIN_FIELDS);
 	}
 	if (!strcmp(sub, "")) {	/* relative URLs need the slash */
 		char loc[300];
@@ -577,8 +626,13 @@ static void cache_on_response(struct conn *c)
 	ssize_t got;
 	int n;
 
+	/*
+	 * Not what was sent to credentials: if auth is loaded after us, a
+	 * hit would hand it to the next client without asking it for any.
+	 */
 	if (!cc || !cc->store || !c->file || c->status != 200 || !c->vhost ||
-	    c->req.method != KHTTP_METHOD_GET)
+	    c->req.method != KHTTP_METHOD_GET ||
+	    reqfield_has(c->buf, &c->req, "authorization", NULL))
 		return;
 	st = &c->file->st;
 	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > cc->max_file ||

@@ -11,19 +11,18 @@
  * URI rules (main file and site) see the decoded, normalized path.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "core/cidr.h"
 #include "core/khttpdd.h"
 
 struct mandril_ip_rule {
 	bool allow;
-	uint8_t bits;		/* prefix length over the IPv6 (mapped) form */
-	struct in6_addr net;
+	struct cidr range;
 };
 
 struct mandril_conf {
@@ -35,65 +34,6 @@ struct mandril_conf {
 
 extern const struct khttpd_plugin plugin_mandril;
 
-static int parse_cidr(const char *v, struct mandril_ip_rule *r)
-{
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(v, '/');
-	size_t len = slash ? (size_t)(slash - v) : strlen(v);
-	unsigned bits, max;
-	struct in_addr a4;
-	char *end;
-
-	if (!strcasecmp(v, "all")) {
-		memset(&r->net, 0, sizeof(r->net));
-		r->bits = 0;
-		return 0;
-	}
-	if (len >= sizeof(addr))
-		return -1;
-	memcpy(addr, v, len);
-	addr[len] = '\0';
-	if (inet_pton(AF_INET, addr, &a4) == 1) {
-		memset(&r->net, 0, sizeof(r->net));
-		r->net.s6_addr[10] = r->net.s6_addr[11] = 0xff;
-		memcpy(&r->net.s6_addr[12], &a4, 4);
-		max = 32;
-	} else if (inet_pton(AF_INET6, addr, &r->net) == 1) {
-		max = 128;
-	} else {
-		return -1;
-	}
-	bits = max;
-	if (slash) {
-		bits = (unsigned)strtoul(slash + 1, &end, 10);
-		if (!slash[1] || *end || bits > max)
-			return -1;
-	}
-	r->bits = (uint8_t)(bits + 128 - max);
-	return 0;
-}
-
-static bool cidr_match(const struct mandril_ip_rule *r, const struct in6_addr *a)
-{
-	unsigned full = r->bits / 8, rest = r->bits % 8;
-
-	if (memcmp(a->s6_addr, r->net.s6_addr, full))
-		return false;
-	return !rest || !((a->s6_addr[full] ^ r->net.s6_addr[full]) &
-			  (0xff00u >> rest));
-}
-
-static void peer_v6(const struct conn *c, struct in6_addr *a)
-{
-	if (c->peer.sa.sa_family == AF_INET6) {
-		*a = c->peer.in6.sin6_addr;
-		return;
-	}
-	memset(a, 0, sizeof(*a));
-	a->s6_addr[10] = a->s6_addr[11] = 0xff;
-	memcpy(&a->s6_addr[12], &c->peer.in.sin_addr, 4);
-}
-
 /* 1 allowed, 0 denied */
 static int ip_allowed(const struct mandril_conf *m, const struct conn *c)
 {
@@ -101,9 +41,9 @@ static int ip_allowed(const struct mandril_conf *m, const struct conn *c)
 
 	if (!m || !m->nip)
 		return 1;
-	peer_v6(c, &a);
+	cidr_peer(&c->peer.sa, &a);
 	for (size_t i = 0; i < m->nip; i++)
-		if (cidr_match(&m->ip[i], &a))
+		if (cidr_match(&m->ip[i].range, &a))
 			return m->ip[i].allow;
 	return 1;
 }
@@ -130,7 +70,7 @@ static int mandril_key(void **data, const struct vhost *vh, const char *key,
 		struct mandril_ip_rule r = { .allow = !strcasecmp(key, "Allow") };
 		void *n;
 
-		if (parse_cidr(value, &r)) {
+		if (cidr_parse(value, &r.range)) {
 			snprintf(err, errsz, "%s: '%s' is not an address, CIDR or 'all'",
 				 key, value);
 			return -1;

@@ -28,39 +28,57 @@ static struct proxy_conf *conf_of(struct conn *c)
 	return pc ? pc : conn_global_data(c, &plugin_proxy_reverse);
 }
 
-/* Forward the request on c to entry pe's backends (or answer it). */
+/* Answer the request on c with status instead of forwarding it. */
+static int proxy_refuse(struct conn *c, int status, const char *why)
+{
+	c->error_note = why;
+	if (c->req.flags & KHTTP_F_HAS_BODY)
+		c->keep_alive = false;	/* the body stays unread */
+	return http_send_error(c, status, NULL);
+}
+
+/*
+ * Forward the request on c to entry pe's backends (or answer it). The
+ * backend and the cache key get the path the checks saw (proxy_target()),
+ * never the raw target.
+ */
 static int proxy_start(struct conn *c, struct proxy_entry *pe)
 {
-	struct cache_store *cache = NULL;
-	size_t cache_max = 0, ckey_len = 0;
-	char *ckey = NULL;
+	struct proxy_forward f = { 0 };
+	enum proxy_cache_use use;
 	int st;
 
-	if (proxy_request_looped(c->buf, &c->req, proxy_via_token)) {
-		c->error_note = "proxy loop: the request already passed here";
-		if (c->req.flags & KHTTP_F_HAS_BODY)
-			c->keep_alive = false;
-		return http_send_error(c, 508, NULL);
-	}
+	if (proxy_request_looped(c->buf, &c->req, proxy_via_token))
+		return proxy_refuse(c, 508, "proxy loop: the request already passed here");
+	if (proxy_path_ambiguous(c->buf, &c->req, conn_path(c)))
+		return proxy_refuse(c, 400, "proxy: encoded slash or backslash in the path");
+	f.target = proxy_target(c->buf, &c->req, conn_path(c), &f.target_len);
+	if (!f.target)
+		return proxy_refuse(c, 503, "out of memory");
 	if ((c->req.method == KHTTP_METHOD_GET ||
 	     c->req.method == KHTTP_METHOD_HEAD) &&
 	    !(c->req.flags & KHTTP_F_HAS_BODY) &&
-	    (cache = cache_proxy_store(c->cfg, &cache_max)) &&
-	    proxy_request_cacheable(c->buf, &c->req) &&
-	    (ckey = proxy_cache_key(c, &ckey_len))) {
-		st = proxy_cache_serve(c, cache, ckey, ckey_len,
+	    (f.cache = cache_proxy_store(c->cfg, &f.cache_max)) &&
+	    (use = proxy_request_cache_use(c->buf, &c->req)) !=
+	    PROXY_CACHE_BYPASS &&
+	    (f.ckey = proxy_cache_key(c, f.target, f.target_len,
+				      &f.ckey_len))) {
+		f.credentials = use == PROXY_CACHE_CREDENTIALS;
+		st = f.credentials ? KP_CONTINUE :
+		     proxy_cache_serve(c, f.cache, f.ckey, f.ckey_len,
 				       proxy_via_token);
 		if (st != KP_CONTINUE) {
-			free(ckey);
+			free(f.target);
+			free(f.ckey);
 			return st;
 		}
 	}
-	if (c->req.method != KHTTP_METHOD_GET) {	/* HEAD: no body to keep */
-		free(ckey);
-		ckey = NULL;
+	if (c->req.method != KHTTP_METHOD_GET || !f.ckey) {
+		free(f.ckey);	/* HEAD: no body to keep */
+		f.ckey = NULL;
+		f.cache = NULL;
 	}
-	return proxy_session_start(c, pe, ckey ? cache : NULL, cache_max, ckey,
-				   ckey_len);
+	return proxy_session_start(c, pe, &f);
 }
 
 static int proxy_on_request(struct conn *c)
@@ -86,9 +104,7 @@ static int proxy_handle(struct conn *c)
 		return proxy_start(c, pe);
 	log_msg("proxy_reverse: a Match rule routes %s here, but no ServerList is configured",
 		conn_path(c));
-	if (c->req.flags & KHTTP_F_HAS_BODY)
-		c->keep_alive = false;	/* the body stays unread */
-	return http_send_error(c, 500, NULL);
+	return proxy_refuse(c, 500, "proxy_reverse: no ServerList");
 }
 
 /* Shutdown with the session still running: drop it with the connection. */

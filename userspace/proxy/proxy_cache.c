@@ -11,7 +11,8 @@
 #include "core/khttpdd.h"
 #include "proxy_http.h"
 
-char *proxy_cache_key(const struct conn *c, size_t *len)
+char *proxy_cache_key(const struct conn *c, const char *target,
+		      size_t target_len, size_t *len)
 {
 	char *key = malloc(CACHE_KEY_MAX);
 	int n;
@@ -19,8 +20,7 @@ char *proxy_cache_key(const struct conn *c, size_t *len)
 	if (!key)
 		return NULL;
 	n = snprintf(key, CACHE_KEY_MAX, "http://%.*s%.*s", c->req.host.len,
-		     c->buf + c->req.host.off, c->req.target.len,
-		     c->buf + c->req.target.off);
+		     c->buf + c->req.host.off, (int)target_len, target);
 	if (n < 0 || n >= CACHE_KEY_MAX) {
 		free(key);
 		return NULL;

@@ -28,8 +28,12 @@ struct proxied_meta {
 	char vary[VARY_MAX];
 };
 
-/* "http://<host><target>" for c's request: malloc'd, or NULL. */
-char *proxy_cache_key(const struct conn *c, size_t *len);
+/*
+ * "http://<host><target>" for c's request, target being what the backend
+ * gets (proxy_target()): malloc'd, or NULL.
+ */
+char *proxy_cache_key(const struct conn *c, const char *target,
+		      size_t target_len, size_t *len);
 /*
  * Answer c's request from a stored response (KP_DONE or KP_CLOSE), or
  * KP_CONTINUE when there is none. via is this server's Via token.

@@ -30,8 +30,9 @@ static void settings_unset(struct proxy_settings *s)
 {
 	s->method = s->attempts_count = s->offline_timeout = UNSET;
 	s->connect_timeout_ms = s->response_timeout = s->io_timeout = UNSET;
-	s->pool_size = s->host_mode = UNSET;
+	s->pool_size = s->host_mode = s->trust_set = UNSET;
 	s->host_value = NULL;
+	s->trust = (struct cidr_list){ 0 };
 }
 
 struct proxy_conf *proxy_conf_new(void)
@@ -186,8 +187,12 @@ static int setting_key(struct proxy_settings *s, const char *scope,
 				return -1;
 			}
 		}
+	} else if (!strcasecmp(key, "TrustForwarded")) {
+		SET_ONCE(trust_set, 1);
+		if (cidr_list_add(&s->trust, key, v, err, errsz))
+			return -1;
 	} else {
-		snprintf(err, errsz, "unknown key '%s' (ServerList, Match, LoadBalance, AttemptsCount, OfflineTimeOut, ConnectTimeOut, ResponseTimeOut, IOTimeOut, KeepAlivePool, HostHeader)",
+		snprintf(err, errsz, "unknown key '%s' (ServerList, Match, LoadBalance, AttemptsCount, OfflineTimeOut, ConnectTimeOut, ResponseTimeOut, IOTimeOut, KeepAlivePool, HostHeader, TrustForwarded)",
 			 key);
 		return -1;
 	}
@@ -274,6 +279,14 @@ static void apply_defaults(struct proxy_settings *s,
 		s->host_mode = d->host_mode;
 		s->host_value = d->host_value ? strdup(d->host_value) : NULL;
 	}
+	if (s->trust_set == UNSET && d->trust.n) {
+		s->trust.v = malloc(d->trust.n * sizeof(*d->trust.v));
+		if (s->trust.v) {	/* else trust nobody: the safe side */
+			memcpy(s->trust.v, d->trust.v,
+			       d->trust.n * sizeof(*d->trust.v));
+			s->trust.n = d->trust.n;
+		}
+	}
 #undef DEF
 }
 
@@ -326,11 +339,13 @@ void proxy_conf_free(struct proxy_conf *pc)
 		free(e->re);
 		free(e->patterns);
 		free(e->set.host_value);
+		cidr_list_free(&e->set.trust);
 		if (e->balancer_ready)
 			balancer_destroy(&e->balancer);
 	}
 	free(pc->entries);
 	free(pc->defaults.host_value);
+	cidr_list_free(&pc->defaults.trust);
 	free(pc);
 }
 

@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "balancer.h"
+#include "core/cidr.h"
 
 enum proxy_host_mode {
 	PROXY_HOST_PRESERVE,	/* the client's Host (default) */
@@ -40,6 +41,9 @@ struct proxy_settings {
 	int pool_size;			/* idle backend conns per worker+backend */
 	int host_mode;			/* enum proxy_host_mode */
 	char *host_value;		/* PROXY_HOST_FIXED */
+	/* clients whose forwarding fields are believed (front proxies) */
+	struct cidr_list trust;
+	int trust_set;			/* UNSET, or 1 once given */
 };
 
 struct proxy_entry {

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/reqfield.h"
 #include "core/strbuf.h"
 
 /* ---- pieces of heads ---- */
@@ -43,13 +44,22 @@ static const char *const hop_by_hop[] = {
 	"proxy-authenticate",
 };
 
-static bool name_in(const char *buf, struct khttp_span name,
-		    const char *const *list, size_t n)
+#define COUNT(list) (sizeof(list) / sizeof(*(list)))
+
+/* Where name is in list (case-insensitive), or -1. */
+static int name_index(const char *buf, struct khttp_span name,
+		      const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (khttp_span_ieq(buf, name, list[i]))
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+static bool name_in(const char *buf, struct khttp_span name,
+		    const char *const *list, size_t n)
+{
+	return name_index(buf, name, list, n) >= 0;
 }
 
 /*
@@ -116,7 +126,10 @@ static bool named_by_connection(const char *buf,
 	return ts.found;
 }
 
-/* Values of every field called name, joined with ", ", then a comma. */
+/*
+ * Values of every field called name, joined with ", ", then a comma;
+ * fields Connection names are hop-by-hop, not merged.
+ */
 static void add_merged(struct strbuf *s, const char *buf,
 		       const struct khttp_request *req, const char *name)
 {
@@ -124,7 +137,8 @@ static void add_merged(struct strbuf *s, const char *buf,
 	u16 pos = 0;
 
 	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		if (!khttp_span_ieq(buf, n, name) || !v.len)
+		if (!khttp_span_ieq(buf, n, name) || !v.len ||
+		    named_by_connection(buf, req, n))
 			continue;
 		add_span(s, buf, v);
 		strbuf_str(s, ", ");
@@ -155,30 +169,113 @@ bool proxy_request_looped(const char *buf, const struct khttp_request *req,
 	return false;
 }
 
+bool proxy_path_ambiguous(const char *buf, const struct khttp_request *req,
+			  const char *path)
+{
+	const char *raw = buf + req->path.off;
+
+	for (size_t i = 0; i + 2 < req->path.len; i++)
+		if (raw[i] == '%' && raw[i + 1] == '2' &&
+		    (raw[i + 2] == 'f' || raw[i + 2] == 'F'))
+			return true;
+	return strchr(path, '\\') != NULL;	/* raw or decoded from %5C */
+}
+
+/* Bytes a path segment may hold literally and means the same to anyone. */
+static bool path_literal(unsigned char ch)
+{
+	return isalnum(ch) || (ch && strchr("-._~/!$&'()*+,=:@", ch));
+}
+
+char *proxy_target(const char *buf, const struct khttp_request *req,
+		   const char *path, size_t *len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct strbuf s = { 0 };
+
+	if (!req->path.len && req->target.len == 1 && buf[req->target.off] == '*') {
+		strbuf_str(&s, "*");
+		return strbuf_take(&s, len);
+	}
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+		if (path_literal(*p))
+			strbuf_add(&s, (const char *)p, 1);
+		else
+			strbuf_add(&s, esc, 3);
+	}
+	if (req->query.len) {
+		strbuf_str(&s, "?");
+		add_span(&s, buf, req->query);
+	}
+	return strbuf_take(&s, len);
+}
+
+/* Written by the proxy whatever the client sent. */
+static const char *const replaced[] = {
+	"host", "content-length", "expect", "via", "x-forwarded-for",
+	"forwarded",
+};
+/*
+ * What a proxy says of its client's request: ours, unless the client is a
+ * trusted front proxy, whose view is nearer the real client.
+ */
+enum { REAL_IP, FORWARDED_HOST, FORWARDED_PROTO, NBELIEVED };
+static const char *const believed[NBELIEVED] = {
+	[REAL_IP] = "X-Real-IP",
+	[FORWARDED_HOST] = "X-Forwarded-Host",
+	[FORWARDED_PROTO] = "X-Forwarded-Proto",
+};
+
+/*
+ * A client field the backend does not get: a name with '_' (backends that
+ * map names to CGI-style variables read Content_Length as Content-Length
+ * and X_Forwarded_For as X-Forwarded-For), a hop-by-hop field, one named by
+ * Connection, one the proxy writes itself.
+ */
+static bool request_field_dropped(const char *buf,
+				  const struct khttp_request *req,
+				  struct khttp_span n)
+{
+	return memchr(buf + n.off, '_', n.len) ||
+	       name_in(buf, n, hop_by_hop, COUNT(hop_by_hop)) ||
+	       name_in(buf, n, replaced, COUNT(replaced)) ||
+	       named_by_connection(buf, req, n);
+}
+
+/* Our believed[i]: the client's address, its Host, our scheme. */
+static void add_believed(struct strbuf *s, const char *buf,
+			 const struct khttp_request *req,
+			 const struct proxy_req_params *p, int i)
+{
+	if (i == FORWARDED_HOST && !req->host.len)
+		return;
+	strbuf_str(s, believed[i]);
+	strbuf_str(s, ": ");
+	if (i == REAL_IP)
+		strbuf_str(s, p->client_ip);
+	else if (i == FORWARDED_HOST)
+		add_span(s, buf, req->host);
+	else
+		strbuf_str(s, "http");
+	strbuf_str(s, "\r\n");
+}
+
 char *proxy_build_request(const char *buf, const struct khttp_request *req,
 			  const struct proxy_req_params *p, size_t *len)
 {
-	static const char *const replaced[] = {
-		"host", "content-length", "expect", "x-forwarded-for",
-		"forwarded", "via", "x-forwarded-host", "x-forwarded-proto",
-	};
 	struct strbuf s = { 0 };
 	struct khttp_span n, v;
 	u16 pos = 0;
 	char num[32];
 	bool v6 = strchr(p->client_ip, ':') != NULL;
+	unsigned kept = 0;	/* believed[] fields the client's stand for */
+	int b;
 
 	add_span(&s, buf, req->method_str);
 	strbuf_str(&s, " ");
-	if (req->flags & KHTTP_F_ABSOLUTE_FORM) {
-		add_span(&s, buf, req->path);
-		if (req->query.len) {
-			strbuf_str(&s, "?");
-			add_span(&s, buf, req->query);
-		}
-	} else {
-		add_span(&s, buf, req->target);
-	}
+	strbuf_add(&s, p->target, p->target_len);
 	strbuf_str(&s, " HTTP/1.1\r\nHost: ");
 	if (p->host)
 		strbuf_add(&s, p->host, p->host_len);
@@ -187,12 +284,18 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 	strbuf_str(&s, "\r\n");
 
 	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		if (name_in(buf, n, hop_by_hop, sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
-		    name_in(buf, n, replaced, sizeof(replaced) / sizeof(*replaced)) ||
-		    named_by_connection(buf, req, n))
+		if (request_field_dropped(buf, req, n))
 			continue;
+		b = name_index(buf, n, believed, NBELIEVED);
+		if (b >= 0 && !p->trusted)
+			continue;
+		if (b >= 0)
+			kept |= 1u << b;
 		add_field(&s, buf, n, v);
 	}
+	for (int i = 0; i < NBELIEVED; i++)
+		if (!(kept & (1u << i)))
+			add_believed(&s, buf, req, p, i);
 
 	if (req->flags & KHTTP_F_CHUNKED) {
 		strbuf_str(&s, "Transfer-Encoding: chunked\r\n");
@@ -205,11 +308,14 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		strbuf_str(&s, num);
 		strbuf_str(&s, "\r\n");
 	}
+	/* the chain of addresses: a trusted client's, then its own */
 	strbuf_str(&s, "X-Forwarded-For: ");
-	add_merged(&s, buf, req, "x-forwarded-for");
+	if (p->trusted)
+		add_merged(&s, buf, req, "x-forwarded-for");
 	strbuf_str(&s, p->client_ip);
 	strbuf_str(&s, "\r\nForwarded: ");
-	add_merged(&s, buf, req, "forwarded");
+	if (p->trusted)
+		add_merged(&s, buf, req, "forwarded");
 	strbuf_str(&s, v6 ? "for=\"[" : "for=");
 	strbuf_str(&s, p->client_ip);
 	strbuf_str(&s, v6 ? "]\"" : "");
@@ -218,13 +324,7 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		add_span(&s, buf, req->host);
 		strbuf_str(&s, "\"");
 	}
-	strbuf_str(&s, ";proto=http\r\n");
-	if (req->host.len) {
-		strbuf_str(&s, "X-Forwarded-Host: ");
-		add_span(&s, buf, req->host);
-		strbuf_str(&s, "\r\n");
-	}
-	strbuf_str(&s, "X-Forwarded-Proto: http\r\nVia: ");
+	strbuf_str(&s, ";proto=http\r\nVia: ");
 	add_merged(&s, buf, req, "via");
 	strbuf_str(&s, req->version == 10 ? "1.0 " : "1.1 ");
 	strbuf_str(&s, p->via_token);
@@ -317,8 +417,7 @@ static bool resp_field_not_forwarded(const struct proxy_resp *r,
 	const char *buf = r->fields;
 
 	return (r->version == 11 && n.off < sizeof(fake11) - 1) ||
-	       name_in(buf, n, hop_by_hop,
-		       sizeof(hop_by_hop) / sizeof(*hop_by_hop)) ||
+	       name_in(buf, n, hop_by_hop, COUNT(hop_by_hop)) ||
 	       named_by_connection(buf, &r->freq, n);
 }
 
@@ -372,7 +471,7 @@ size_t proxy_chunk_header(char *out, size_t data_len)
 /* ---- caching proxied responses ---- */
 
 struct cc_state {
-	bool forbid;
+	bool forbid, public;
 	long max_age, s_maxage;		/* -1: absent */
 	char *vary;
 	size_t varysz, varylen;
@@ -411,6 +510,8 @@ static void cc_token(const char *t, size_t len, void *arg)
 		st->s_maxage = tok_seconds(t, len, 9);
 	else if (tok_is(t, len, "max-age"))
 		st->max_age = tok_seconds(t, len, 8);
+	else if (tok_is(t, len, "public"))
+		st->public = true;
 }
 
 static void vary_token(const char *t, size_t len, void *arg)
@@ -432,8 +533,8 @@ static void vary_token(const char *t, size_t len, void *arg)
 	st->vary[st->varylen] = '\0';
 }
 
-unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
-			    size_t varysz)
+unsigned proxy_response_ttl(const struct proxy_resp *r, bool credentials,
+			    char *vary, size_t varysz)
 {
 	struct cc_state st = { .max_age = -1, .s_maxage = -1, .vary = vary,
 			       .varysz = varysz };
@@ -449,6 +550,8 @@ unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
 	while (khttp_field_next(r->fields, &r->freq, &pos, &n, &v))
 		if (khttp_span_ieq(r->fields, n, "set-cookie"))
 			st.forbid = true;
+	if (credentials && !st.public && st.s_maxage < 0)
+		st.forbid = true;	/* meant for that client alone */
 	ttl = st.s_maxage >= 0 ? st.s_maxage : st.max_age;
 	return st.forbid || ttl <= 0 ? 0 : (unsigned)ttl;
 }
@@ -456,16 +559,21 @@ unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
 static void req_cc_token(const char *t, size_t len, void *arg)
 {
 	if (tok_is(t, len, "no-cache") || tok_is(t, len, "no-store"))
-		*(bool *)arg = false;
+		*(bool *)arg = true;
 }
 
-bool proxy_request_cacheable(const char *buf, const struct khttp_request *req)
+enum proxy_cache_use proxy_request_cache_use(const char *buf,
+					     const struct khttp_request *req)
 {
-	bool ok = !req->authorization.len;
+	bool bypass = false;
 
-	each_token(buf, req, "cache-control", "", req_cc_token, &ok);
-	each_token(buf, req, "pragma", "", req_cc_token, &ok);
-	return ok;
+	each_token(buf, req, "cache-control", "", req_cc_token, &bypass);
+	each_token(buf, req, "pragma", "", req_cc_token, &bypass);
+	if (bypass)
+		return PROXY_CACHE_BYPASS;
+	/* every Authorization field: the parser keeps only the last one */
+	return reqfield_has(buf, req, "authorization", NULL) ?
+	       PROXY_CACHE_CREDENTIALS : PROXY_CACHE_USE;
 }
 
 char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
@@ -488,7 +596,7 @@ char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
 			ctype[v.len] = '\0';
 		}
 		if (resp_field_not_forwarded(r, n) ||
-		    name_in(buf, n, own, sizeof(own) / sizeof(*own)))
+		    name_in(buf, n, own, COUNT(own)))
 			continue;
 		add_field(&s, buf, n, v);
 	}

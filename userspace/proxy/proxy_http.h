@@ -22,8 +22,31 @@ void proxy_via_token_init(char out[PROXY_VIA_TOKEN_LEN + 1]);
 bool proxy_request_looped(const char *buf, const struct khttp_request *req,
 			  const char *token);
 
+/*
+ * A request whose path cannot reach a backend as the checks (Match,
+ * mandril, auth, the cache key) saw it: an encoded slash, which the
+ * normalizer made a separator but a backend may keep inside a segment, or
+ * a backslash, raw or encoded, which some backends take for a separator.
+ * path is the normalized path. The proxy answers these 400.
+ */
+bool proxy_path_ambiguous(const char *buf, const struct khttp_request *req,
+			  const char *path);
+
+/*
+ * The request target a backend gets: the normalized path, percent-encoded
+ * so that decoding it once gives that path back and none of its bytes
+ * reads as a delimiter ('%', '?', '#', ';', blanks, controls, non-ASCII are
+ * encoded), then '?' and the query as received; "*" stays "*". Returns a
+ * malloc'd string, or NULL when out of memory.
+ */
+char *proxy_target(const char *buf, const struct khttp_request *req,
+		   const char *path, size_t *len);
+
 struct proxy_req_params {
+	const char *target;		/* from proxy_target() */
+	size_t target_len;
 	const char *client_ip;		/* for X-Forwarded-For / Forwarded */
+	bool trusted;			/* client in TrustForwarded */
 	const char *via_token;
 	const char *host;		/* Host to send; NULL: the client's */
 	size_t host_len;
@@ -31,11 +54,15 @@ struct proxy_req_params {
 
 /*
  * The backend request head for the client's parsed request in buf:
- * request line (origin-form), Host, the client's end-to-end fields
- * (hop-by-hop ones and those named by Connection removed, Expect handled
- * here), X-Forwarded-For, Forwarded, Via, and the body framing (the same
- * Content-Length, or chunked which the relay re-encodes). Returns a
- * malloc'd head and its length, or NULL when out of memory.
+ * request line (p->target, origin-form), Host, the client's end-to-end
+ * fields (hop-by-hop ones, those named by Connection and names with '_'
+ * removed, Expect handled here), the body framing (the same
+ * Content-Length, or chunked which the relay re-encodes), Via, and the
+ * proxy's view of the client: X-Real-IP, X-Forwarded-For, Forwarded,
+ * X-Forwarded-Host, X-Forwarded-Proto, whatever the client sent; from a
+ * trusted client (a front proxy) its X-Real-IP, X-Forwarded-Host and
+ * X-Forwarded-Proto are kept and X-Forwarded-For and Forwarded appended
+ * to. Returns a malloc'd head and its length, or NULL when out of memory.
  */
 char *proxy_build_request(const char *buf, const struct khttp_request *req,
 			  const struct proxy_req_params *p, size_t *len);
@@ -81,17 +108,29 @@ char *proxy_build_response(const struct proxy_resp *r,
 bool proxy_response_bodyless(int status, bool head_request);
 
 /*
- * Caching proxied responses (RFC 9111, shared cache). The lifetime a 200
- * to a GET may be stored for: s-maxage, else max-age, in seconds; 0 when it
- * must not be stored (no-store, private, no-cache, no lifetime, Vary: *,
- * Set-Cookie). vary gets the Vary field names, lower case, space
- * separated ("" when none).
+ * Caching proxied responses (RFC 9111, shared cache). What the cache may
+ * do for a request: nothing when it says no-cache or no-store
+ * (Cache-Control, Pragma); with credentials (an Authorization field, even
+ * an empty one or one of several), never answer it from the store, and
+ * store its response only when that says public or s-maxage (3.5), since
+ * the store answers every later client alike; else both.
  */
-unsigned proxy_response_ttl(const struct proxy_resp *r, char *vary,
-			    size_t varysz);
-/* May this request be answered from the cache (no Authorization, no
- * "Cache-Control: no-cache" or "Pragma: no-cache")? */
-bool proxy_request_cacheable(const char *buf, const struct khttp_request *req);
+enum proxy_cache_use {
+	PROXY_CACHE_BYPASS,
+	PROXY_CACHE_CREDENTIALS,
+	PROXY_CACHE_USE,
+};
+enum proxy_cache_use proxy_request_cache_use(const char *buf,
+					     const struct khttp_request *req);
+/*
+ * The lifetime a 200 to a GET may be stored for: s-maxage, else max-age,
+ * in seconds; 0 when it must not be stored (no-store, private, no-cache,
+ * no lifetime, Vary: *, Set-Cookie, or the request had credentials and
+ * the response says neither public nor s-maxage). vary gets the Vary
+ * field names, lower case, space separated ("" when none).
+ */
+unsigned proxy_response_ttl(const struct proxy_resp *r, bool credentials,
+			    char *vary, size_t varysz);
 /*
  * The header lines kept with a cached response: the backend's end-to-end
  * fields minus those the daemon writes itself on a hit (Date, Server,

@@ -192,7 +192,8 @@ static int start_response(struct proxy_session *s)
 	if (s->ckey && !c->head_only &&
 	    ((s->frame == FR_LENGTH && r->content_length <= s->cache_max) ||
 	     s->frame == FR_CHUNKED) &&
-	    (s->cttl = proxy_response_ttl(r, s->cmeta.vary, sizeof(s->cmeta.vary)))) {
+	    (s->cttl = proxy_response_ttl(r, s->credentials, s->cmeta.vary,
+					  sizeof(s->cmeta.vary)))) {
 		size_t fl, first;
 		char *fields = proxy_cached_fields(r, s->cmeta.ctype,
 						   sizeof(s->cmeta.ctype), &fl);

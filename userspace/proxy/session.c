@@ -112,6 +112,7 @@ static void session_free(struct proxy_session *s)
 	backend_close(s);
 	session_unlink(s);
 	proxy_resp_free(&s->resp);
+	free(s->target);
 	free(s->ckey);
 	free(s->cbuf);
 	if (!s->pw->spare_rb) {
@@ -198,12 +199,15 @@ static bool build_request(struct proxy_session *s)
 {
 	struct conn *c = s->c;
 	char client_ip[64] = "unknown", hostbuf[300];
-	struct proxy_req_params p = { .client_ip = client_ip,
+	struct proxy_req_params p = { .target = s->target,
+				      .target_len = s->target_len,
+				      .client_ip = client_ip,
 				      .via_token = proxy_via_token };
 	size_t len;
 	char *head;
 
 	conn_peer_format(c, client_ip, sizeof(client_ip));
+	p.trusted = cidr_list_match(&s->pe->set.trust, &c->peer.sa);
 	if (s->pe->set.host_mode == PROXY_HOST_FIXED) {
 		p.host = s->pe->set.host_value;
 		p.host_len = strlen(p.host);
@@ -430,8 +434,7 @@ static void client_event(struct conn *c, uint32_t events)
 }
 
 int proxy_session_start(struct conn *c, struct proxy_entry *pe,
-			struct cache_store *cache, size_t cache_max,
-			char *ckey, size_t ckey_len)
+			struct proxy_forward *f)
 {
 	struct proxy_worker *pw;
 	struct proxy_session *s;
@@ -451,16 +454,20 @@ int proxy_session_start(struct conn *c, struct proxy_entry *pe,
 			free(s->up);
 			free(s);
 		}
-		free(ckey);
+		free(f->target);
+		free(f->ckey);
 		c->keep_alive = false;
 		return http_send_error(c, 503, NULL);
 	}
 	s->pw = pw;
 	s->c = c;
-	s->cache = cache;
-	s->cache_max = cache_max;
-	s->ckey = ckey;		/* NULL unless the cache may take the response */
-	s->ckey_len = ckey_len;
+	s->target = f->target;
+	s->target_len = f->target_len;
+	s->cache = f->cache;
+	s->cache_max = f->cache_max;
+	s->ckey = f->ckey;	/* NULL unless the cache may take the response */
+	s->ckey_len = f->ckey_len;
+	s->credentials = f->credentials;
 	s->cfg = config_get(c->cfg);
 	s->pe = pe;
 	s->bev.fd = -1;

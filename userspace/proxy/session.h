@@ -81,11 +81,15 @@ struct proxy_session {
 	size_t dn_len, dn_off, dn_cap;
 	uint64_t body_sent;
 
+	char *target;			/* proxy_target(): what the backend gets */
+	size_t target_len;
+
 	/* storing the response in the cache (ProxyResponses On) */
 	struct cache_store *cache;
 	size_t cache_max;
 	char *ckey;			/* "http://host/target" */
 	size_t ckey_len;
+	bool credentials;		/* the request had Authorization */
 	char *cbuf;			/* fields + body, filled while relaying */
 	size_t cbuf_len, cbuf_cap, cbuf_limit;
 	struct proxied_meta cmeta;
@@ -112,14 +116,24 @@ extern char proxy_via_token[PROXY_VIA_TOKEN_LEN + 1];
 
 /* ---- session.c ---- */
 
+/* What the plugin decided about a request before its session starts. */
+struct proxy_forward {
+	char *target;			/* proxy_target(), malloc'd */
+	size_t target_len;
+	struct cache_store *cache;	/* NULL: the response is not stored */
+	size_t cache_max;
+	char *ckey;			/* its key, malloc'd */
+	size_t ckey_len;
+	bool credentials;		/* PROXY_CACHE_CREDENTIALS */
+};
+
 /*
  * Take the request on c to entry pe's backends: KP_DONE with the
- * connection suspended, or an error answered. With a cache (GET only),
- * ckey (malloc'd, taken) is where a cacheable response is stored.
+ * connection suspended, or an error answered. The session takes f's
+ * strings (freed on every path).
  */
 int proxy_session_start(struct conn *c, struct proxy_entry *pe,
-			struct cache_store *cache, size_t cache_max,
-			char *ckey, size_t ckey_len);
+			struct proxy_forward *f);
 /* The connection closes while a session owns it (shutdown): drop it. */
 void proxy_session_abort(struct conn *c);
 /*

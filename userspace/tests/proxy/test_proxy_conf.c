@@ -76,6 +76,15 @@ static void test_monkey_example(void)
 	proxy_conf_free(pc);
 }
 
+/* Is r the range that word parses to? */
+static bool same_range(const struct cidr *r, const char *word)
+{
+	struct cidr want;
+
+	return !cidr_parse(word, &want) && r->bits == want.bits &&
+	       !memcmp(&r->net, &want.net, sizeof(want.net));
+}
+
 static void test_settings(void)
 {
 	static const char text[] =
@@ -83,11 +92,15 @@ static void test_settings(void)
 		"OfflineTimeOut 5\n"
 		"ConnectTimeOut 250ms\n"
 		"HostHeader Backend\n"
+		"TrustForwarded 10.0.0.0/8 ::1\n"
 		"ServerList a:1 a:1 b:2\n"
 		"Match ^/api/\n"
 		"ConnectTimeOut 0.5\n"
 		"HostHeader www.example.org\n"
-		"LoadBalance least_connections\n";
+		"LoadBalance least_connections\n"
+		"ServerList c:3\n"
+		"Match ^/other/\n"
+		"TrustForwarded 192.0.2.1\n";
 	struct proxy_conf *pc = proxy_conf_new();
 	char err[256] = "";
 	struct proxy_entry *e;
@@ -107,6 +120,11 @@ static void test_settings(void)
 	CHECK(e->balancer.attempts_count == 3 &&
 		      e->balancer.offline_timeout == 5,
 	      "balancer got HA settings");
+	CHECK(e->set.trust.n == 2 && same_range(&e->set.trust.v[1], "::1"),
+	      "TrustForwarded inherited");
+	CHECK(pc->entries[1].set.trust.n == 1 &&
+	      same_range(&pc->entries[1].set.trust.v[0], "192.0.2.1"),
+	      "TrustForwarded overridden");
 	CHECK(proxy_conf_match(pc, "/api/x") == e, "anchored match");
 	CHECK(proxy_conf_match(pc, "/v2/api/x") == NULL, "anchor holds");
 	proxy_conf_free(pc);
@@ -134,6 +152,9 @@ static void test_errors(void)
 	expect_error("OfflineTimeOut soon\n", "OfflineTimeOut");
 	expect_error("ConnectTimeOut 2 minutes\n", "ConnectTimeOut");
 	expect_error("HostHeader bad/name\n", "HostHeader");
+	expect_error("TrustForwarded 10.0.0.0/8 proxy.example\n",
+		     "TrustForwarded: 'proxy.example' is not an address");
+	expect_error("TrustForwarded ::1\nTrustForwarded ::2\n", "given twice");
 	expect_error("Frobnicate 1\n", "unknown key 'Frobnicate'");
 	expect_error("ServerList a:1\nMatch /\nLoadBalance Naive\nLoadBalance Naive\n",
 		     "given twice");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * proxy_http: the request head sent to backends (hop-by-hop removal,
- * forwarding fields, framing), loop detection, response head parsing with
- * its framing checks, and the head sent back to clients.
+ * proxy_http: the target and request head sent to backends (the
+ * normalized path re-encoded, hop-by-hop removal, forwarding fields,
+ * framing), loop detection, response head parsing with its framing
+ * checks, and the head sent back to clients.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -18,15 +19,13 @@
 
 static const char *token = "khttpd-0123456789abcdef";
 
-static char *build(const char *raw, const char *ip, const char *host,
-		   size_t *len)
+static char buf[4096], path[4096];
+static struct khttp_request req;
+
+/* Parse raw into buf/req and normalize its path into path, as the core does. */
+static bool parse_request(const char *raw)
 {
-	static char buf[4096];
-	struct khttp_request req;
 	struct khttp_limits lim;
-	struct proxy_req_params p = { .client_ip = ip, .via_token = token,
-				      .host = host,
-				      .host_len = host ? strlen(host) : 0 };
 	int rc;
 
 	khttp_limits_default(&lim);
@@ -34,7 +33,82 @@ static char *build(const char *raw, const char *ip, const char *host,
 	strcpy(buf, raw);
 	rc = khttp_parse(&req, &lim, buf, strlen(buf));
 	CHECK(rc == KHTTP_DONE, "request parses: %d", rc);
-	return rc == KHTTP_DONE ? proxy_build_request(buf, &req, &p, len) : NULL;
+	return rc == KHTTP_DONE &&
+	       khttp_path_normalize(buf + req.path.off, req.path.len, path,
+				    sizeof(path)) >= 0;
+}
+
+static char *build_from(const char *raw, const char *ip, const char *host,
+			bool trusted, size_t *len)
+{
+	struct proxy_req_params p = { .client_ip = ip, .via_token = token,
+				      .host = host, .trusted = trusted,
+				      .host_len = host ? strlen(host) : 0 };
+	char *target, *h;
+
+	if (!parse_request(raw))
+		return NULL;
+	target = proxy_target(buf, &req, path, &p.target_len);
+	p.target = target;
+	h = target ? proxy_build_request(buf, &req, &p, len) : NULL;
+	free(target);
+	return h;
+}
+
+/* From a client that TrustForwarded does not name. */
+static char *build(const char *raw, const char *ip, const char *host,
+		   size_t *len)
+{
+	return build_from(raw, ip, host, false, len);
+}
+
+/* The target for the request line "GET <sent> HTTP/1.1" (OPTIONS for *). */
+static char *target_of(const char *sent)
+{
+	char line[512];
+	size_t len;
+
+	snprintf(line, sizeof(line), "%s %s HTTP/1.1\r\nHost: a\r\n\r\n",
+		 strcmp(sent, "*") ? "GET" : "OPTIONS", sent);
+	return parse_request(line) ? proxy_target(buf, &req, path, &len) : NULL;
+}
+
+static void test_target(void)
+{
+	static const char *const forwarded[][2] = {
+		{ "/a/%2e%2e/b", "/b" },
+		{ "/a/../b/./c", "/b/c" },
+		{ "/a//b", "/a/b" },
+		{ "/%61dmin", "/admin" },
+		{ "/a/%252e%252e/b", "/a/%252e%252e/b" },
+		{ "/x%3Fy?q=/../z", "/x%3Fy?q=/../z" },
+		{ "/x%23y%25", "/x%23y%25" },
+		{ "/a;b/..;/c", "/a%3Bb/..%3B/c" },
+		{ "/caf%c3%a9/%7e%20%22%3c", "/caf%C3%A9/~%20%22%3C" },
+		{ "/p:q@r!$&'()*+,=-._~", "/p:q@r!$&'()*+,=-._~" },
+		{ "/a%7b%7c%7d%5b%5d%5e%60", "/a%7B%7C%7D%5B%5D%5E%60" },
+		{ "/x?", "/x" },
+		{ "http://h/a/../b?c", "/b?c" },
+		{ "http://h", "/" },
+		{ "*", "*" },
+	};
+	static const char *const ambiguous[] = {
+		"/a%2fb", "/a%2F..%2Fb", "/a\\..\\b", "/a%5cb", "/a%5C",
+	};
+	char *t;
+
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(*forwarded); i++) {
+		t = target_of(forwarded[i][0]);
+		CHECK(t && !strcmp(t, forwarded[i][1]) &&
+		      !proxy_path_ambiguous(buf, &req, path),
+		      "%s -> %s: %s", forwarded[i][0], forwarded[i][1], S(t));
+		free(t);
+	}
+	for (size_t i = 0; i < sizeof(ambiguous) / sizeof(*ambiguous); i++) {
+		free(target_of(ambiguous[i]));
+		CHECK(proxy_path_ambiguous(buf, &req, path), "%s refused",
+		      ambiguous[i]);
+	}
 }
 
 static void test_request(void)
@@ -61,8 +135,8 @@ static void test_request(void)
 	      !strstr(h, "Expect") && !strstr(h, "Connection"),
 	      "hop-by-hop removed: %s", S(h));
 	CHECK(h && strstr(h, "\r\nContent-Length: 5\r\n"), "length kept");
-	CHECK(h && strstr(h, "\r\nX-Forwarded-For: 10.9.8.7, 192.0.2.1\r\n"),
-	      "XFF appended");
+	CHECK(h && strstr(h, "\r\nX-Forwarded-For: 192.0.2.1\r\n") &&
+	      !strstr(h, "10.9.8.7"), "XFF replaced");
 	CHECK(h && strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"example.org\";proto=http\r\n"),
 	      "Forwarded");
 	CHECK(h && strstr(h, "\r\nVia: 1.0 edge, 1.1 khttpd-0123456789abcdef\r\n"),
@@ -80,6 +154,42 @@ static void test_request(void)
 	CHECK(h && strstr(h, "Forwarded: for=\"[::1]\""), "v6 quoted");
 	free(h);
 
+	h = build("GET /u HTTP/1.1\r\nHost: h\r\n"
+		  "Transfer_Encoding: chunked\r\nContent_Length: 5\r\n"
+		  "X_Forwarded_For: 6.6.6.6\r\nX-Real_IP: 6.6.6.6\r\n"
+		  "_: 1\r\nX-Ok: 1\r\n\r\n", "192.0.2.1", NULL, &len);
+	CHECK(h && !strchr(h, '_') && !strstr(h, "6.6.6.6") &&
+	      strstr(h, "\r\nX-Ok: 1\r\n") && !strstr(h, "Content-Length") &&
+	      !strstr(h, "Transfer-Encoding"), "names with '_' dropped: %s", S(h));
+	free(h);
+
+	static const char spoofing[] =
+		"GET /s HTTP/1.1\r\nHost: h\r\n"
+		"Connection: X-Hop, Via\r\nX-Hop: 1\r\nVia: 1.1 hidden\r\n"
+		"X-Real-IP: 6.6.6.6\r\nX-Forwarded-For: 6.6.6.6\r\n"
+		"x-forwarded-host: evil\r\nX-Forwarded-Proto: https\r\n"
+		"Forwarded: for=6.6.6.6\r\n\r\n";
+	h = build(spoofing, "192.0.2.1", NULL, &len);
+	CHECK(h && !strstr(h, "6.6.6.6") && !strstr(h, "evil") &&
+	      !strstr(h, "https") && !strstr(h, "X-Hop") && !strstr(h, "hidden") &&
+	      strstr(h, "\r\nX-Real-IP: 192.0.2.1\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-For: 192.0.2.1\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-Host: h\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-Proto: http\r\n") &&
+	      strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"h\";proto=http\r\n") &&
+	      strstr(h, "\r\nVia: 1.1 khttpd-"), "untrusted: the proxy's view: %s", S(h));
+	free(h);
+	h = build_from(spoofing, "192.0.2.1", NULL, true, &len);
+	CHECK(h && strstr(h, "\r\nX-Real-IP: 6.6.6.6\r\n") &&
+	      strstr(h, "\r\nx-forwarded-host: evil\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-Proto: https\r\n") &&
+	      strstr(h, "\r\nX-Forwarded-For: 6.6.6.6, 192.0.2.1\r\n") &&
+	      strstr(h, "\r\nForwarded: for=6.6.6.6, for=192.0.2.1;") &&
+	      !strstr(h, "X-Real-IP: 192") && !strstr(h, "X-Forwarded-Host: h") &&
+	      !strstr(h, "hidden") && !strstr(h, "X-Hop"),
+	      "trusted: its view kept, chains appended: %s", S(h));
+	free(h);
+
 	h = build("POST /f HTTP/1.0\r\n\r\n", "1.2.3.4", "b:1", &len);
 	CHECK(h && strstr(h, "\r\nContent-Length: 0\r\n") &&
 	      strstr(h, "Via: 1.0 khttpd-"), "empty POST, 1.0 via: %s", S(h));
@@ -88,14 +198,7 @@ static void test_request(void)
 
 static void test_loop(void)
 {
-	char buf[512];
-	struct khttp_request req;
-	struct khttp_limits lim;
-
-	khttp_limits_default(&lim);
-	strcpy(buf, "GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
+	parse_request("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
 	CHECK(proxy_request_looped(buf, &req, token), "own token seen");
 	CHECK(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
 	      "other token");
@@ -183,9 +286,7 @@ static void test_response_build(void)
 static void test_caching_rules(void)
 {
 	struct proxy_resp r;
-	char vary[64], ctype[64], key[256], buf[512];
-	struct khttp_request req;
-	struct khttp_limits lim;
+	char vary[64], ctype[64], key[256];
 	size_t len, kl;
 	char *f;
 
@@ -193,7 +294,7 @@ static void test_caching_rules(void)
 	      "Content-Type: text/plain\r\nX-Keep: 1\r\nConnection: close\r\n"
 	      "Date: x\r\nVary: Accept-Language, Accept-Encoding\r\nContent-Length: 0\r\n\r\n",
 	      &r);
-	CHECK(proxy_response_ttl(&r, vary, sizeof(vary)) == 30 &&
+	CHECK(proxy_response_ttl(&r, false, vary, sizeof(vary)) == 30 &&
 	      !strcmp(vary, "accept-language accept-encoding"), "s-maxage wins, vary: %s",
 	      vary);
 	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
@@ -214,33 +315,62 @@ static void test_caching_rules(void)
 	};
 	for (size_t i = 0; i < sizeof(never) / sizeof(*never); i++) {
 		CHECK(parse(never[i], &r) == KHTTP_DONE &&
-		      proxy_response_ttl(&r, vary, sizeof(vary)) == 0,
+		      proxy_response_ttl(&r, false, vary, sizeof(vary)) == 0,
 		      "not storable: %s", never[i]);
 		proxy_resp_free(&r);
 	}
+	/* to a request with credentials: only what says it may be shared */
+	static const struct {
+		const char *head;
+		unsigned ttl;
+	} shared[] = {
+		{ "HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\n\r\n", 0 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: public, max-age=9\r\n\r\n", 9 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: s-maxage=7\r\n\r\n", 7 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: must-revalidate, max-age=9\r\n\r\n", 0 },
+		{ "HTTP/1.1 200 OK\r\nCache-Control: public, private, max-age=9\r\n\r\n", 0 },
+	};
+	for (size_t i = 0; i < sizeof(shared) / sizeof(*shared); i++) {
+		CHECK(parse(shared[i].head, &r) == KHTTP_DONE &&
+		      proxy_response_ttl(&r, true, vary, sizeof(vary)) == shared[i].ttl,
+		      "credentials, %u s: %s", shared[i].ttl, shared[i].head);
+		proxy_resp_free(&r);
+	}
 
-	khttp_limits_default(&lim);
-	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
-	CHECK(proxy_request_cacheable(buf, &req), "plain GET may use the cache");
+	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nAccept-Language: fr\r\n\r\n");
+	CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_USE,
+	      "plain GET may use the cache");
 	memcpy(key, "K", 1);
 	kl = proxy_vary_key(buf, &req, "accept-language accept-encoding", key, 1,
 			    sizeof(key));
 	CHECK(kl == 1 + 20 + 17 && !memcmp(key, "K\0accept-language=fr,\0accept-encoding=", kl),
 	      "vary key (%zu)", kl);
-	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
-	CHECK(!proxy_request_cacheable(buf, &req), "Pragma: no-cache bypasses");
-	strcpy(buf, "GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n\r\n");
-	khttp_request_init(&req);
-	khttp_parse(&req, &lim, buf, strlen(buf));
-	CHECK(!proxy_request_cacheable(buf, &req), "Authorization bypasses");
+	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nPragma: no-cache\r\n\r\n");
+	CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_BYPASS,
+	      "Pragma: no-cache bypasses");
+	parse_request("GET /x HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\n"
+		      "Cache-Control: no-store\r\n\r\n");
+	CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_BYPASS,
+	      "no-store bypasses, credentials or not");
+	static const char *const credentials[] = {
+		"Authorization: Basic eDp5\r\n",
+		"Authorization: Basic eDp5\r\nAuthorization:\r\n",
+		"authorization:   \r\n",
+	};
+	for (size_t i = 0; i < sizeof(credentials) / sizeof(*credentials); i++) {
+		char head[256];
+
+		snprintf(head, sizeof(head), "GET /x HTTP/1.1\r\nHost: a\r\n%s\r\n",
+			 credentials[i]);
+		parse_request(head);
+		CHECK(proxy_request_cache_use(buf, &req) == PROXY_CACHE_CREDENTIALS,
+		      "credentials: %s", credentials[i]);
+	}
 }
 
 int main(void)
 {
+	test_target();
 	test_request();
 	test_loop();
 	test_response_parse();
