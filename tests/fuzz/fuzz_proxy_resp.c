@@ -105,7 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				free(head);
 			}
 		}
-		(void)proxy_response_ttl(&r, vary, sizeof(vary));
+		for (int cred = 0; cred < 2; cred++)
+			(void)proxy_response_ttl(&r, cred, vary, sizeof(vary));
 		head = proxy_cached_fields(&r, ctype, sizeof(ctype), &ctlen);
 		ENSURE(!strpbrk(ctype, "\r\n"));
 		free(head);
