@@ -51,6 +51,10 @@ class Daemon:
         self.stderr_path = os.path.join(self.dir, "stderr.log")
 
     def write_conf(self, server_extra="", plugins=(), main_sections="", workers=2):
+        # tests/daemon/run runs the security suites in each balancing mode.
+        balance = os.environ.get("KHTTPD_TEST_BALANCE")
+        if balance and "Balance" not in server_extra:
+            server_extra = "    Balance %s\n%s" % (balance, server_extra)
         text = ("[SERVER]\n    Listen 127.0.0.1:%d\n    Workers %d\n"
                 "    HeaderTimeout 3\n    KeepAliveTimeout 5\n"
                 "    ControlSocket %s\n%s\n" % (self.port, workers, self.sock,
