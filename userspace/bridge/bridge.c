@@ -15,6 +15,7 @@
 #include "bridge.h"
 
 #include <errno.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -29,6 +30,7 @@
 #include "bridge_nl.h"
 #include "core/khttpdd.h"
 #include "core/monotonic.h"
+#include "core/privs.h"
 #include "core/strbuf.h"
 
 #define BRIDGE_BACKOFF_MIN_MS 100
@@ -452,6 +454,9 @@ static bool bridge_ctl(const struct config *cfg, const char *cmd, bool json,
 
 const struct khttpd_service bridge_service = {
 	.name = "the khttpd.ko bridge",
+	.conf_key = "Bridge",
+	/* REGISTER, CLAIM... are GENL_ADMIN_PERM, checked on every message */
+	.caps = PRIVS_CAP(CAP_NET_ADMIN),
 	.start = bridge_start,
 	.stop = bridge_stop,
 	.ctl = bridge_ctl,

@@ -25,7 +25,7 @@ static int plugins_conf_done(struct config *c, char *err, size_t errsz)
 		/* About a whole scope, not a line: "file: [plugin]: what". */
 		if (!pl->conf_done)
 			continue;
-		if (pl->conf_done(c->plugin_data[id], NULL, why, sizeof(why))) {
+		if (pl->conf_done(c->plugin_data[id], c, NULL, why, sizeof(why))) {
 			snprintf(err, errsz, "%s: [%s]: %s",
 				 c->source ? c->source : "defaults", pl->name, why);
 			return -1;
@@ -33,7 +33,7 @@ static int plugins_conf_done(struct config *c, char *err, size_t errsz)
 		for (size_t v = 0; v < c->nvhosts; v++) {
 			struct vhost *vh = &c->vhosts[v];
 
-			if (pl->conf_done(vh->plugin_data[id], vh, why, sizeof(why))) {
+			if (pl->conf_done(vh->plugin_data[id], c, vh, why, sizeof(why))) {
 				snprintf(err, errsz, "%s: [%s]: %s", vh->file,
 					 pl->name, why);
 				return -1;
@@ -113,6 +113,7 @@ void config_put(struct config *c)
 	free(c->mimes);
 	free(c->listen);
 	free(c->control_socket);
+	free(c->user);
 	free(c->source);
 	free(c);
 }

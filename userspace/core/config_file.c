@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 
 #include "config_file.h"
 #include "khttpdd.h"
+#include "service.h"
 
 struct cfg_parse {
 	struct config *cfg;
@@ -27,6 +30,7 @@ struct cfg_parse {
 	unsigned line;
 	char *err;
 	size_t errsz;
+	gid_t user_gid;		/* User's primary group: Group's default */
 };
 
 /* The message after the prefix (n bytes) already in p->err. */
@@ -147,7 +151,7 @@ static const char *const server_keys_help =
 	"Listen, Workers, Balance, KeepAliveTimeout, KeepAliveMax, "
 	"HeaderTimeout, BodyTimeout, SendTimeout, DrainTimeout, RequestMax, "
 	"RequestLineMax, HeadMax, FieldsMax, FileCacheEntries, PermRequired, "
-	"PermForbid, Index, ControlSocket, ControlMode";
+	"PermForbid, Index, ControlSocket, ControlMode, User, Group";
 
 /* The [SERVER] keys that set one unsigned field of struct config. */
 static const struct {
@@ -172,6 +176,69 @@ static const struct {
 	{ "PermRequired", 8, 0, 07777, offsetof(struct config, perm_required) },
 	{ "PermForbid", 8, 0, 07777, offsetof(struct config, perm_forbid) },
 };
+
+/* User: a name the system knows, never root. */
+static int user_key(struct cfg_parse *p, const char *v)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+	int rc = getpwnam_r(v, &pw, buf, sizeof(buf), &res);
+
+	if (rc || !res)
+		return fail(p, "User: no user named '%s'%s%s", v, rc ? ": " : "",
+			    rc ? strerror(rc) : "");
+	if (res->pw_uid == 0)
+		return fail(p, "User %s: khttpdd does not serve as uid 0; name an unprivileged user",
+			    v);
+	free(p->cfg->user);
+	p->cfg->user = xstrdup(v);
+	p->cfg->uid = res->pw_uid;
+	p->cfg->user_set = true;
+	p->user_gid = res->pw_gid;
+	return 0;
+}
+
+static int group_key(struct cfg_parse *p, const char *v)
+{
+	struct group gr, *res = NULL;
+	char buf[16384];
+	int rc = getgrnam_r(v, &gr, buf, sizeof(buf), &res);
+
+	if (rc || !res)
+		return fail(p, "Group: no group named '%s'%s%s", v, rc ? ": " : "",
+			    rc ? strerror(rc) : "");
+	if (res->gr_gid == 0)
+		return fail(p, "Group %s: khttpdd does not serve as gid 0; name an unprivileged group",
+			    v);
+	p->cfg->gid = res->gr_gid;
+	p->cfg->group_set = true;
+	return 0;
+}
+
+/* "<service key> on|off", e.g. "Bridge off": the service is not started. */
+static int service_key(struct cfg_parse *p, size_t i, const char *v)
+{
+	if (!strcasecmp(v, "on"))
+		p->cfg->services_off &= ~(1u << i);
+	else if (!strcasecmp(v, "off"))
+		p->cfg->services_off |= 1u << i;
+	else
+		return fail(p, "%s: expected on or off, got '%s'",
+			    khttpd_services[i]->conf_key, v);
+	return 0;
+}
+
+/* ", Bridge" for the compiled-in services' keys. */
+static const char *services_keys_help(void)
+{
+	static char buf[128];
+	size_t n = 0;
+
+	for (size_t i = 0; i < khttpd_nservices && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ", %s",
+				      khttpd_services[i]->conf_key);
+	return buf;
+}
 
 static int server_key(struct cfg_parse *p, const char *k, const char *v)
 {
@@ -231,8 +298,15 @@ static int server_key(struct cfg_parse *p, const char *k, const char *v)
 	}
 	if (!strcasecmp(k, "ControlMode"))
 		return parse_uint(p, k, v, 8, 0, 0777, &c->control_mode);
-	return fail(p, "unknown key '%s' in [SERVER] (known: %s)", k,
-		    server_keys_help);
+	if (!strcasecmp(k, "User"))
+		return user_key(p, v);
+	if (!strcasecmp(k, "Group"))
+		return group_key(p, v);
+	for (size_t i = 0; i < khttpd_nservices; i++)
+		if (!strcasecmp(k, khttpd_services[i]->conf_key))
+			return service_key(p, i, v);
+	return fail(p, "unknown key '%s' in [SERVER] (known: %s%s)", k,
+		    server_keys_help, services_keys_help());
 }
 
 static int plugins_key(struct cfg_parse *p, const char *k, const char *v)
@@ -587,6 +661,35 @@ static int fail_whole(struct cfg_parse *p, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * Without User, "nobody"; without Group, User's primary group (nogroup for
+ * nobody on Debian). A daemon not started as root keeps its identity
+ * (privs.c), so that is its default.
+ */
+static int resolve_identity(struct cfg_parse *p)
+{
+	struct config *c = p->cfg;
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+
+	if (!c->user_set && geteuid() != 0) {
+		c->uid = geteuid();
+		p->user_gid = getegid();
+		if (getpwuid_r(c->uid, &pw, buf, sizeof(buf), &res) || !res)
+			snprintf(buf, sizeof(buf), "uid %u", (unsigned)c->uid);
+		c->user = xstrdup(res ? res->pw_name : buf);
+	} else if (!c->user_set) {
+		if (getpwnam_r("nobody", &pw, buf, sizeof(buf), &res) || !res)
+			return fail_whole(p, "no user 'nobody' to run as: name one with User in [SERVER]");
+		c->uid = res->pw_uid;
+		p->user_gid = res->pw_gid;
+		c->user = xstrdup("nobody");
+	}
+	if (!c->group_set)
+		c->gid = p->user_gid;
+	return 0;
+}
+
 static int apply_overrides(struct cfg_parse *p, const struct config_overrides *ov)
 {
 	struct config *c = p->cfg;
@@ -617,6 +720,8 @@ static int apply_overrides(struct cfg_parse *p, const struct config_overrides *o
 		c->indexes = push(c->indexes, &c->nindexes, sizeof(char *));
 		c->indexes[0] = xstrdup("index.html");
 	}
+	if (resolve_identity(p))
+		return -1;
 	if (!c->nvhosts)
 		return fail_whole(p, "no virtual host: add a file under sites/ or use -r DOCROOT");
 	if (c->request_max < c->limits.head_max)

@@ -76,6 +76,12 @@ struct config {
 	size_t nmimes;
 	char *control_socket;
 	unsigned control_mode;
+	/* who the daemon becomes after its start (core/privs.c) */
+	char *user;		/* User (default nobody) */
+	uid_t uid;
+	gid_t gid;		/* Group, or User's primary group */
+	bool user_set, group_set;	/* named in the config: must be met */
+	uint32_t services_off;	/* bit i: khttpd_services[i] switched off */
 	const struct khttpd_plugin **plugins;	/* Load order */
 	size_t nplugins;
 	void **plugin_data;	/* by plugin id: its main-file section */

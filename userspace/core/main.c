@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * khttpdd: arguments, the master (listening sockets, least-loaded balancing,
- * signals, the control socket) and the worker threads' lifetime.
+ * signals, the control socket) and the worker threads' lifetime. Started
+ * as root, it opens what needs root, then drops to [SERVER] User before
+ * any thread exists (core/privs.c).
  *
  *   SIGHUP  reload the config; live connections keep going
  *   SIGTERM drain: stop accepting, finish responses, exit (DrainTimeout)
@@ -25,6 +27,7 @@
 
 #include "khttpdd.h"
 #include "monotonic.h"
+#include "privs.h"
 #include "service.h"
 
 static const char *config_path;
@@ -129,6 +132,8 @@ static void reload(void)
 	}
 	if (!same_listen(cfg, server.cfg))
 		log_msg("reload: Listen/Balance changes take effect after a restart");
+	if (privs_reload_note(server.cfg, cfg))
+		log_msg("%s", privs_reload_note(server.cfg, cfg));
 	pthread_mutex_lock(&server.cfg_lock);
 	old = server.cfg;
 	server.cfg = cfg;
@@ -225,8 +230,10 @@ int main(int argc, char **argv)
 	bool test_only = false, foreground = false;
 	char err[512];
 	struct listener *lst = NULL;
-	size_t nlst = 0;
+	size_t nlst = 0, nper;
 	int opt, sfd, ctlfd;
+	int (*wfds)[16];
+	privs_caps keep = 0;
 	sigset_t mask;
 	struct config *cfg;
 
@@ -294,31 +301,47 @@ int main(int argc, char **argv)
 		log_msg("daemon: %s", strerror(errno));
 		return 1;
 	}
-	for (unsigned w = 0; w < server.nworkers; w++) {
-		int fds[16];
-		size_t n = cfg->reuseport ? cfg->nlisten : 0;
-
-		if (n > 16) {
-			log_msg("Balance reuseport: at most 16 Listen lines");
+	/* Every socket needs binding now: low ports need root. */
+	nper = cfg->reuseport ? cfg->nlisten : 0;
+	if (nper > 16) {
+		log_msg("Balance reuseport: at most 16 Listen lines");
+		return 1;
+	}
+	wfds = calloc(server.nworkers, sizeof(*wfds));
+	for (unsigned w = 0; w < server.nworkers; w++)
+		for (size_t i = 0; i < nper; i++)
+			if ((wfds[w][i] = listen_socket(&cfg->listen[i], true)) < 0)
+				return 1;
+	ctlfd = ctl_open(cfg);
+	for (size_t s = 0; s < khttpd_nservices; s++)
+		if (!(cfg->services_off & (1u << s)))
+			keep |= khttpd_services[s]->caps;
+	if (privs_drop(cfg, keep, err, sizeof(err))) {
+		log_msg("cannot drop privileges to User %s: %s", cfg->user, err);
+		return 1;
+	}
+	for (size_t p = 0; p < khttpd_nplugins; p++)
+		if (khttpd_plugins[p]->start &&
+		    khttpd_plugins[p]->start(err, sizeof(err))) {
+			log_msg("%s: %s", khttpd_plugins[p]->name, err);
 			return 1;
 		}
-
-		for (size_t i = 0; i < n; i++)
-			if ((fds[i] = listen_socket(&cfg->listen[i], true)) < 0)
-				return 1;
-		if (worker_start(&server.workers[w], w, cfg, fds, n,
+	for (unsigned w = 0; w < server.nworkers; w++)
+		if (worker_start(&server.workers[w], w, cfg, wfds[w], nper,
 				 cfg->reuseport)) {
 			log_msg("cannot start worker %u: %s", w, strerror(errno));
 			return 1;
 		}
-	}
-	ctlfd = ctl_open(cfg);
+	free(wfds);
 	for (size_t s = 0; s < khttpd_nservices; s++)
-		if (khttpd_services[s]->start())
+		if (!(cfg->services_off & (1u << s)) &&
+		    khttpd_services[s]->start())
 			log_msg("cannot start %s: %s", khttpd_services[s]->name,
 				strerror(errno));
-	log_msg("serving on port %s with %u workers%s", cfg->listen[0].port,
-		server.nworkers, cfg->reuseport ? " (reuseport)" : "");
+	log_msg("serving on port %s with %u workers%s as %s (uid %u, gid %u)",
+		cfg->listen[0].port, server.nworkers,
+		cfg->reuseport ? " (reuseport)" : "", cfg->user,
+		(unsigned)getuid(), (unsigned)getgid());
 	master_loop(sfd, lst, nlst, ctlfd);
 	for (size_t s = 0; s < khttpd_nservices; s++)
 		khttpd_services[s]->stop();

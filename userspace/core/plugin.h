@@ -57,11 +57,17 @@ struct khttpd_plugin {
 	int (*section_start)(void **data, char *err, size_t errsz);
 	int (*conf_key)(void **data, const struct vhost *vh, const char *key,
 			const char *value, char *err, size_t errsz);
-	/* End of the config: validate, open files. */
-	int (*conf_done)(void *data, const struct vhost *vh, char *err,
-			 size_t errsz);
+	/* End of the config (cfg: the whole of it): validate, open files. */
+	int (*conf_done)(void *data, const struct config *cfg,
+			 const struct vhost *vh, char *err, size_t errsz);
 	void (*conf_free)(void *data);
 
+	/*
+	 * Process context, once, after the privilege drop and before the
+	 * workers start: start threads (one started while the config loads
+	 * as root would keep root's capabilities: they are per thread).
+	 */
+	int (*start)(char *err, size_t errsz);
 	/* Process context, at exit (after the workers stopped). */
 	void (*stop)(void);
 	/* SIGUSR1: reopen log files (logrotate). */

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -20,6 +19,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "core/privs.h"
 
 /* One script run; outlives its job until the process is reaped. */
 struct cgi_proc {
@@ -206,8 +207,7 @@ void cgi_process_release(struct gw_job *j, bool ok)
 }
 
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp,
-		      const struct cgi_user *user)
+		      const char *query, const char *interp)
 {
 	const char *base = strrchr(s->filename, '/') + 1;
 	char dir[sizeof(s->filename)];
@@ -253,10 +253,13 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
-		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || chdir(dir))
-			_exit(127);
-		if (user->set && geteuid() == 0 &&
-		    (setgroups(0, NULL) || setgid(user->gid) || setuid(user->uid)))
+		/*
+		 * The daemon's user already (privs.c); not the capabilities it
+		 * kept for the bridge. no_new_privs is inherited: setuid bits
+		 * and file capabilities of what the script runs stay inert.
+		 */
+		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || chdir(dir) ||
+		    privs_child_clear())
 			_exit(127);
 		execve(argv[0], argv, envp);
 		_exit(127);

@@ -3,7 +3,8 @@
  * The CGI backend of the gateway (RFC 3875): a script run as a process, so
  * that the cgi plugin holds only its config. The process gets its own
  * process group, the meta-variables as its environment and the script's
- * directory as its working directory, optionally another user; the request
+ * directory as its working directory, the daemon's user and no
+ * capabilities (core/privs.c); the request
  * body goes to its stdin and its stdout to the job, each through a
  * non-blocking pipe. When the job ends before the script's response does
  * (client gone, timeout), the whole group is killed. A record of the
@@ -13,25 +14,16 @@
 #define KHTTPDD_GATEWAY_CGI_PROCESS_H
 
 #include <stdbool.h>
-#include <sys/types.h>
 
 #include "gateway.h"
 
-/* Who scripts run as: the daemon's user unless set (and it is root). */
-struct cgi_user {
-	bool set;
-	uid_t uid;
-	gid_t gid;
-};
-
 /*
  * gw_ops.begin of a CGI plugin: fork and exec script s for j, through the
- * program interp when not NULL (else s must be executable), as user.
+ * program interp when not NULL (else s must be executable).
  * Returns 0 or the status to answer.
  */
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp,
-		      const struct cgi_user *user);
+		      const char *query, const char *interp);
 
 /* The rest of the backend's gw_ops. */
 ssize_t cgi_process_body(struct gw_job *j, const char *p, size_t n);

@@ -150,11 +150,12 @@ static int load_users(struct auth_rule *r, char *err, size_t errsz)
 	return rc;
 }
 
-static int auth_done(void *data, const struct vhost *vh, char *err,
-		     size_t errsz)
+static int auth_done(void *data, const struct config *cfg,
+		     const struct vhost *vh, char *err, size_t errsz)
 {
 	struct auth_conf *a = data;
 
+	(void)cfg;
 	(void)vh;
 	for (size_t i = 0; a && i < a->nrules; i++) {
 		struct auth_rule *r = &a->rules[i];

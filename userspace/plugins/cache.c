@@ -257,12 +257,13 @@ oom:
 	return -1;
 }
 
-static int cache_conf_done(void *data, const struct vhost *vh, char *err,
-			   size_t errsz)
+static int cache_conf_done(void *data, const struct config *cfg,
+			   const struct vhost *vh, char *err, size_t errsz)
 {
 	struct cache_conf *cc = data;
 	unsigned shards = CACHE_SHARDS;
 
+	(void)cfg;
 	if (!cc || vh)
 		return 0;
 	if (!cc->admin_allow.n &&

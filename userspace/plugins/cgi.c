@@ -5,7 +5,7 @@
  *       Prefix      /cgi-bin/          every file below is a script
  *       Extension   .cgi               files ending so are scripts
  *       Interpreter .php /usr/bin/php-cgi   run the script with a program
- *       User        nobody             scripts run as this user (root only)
+ *       User        nobody             must be [SERVER] User: scripts run as it
  *       Timeout     30                 seconds of script silence -> 504
  * A site's "Match <regex> cgi" in [HANDLERS] routes more paths here (the
  * script is the leading part of the path that names a file); without any
@@ -41,7 +41,8 @@ struct cgi_conf {
 	struct gw_conf gw;		/* first: gateway.c sees this part */
 	struct cgi_interp *interp;
 	size_t ninterp;
-	struct cgi_user user;
+	bool user_set;			/* User: a check, scripts run as the daemon */
+	uid_t user_uid;
 };
 
 static int cgi_section_start(void **data, char *err, size_t errsz)
@@ -98,21 +99,39 @@ static int cgi_conf_key(void **data, const struct vhost *vh, const char *key,
 		       -1 : 0;
 	}
 	if (!strcasecmp(key, "User")) {
-		struct passwd *pw = getpwnam(value);
+		struct passwd pw, *res = NULL;
+		char buf[16384];
 
-		if (!pw) {
+		if (getpwnam_r(value, &pw, buf, sizeof(buf), &res) || !res) {
 			snprintf(err, errsz, "User: no user named '%s'", value);
 			return -1;
 		}
-		cf->user.set = true;
-		cf->user.uid = pw->pw_uid;
-		cf->user.gid = pw->pw_gid;
+		cf->user_set = true;
+		cf->user_uid = res->pw_uid;
 		return 0;
 	}
 	snprintf(err, errsz,
 		 "unknown key '%s' in [CGI] (known: Prefix, Extension, Interpreter, User, Timeout)",
 		 key);
 	return -1;
+}
+
+/*
+ * The daemon gave up root and every way to switch users at start
+ * (core/privs.c): scripts can only run as its User.
+ */
+static int cgi_conf_done(void *data, const struct config *cfg,
+			 const struct vhost *vh, char *err, size_t errsz)
+{
+	const struct cgi_conf *cf = data;
+
+	(void)vh;
+	if (cf && cf->user_set && cf->user_uid != cfg->uid) {
+		snprintf(err, errsz, "User (uid %u) is not [SERVER] User %s (uid %u): scripts run as the daemon's user, which keeps no power to switch; set [SERVER] User instead",
+			 (unsigned)cf->user_uid, cfg->user, (unsigned)cfg->uid);
+		return -1;
+	}
+	return 0;
 }
 
 static void cgi_conf_free(void *data)
@@ -143,14 +162,13 @@ static const char *cgi_interpreter(const struct cgi_conf *cf, const char *name)
 	return NULL;
 }
 
-/* Run the script with the interpreter of its extension, as the User. */
+/* Run the script with the interpreter of its extension. */
 static int cgi_begin(struct gw_job *j, const struct gw_conf *gw,
 		     const struct gw_script *s, const char *query)
 {
 	const struct cgi_conf *cf = (const struct cgi_conf *)gw;
 
-	return cgi_process_start(j, s, query, cgi_interpreter(cf, s->name),
-				 &cf->user);
+	return cgi_process_start(j, s, query, cgi_interpreter(cf, s->name));
 }
 
 /* A Match rule may route to cgi with no [CGI] section. */
@@ -172,6 +190,7 @@ const struct khttpd_plugin plugin_cgi = {
 	.name = "cgi",
 	.section_start = cgi_section_start,
 	.conf_key = cgi_conf_key,
+	.conf_done = cgi_conf_done,
 	.conf_free = cgi_conf_free,
 	.stop = cgi_processes_free,
 	GW_HOOK_FIELDS(cgi),

@@ -153,11 +153,12 @@ static int fcgi_conf_key(void **data, const struct vhost *vh, const char *key,
 	return -1;
 }
 
-static int fcgi_conf_done(void *data, const struct vhost *vh, char *err,
-			  size_t errsz)
+static int fcgi_conf_done(void *data, const struct config *cfg,
+			  const struct vhost *vh, char *err, size_t errsz)
 {
 	struct fcgi_conf *cf = data;
 
+	(void)cfg;
 	(void)vh;
 	if (!cf)
 		return 0;

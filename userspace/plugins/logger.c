@@ -48,6 +48,7 @@ static struct {
 	struct log_target *targets;
 	pthread_t thread;
 	bool running;
+	bool may_start;		/* logger_start() ran: threads may start */
 	int epfd;
 	int wake_fd;		/* eventfd: reopen or stop */
 	_Atomic bool reopen, stop;
@@ -55,11 +56,21 @@ static struct {
 
 extern const struct khttpd_plugin plugin_logger;
 
-static int open_log(const char *path)
+/*
+ * A file created at start, as root, is given to the user the daemon is
+ * about to become (uid -1: no change), so that SIGUSR1 can reopen it.
+ */
+static int open_log(const char *path, uid_t uid, gid_t gid)
 {
 	/* Not O_APPEND: splice(2) refuses append-mode files; one writer. */
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
 
+	if (fd >= 0 && uid != (uid_t)-1 && fchown(fd, uid, gid)) {
+		close(fd);
+		return -1;
+	}
+	if (fd < 0 && errno == EEXIST)
+		fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0)
 		lseek(fd, 0, SEEK_END);
 	return fd;
@@ -111,8 +122,14 @@ static void *writer_main(void *arg)
 				int fd;
 
 				drain_pipe(t);
-				if (!reopen || (fd = open_log(t->path)) < 0)
+				if (!reopen)
 					continue;
+				fd = open_log(t->path, (uid_t)-1, (gid_t)-1);
+				if (fd < 0) {
+					log_msg("logger: cannot reopen %s, still writing the old file: %s",
+						t->path, strerror(errno));
+					continue;
+				}
 				close(t->file_fd);
 				t->file_fd = fd;
 			}
@@ -123,26 +140,41 @@ static void *writer_main(void *arg)
 	}
 }
 
+/*
+ * The epoll set exists from the first target; the thread starts with the
+ * daemon (logger_start), after the privilege drop: a thread started while
+ * the config loads as root would keep root's capabilities.
+ */
 static int start_writer(char *err, size_t errsz)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
 
-	if (lg.running)
-		return 0;
-	lg.epfd = epoll_create1(EPOLL_CLOEXEC);
-	lg.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (lg.epfd < 0 || lg.wake_fd < 0 ||
-	    epoll_ctl(lg.epfd, EPOLL_CTL_ADD, lg.wake_fd, &ev) ||
-	    pthread_create(&lg.thread, NULL, writer_main, NULL)) {
-		snprintf(err, errsz, "cannot start the log writer: %s",
-			 strerror(errno));
-		return -1;
+	if (lg.epfd < 0) {
+		lg.epfd = epoll_create1(EPOLL_CLOEXEC);
+		lg.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (lg.epfd < 0 || lg.wake_fd < 0 ||
+		    epoll_ctl(lg.epfd, EPOLL_CTL_ADD, lg.wake_fd, &ev))
+			goto fail;
 	}
+	if (lg.running || !lg.may_start)
+		return 0;
+	if (pthread_create(&lg.thread, NULL, writer_main, NULL))
+		goto fail;
 	lg.running = true;
 	return 0;
+fail:
+	snprintf(err, errsz, "cannot start the log writer: %s", strerror(errno));
+	return -1;
 }
 
-static struct log_target *target_get(const char *path, char *err, size_t errsz)
+static int logger_start(char *err, size_t errsz)
+{
+	lg.may_start = true;
+	return lg.targets ? start_writer(err, errsz) : 0;
+}
+
+static struct log_target *target_get(const char *path, const struct config *cfg,
+				     char *err, size_t errsz)
 {
 	struct log_target *t;
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -155,7 +187,8 @@ static struct log_target *target_get(const char *path, char *err, size_t errsz)
 	t = calloc(1, sizeof(*t));
 	if (!t || !(t->path = strdup(path)))
 		goto fail;
-	t->file_fd = open_log(path);
+	t->file_fd = geteuid() ? open_log(path, (uid_t)-1, (gid_t)-1) :
+		     open_log(path, cfg->uid, cfg->gid);
 	if (t->file_fd < 0) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		free(t->path);
@@ -225,17 +258,17 @@ static int logger_key(void **data, const struct vhost *vh, const char *key,
 	return -1;
 }
 
-static int logger_done(void *data, const struct vhost *vh, char *err,
-		       size_t errsz)
+static int logger_done(void *data, const struct config *cfg,
+		       const struct vhost *vh, char *err, size_t errsz)
 {
 	struct logger_conf *l = data;
 
 	(void)vh;
 	if (!l)
 		return 0;
-	if (l->access_path && !(l->access = target_get(l->access_path, err, errsz)))
+	if (l->access_path && !(l->access = target_get(l->access_path, cfg, err, errsz)))
 		return -1;
-	if (l->error_path && !(l->error = target_get(l->error_path, err, errsz)))
+	if (l->error_path && !(l->error = target_get(l->error_path, cfg, err, errsz)))
 		return -1;
 	return 0;
 }
@@ -428,6 +461,7 @@ const struct khttpd_plugin plugin_logger = {
 	.conf_key = logger_key,
 	.conf_done = logger_done,
 	.conf_free = logger_free,
+	.start = logger_start,
 	.stop = logger_stop,
 	.reopen = logger_reopen,
 	.on_response = logger_response,

@@ -209,12 +209,13 @@ static int proxy_conf_key_hook(void **data, const struct vhost *vh,
 	return proxy_conf_key(*data, key, value, err, errsz);
 }
 
-static int proxy_conf_done(void *data, const struct vhost *vh, char *err,
-			   size_t errsz)
+static int proxy_conf_done(void *data, const struct config *cfg,
+			   const struct vhost *vh, char *err, size_t errsz)
 {
 	struct proxy_conf *pc = data;
 	char warn[200];
 
+	(void)cfg;
 	(void)vh;
 	if (!pc)
 		return 0;
