@@ -104,6 +104,7 @@ def main():
         fixture = os.path.abspath(args.fixture)
     else:
         tmp = tempfile.mkdtemp(prefix="khttpd-blackbox-")
+        os.chmod(tmp, 0o755)    # reachable by the User khttpdd drops to
         fixture = build_fixture(tmp)
     ctx = Context(args, fixture)
     passed = failed = 0

@@ -80,6 +80,8 @@ class App:
             self.proc = subprocess.Popen([FCGI_APP, "unix:" + self.sock],
                                          stdout=subprocess.PIPE)
             expect(self.proc.stdout.readline() == b"ready\n", "fcgi_app did not start")
+            # khttpdd connects as its User: like php-fpm's listen.mode below
+            os.chmod(self.sock, 0o666)
         else:
             conf = os.path.join(self.dir, "fpm.conf")
             with open(conf, "w") as f:
@@ -235,7 +237,7 @@ def cgi_status_redirects_and_nph():
 @test
 def cgi_timeout_and_disconnect_kill_the_group():
     d = cgi_daemon("    Timeout 1\n")
-    pidfile = d.path("pids")
+    pidfile = os.path.join(d.writable_dir("scratch"), "pids")
     # the script and a child of it, both must die
     script(d, "hang.sh", "#!/bin/sh\nsleep 60 &\necho $$ $! > %s.$QUERY_STRING\nwait\n" % pidfile)
     with d.running():
@@ -246,7 +248,7 @@ def cgi_timeout_and_disconnect_kill_the_group():
         expect(wait_until(lambda: not any(pid_alive(p) for p in pids), 5),
                "timeout left %s alive" % pids)
     d = cgi_daemon("    Timeout 30\n")
-    pidfile = d.path("pids")
+    pidfile = os.path.join(d.writable_dir("scratch"), "pids")
     script(d, "hang.sh", "#!/bin/sh\nsleep 60 &\necho $$ $! > %s.$QUERY_STRING\nwait\n" % pidfile)
     with d.running():
         with d.connect() as c:

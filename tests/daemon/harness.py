@@ -4,6 +4,7 @@ HTTP helpers; a test registry that prints "ok"/"not ok" and the tally."""
 
 import contextlib
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -20,6 +21,18 @@ KHTTPCTL = os.path.join(BUILD, "khttpctl")
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from ports import free_port  # noqa: E402
 from wait import wait_until  # noqa: E402,F401  (the suites import it from here)
+
+# khttpdd started as root drops to [SERVER] User, by default this one.
+RUN_USER = "nobody"
+
+
+def run_ids():
+    """(uid, gid) khttpdd runs as: RUN_USER and its group when we are root."""
+    if os.geteuid():
+        return os.geteuid(), os.getegid()
+    pw = pwd.getpwnam(RUN_USER)
+    return pw.pw_uid, pw.pw_gid
+
 
 SANITIZER_MARKS = (b"ERROR: AddressSanitizer", b"runtime error:", b"ERROR: LeakSanitizer")
 
@@ -39,6 +52,8 @@ class Daemon:
     def __init__(self, server_extra="", plugins=(), main_sections="", sites=None,
                  workers=2):
         self.dir = tempfile.mkdtemp(prefix="khttpdd-test-")
+        # mkdtemp's 0700 would shut out the User the daemon drops to
+        os.chmod(self.dir, 0o755)
         self.port = free_port()
         self.conf = os.path.join(self.dir, "conf")
         self.sock = os.path.join(self.dir, "ctl.sock")
@@ -66,6 +81,15 @@ class Daemon:
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
+
+    def writable_dir(self, rel, user=RUN_USER):
+        """A directory the daemon's User (and its CGI scripts) may write in:
+        what an operator gives it for logs that get rotated, for instance."""
+        p = self.path(rel)
+        os.makedirs(p, exist_ok=True)
+        pw = pwd.getpwnam(user)
+        os.chown(p, pw.pw_uid, pw.pw_gid)
+        return p
 
     def write(self, rel, text, mode=0o644):
         p = self.path(rel)

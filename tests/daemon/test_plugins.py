@@ -17,8 +17,8 @@ import urllib.parse
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (KHTTPDD, Daemon, Failure, expect, run_all, site,  # noqa: E402
-                     test)
+from harness import (KHTTPDD, Daemon, Failure, expect, run_all, run_ids,  # noqa: E402
+                     site, test, wait_until)
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -446,21 +446,24 @@ def logger_formats():
 def logger_reopens_on_sigusr1():
     d = Daemon(plugins=("logger",),
                main_sections="[LOGGER]\n    AccessLog %s\n")
-    d.write_conf(plugins=("logger",), main_sections="[LOGGER]\n    AccessLog %s\n" %
-                 d.path("access.log"))
+    # the daemon reopens as its User: the log directory is that user's
+    logs = d.writable_dir("logs")
+    log = os.path.join(logs, "access.log")
+    d.write_conf(plugins=("logger",), main_sections="[LOGGER]\n    AccessLog %s\n" % log)
     two_sites(d)
     with d.running():
         d.get("/", host="a.test")
-        wait_lines(d.path("access.log"), 1)
-        os.rename(d.path("access.log"), d.path("access.log.1"))
+        wait_lines(log, 1)
+        st = os.stat(log)
+        expect((st.st_uid, st.st_gid) == run_ids(),
+               "created at start for the User: %d:%d" % (st.st_uid, st.st_gid))
+        os.rename(log, log + ".1")
         d.get("/one-more", host="a.test")        # still goes to the renamed file
-        wait_lines(d.path("access.log.1"), 2)
+        wait_lines(log + ".1", 2)
         d.signal(signal.SIGUSR1)
-        deadline = time.time() + 5
-        while not os.path.exists(d.path("access.log")) and time.time() < deadline:
-            time.sleep(0.05)
+        expect(wait_until(lambda: os.path.exists(log), 5), "SIGUSR1 made no new file")
         d.get("/after-rotate", host="a.test")
-        lines = wait_lines(d.path("access.log"), 1)
+        lines = wait_lines(log, 1)
         expect("/after-rotate" in lines[0], "new file gets new lines: %r" % lines)
 
 

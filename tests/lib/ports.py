@@ -31,11 +31,14 @@ def _ephemeral_low():
         return 32768
 
 
-def free_port():
+def free_port(lowest=LOWEST, highest=None):
+    """A port in [lowest, highest] (default: up to the ephemeral range);
+    below 1024 for a test that needs a privileged one."""
     os.makedirs(LOCK_DIR, mode=0o1777, exist_ok=True)
-    highest = min(_ephemeral_low(), 32768) - 1
+    if highest is None:
+        highest = min(_ephemeral_low(), 32768) - 1
     for _ in range(1000):
-        port = random.randint(LOWEST, highest)
+        port = random.randint(lowest, highest)
         fd = os.open(os.path.join(LOCK_DIR, str(port)), os.O_CREAT | os.O_RDWR, 0o666)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -282,6 +282,7 @@ class Daemon:
                  addr="127.0.0.1"):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="khttpd-test-")
+        os.chmod(self.dir, 0o755)   # reachable by the User khttpdd drops to
         self.docroot = docroot or self.dir
         self.conf_path = os.path.join(self.dir, "khttpd.conf")
         with open(self.conf_path, "w") as f:

@@ -2,10 +2,13 @@
 /*
  * Config parser unit tests: a complete good config (main file + sites, with
  * every [SERVER] key, plugin sections, MIME overrides), command-line
- * overrides, the vhost choice by Host, the MIME lookup, and a table of bad
+ * overrides, the vhost choice by Host, the MIME lookup, the identity the
+ * daemon drops to (User, Group, service switches), and a table of bad
  * files that must fail with the exact "file:line: what" message.
  */
 #define _GNU_SOURCE
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/khttpdd.h"
+#include "core/service.h"
 #include "khttpd_check.h"
 
 static char dir[] = "/tmp/khttpd-test-config.XXXXXX";
@@ -173,6 +177,65 @@ static void test_good(void)
 	}
 }
 
+static void test_identity(void)
+{
+	struct config_overrides ov = { .workers = -1, .docroot = dir };
+	const struct passwd *pw = getpwnam("daemon");
+	const struct group *gr = getgrnam("adm");
+	uid_t uid = pw ? pw->pw_uid : 0;
+	gid_t gid = gr ? gr->gr_gid : 0;
+	char err[512] = "";
+	struct config *c;
+	size_t bridge = 0;
+
+	CHECK(pw && gr, "this test needs the user daemon and the group adm");
+	while (bridge < khttpd_nservices &&
+	       strcmp(khttpd_services[bridge]->conf_key, "Bridge"))
+		bridge++;
+	CHECK(bridge < khttpd_nservices, "the bridge has the key Bridge");
+	unlink(pathof("sites/a"));	/* test_good's sites: -r is the vhost */
+	unlink(pathof("sites/default"));
+	unlink(pathof("sites/ignored~"));
+
+	/* Named: as written, and [CGI] User may repeat it. */
+	put("khttpd.conf", "[SERVER]\n    User daemon\n    Group adm\n"
+	    "    Bridge off\n[PLUGINS]\n    Load cgi\n[CGI]\n    User daemon\n");
+	c = config_load(dir, &ov, err, sizeof(err));
+	CHECK(c, "User/Group/Bridge refused: %s", err);
+	if (c) {
+		CHECK(c->user_set && c->group_set && !strcmp(c->user, "daemon") &&
+		      c->uid == uid && c->gid == gid, "User daemon %u:%u, got %s %u:%u",
+		      (unsigned)uid, (unsigned)gid, c->user, (unsigned)c->uid,
+		      (unsigned)c->gid);
+		CHECK(c->services_off == 1u << bridge, "Bridge off: %#x",
+		      c->services_off);
+	}
+	config_put(c);
+
+	/* User alone: its primary group; Bridge on is the default. */
+	put("khttpd.conf", "[SERVER]\n    User daemon\n    Bridge off\n    Bridge on\n");
+	c = config_load(dir, &ov, err, sizeof(err));
+	CHECK(c && c->gid == pw->pw_gid && !c->group_set && !c->services_off,
+	      "User alone: %s", c ? "wrong gid or services" : err);
+	config_put(c);
+
+	/* Nothing: nobody and its group as root, else who we are. */
+	put("khttpd.conf", "[SERVER]\n    Workers 1\n");
+	c = config_load(dir, &ov, err, sizeof(err));
+	CHECK(c && !c->user_set && !c->group_set, "defaults: %s", c ? "" : err);
+	if (c && geteuid() == 0) {
+		const struct passwd *nb = getpwnam("nobody");
+
+		CHECK(nb && !strcmp(c->user, "nobody") && c->uid == nb->pw_uid &&
+		      c->gid == nb->pw_gid, "default User nobody: %s %u:%u",
+		      c->user, (unsigned)c->uid, (unsigned)c->gid);
+	} else if (c) {
+		CHECK(c->uid == geteuid() && c->gid == getegid(),
+		      "not root: the current ids");
+	}
+	config_put(c);
+}
+
 struct bad_case {
 	const char *main, *site, *want;	/* want: after "<file>:" */
 };
@@ -201,6 +264,22 @@ static const struct bad_case bad_cases[] = {
 	  "khttpd.conf:2: Index: 'a/b.html' must be a file name" },
 	{ "[SERVER]\n    HeadMax 2000\n    RequestLineMax 4000\n", NULL,
 	  "RequestLineMax (4000) must not exceed HeadMax (2000)" },
+	{ "[SERVER]\n    User no-such-user-khttpd\n", NULL,
+	  "khttpd.conf:2: User: no user named 'no-such-user-khttpd'" },
+	{ "[SERVER]\n    Group no-such-group-khttpd\n", NULL,
+	  "khttpd.conf:2: Group: no group named 'no-such-group-khttpd'" },
+	{ "[SERVER]\n    User root\n", NULL,
+	  "khttpd.conf:2: User root: khttpdd does not serve as uid 0" },
+	{ "[SERVER]\n\n    Group root\n", NULL,
+	  "khttpd.conf:3: Group root: khttpdd does not serve as gid 0" },
+	{ "[SERVER]\n    Bridge maybe\n", NULL,
+	  "khttpd.conf:2: Bridge: expected on or off, got 'maybe'" },
+	{ "[SERVER]\n    Users x\n", NULL,
+	  "khttpd.conf:2: unknown key 'Users' in [SERVER] (known: Listen, " },
+	{ "[PLUGINS]\n    Load cgi\n[CGI]\n    User nobody-such\n", NULL,
+	  "khttpd.conf:4: User: no user named 'nobody-such'" },
+	{ "[SERVER]\n    User nobody\n[PLUGINS]\n    Load cgi\n[CGI]\n    User daemon\n",
+	  NULL, "[cgi]: User (uid " },
 	{ "[NOPE]\n", NULL, "khttpd.conf:1: unknown section [NOPE] in the main file" },
 	{ "[SERVER\n", NULL, "khttpd.conf:1: expected a [SECTION] header" },
 	{ "[HOST]\n", NULL, "khttpd.conf:1: unknown section [HOST] in the main file" },
@@ -264,7 +343,8 @@ static void test_bad(void)
 		err[0] = '\0';
 		c = config_load(dir, &ov, err, sizeof(err));
 		snprintf(want, sizeof(want), "%s/%s", dir, b->want);
-		if (!strncmp(b->want, "RequestLineMax", 14))	/* whole config */
+		/* about the whole config or a main-file scope */
+		if (!strncmp(b->want, "RequestLineMax", 14) || b->want[0] == '[')
 			snprintf(want, sizeof(want), "%s: %s", dir, b->want);
 		CHECK(!c && !strncmp(err, want, strlen(want)),
 		      "case %zu:\n  got  '%s'\n  want '%s...'", i, err, want);
@@ -285,6 +365,7 @@ int main(void)
 	snprintf(root, sizeof(root), "%s/root", dir);
 	mkdir(root, 0755);
 	test_good();
+	test_identity();
 	test_bad();
 	if (system("rm -rf /tmp/khttpd-test-config.*") != 0)
 		fprintf(stderr, "cleanup failed\n");
