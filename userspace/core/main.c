@@ -318,6 +318,8 @@ int main(int argc, char **argv)
 			keep |= khttpd_services[s]->caps;
 	if (privs_drop(cfg, keep, err, sizeof(err))) {
 		log_msg("cannot drop privileges to User %s: %s", cfg->user, err);
+		free(wfds);	/* a refused start stays clean under LeakSanitizer */
+		free(lst);
 		return 1;
 	}
 	for (size_t p = 0; p < khttpd_nplugins; p++)
