@@ -184,7 +184,8 @@ static void http_dispatch(struct conn *c)
 		config_put(c->cfg);
 		c->cfg = config_get(w->cfg);
 	}
-	c->vhost = config_vhost(c->cfg, c->buf + r->host.off, r->host.len);
+	c->vhost = config_vhost(c->cfg, c->buf + r->host_name.off,
+				 r->host_name.len);
 	c->keep_alive = (r->flags & KHTTP_F_KEEP_ALIVE) && !w->draining &&
 			c->nrequests < c->cfg->keepalive_max;
 	c->head_only = r->method == KHTTP_METHOD_HEAD;

@@ -99,7 +99,11 @@ struct config *config_load(const char *path, const struct config_overrides *ov,
 			   char *err, size_t errsz);
 struct config *config_get(struct config *cfg);
 void config_put(struct config *cfg);
-const struct vhost *config_vhost(const struct config *cfg, const char *host,
+/*
+ * The vhost a host name selects (the parser's host_name: no port, no
+ * trailing dot), case-insensitively; the default one for any other.
+ */
+const struct vhost *config_vhost(const struct config *cfg, const char *name,
 				 size_t len);
 const char *config_mime(const struct config *cfg, const char *path,
 			size_t len);
