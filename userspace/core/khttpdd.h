@@ -126,6 +126,7 @@ enum conn_state {
 	CONN_WRITE,		/* sending a response */
 	CONN_PLUGIN,		/* suspended: a plugin owns the socket */
 	CONN_LINGER,		/* sent its last response; draining input */
+	CONN_SKIP_BODY,		/* discarding a body nobody read, then the next head */
 };
 
 struct conn {
@@ -151,6 +152,14 @@ struct conn {
 	uint32_t buf_size, buf_len;
 	uint32_t body_len;	/* body bytes (decoded) after the head */
 	uint32_t body_raw;	/* raw body bytes consumed from buf */
+	/*
+	 * The request declared a body and nobody has read it yet: an early
+	 * answer (401, 403, 404, 405...) must skip it or close, or the body
+	 * would be parsed as the next request. Cleared once the core read it
+	 * or a plugin took the connection (conn_suspend).
+	 */
+	bool body_unread;
+	uint64_t skip_left;	/* CONN_SKIP_BODY: body bytes still to discard */
 
 	/* response in flight: head, then body (owned), then the file range */
 	const char *hd;		/* worker scratch until a send blocks */
