@@ -20,20 +20,28 @@ def denied_site(d):
     d.write("conf/sites/a", site("a.test", d.path("a")))
 
 
+def denying_daemon():
+    """mandril answers /deny with 403 before anyone reads the body."""
+    d = Daemon(plugins=("mandril",), main_sections="[MANDRIL]\n    DenyURI ^/deny\n")
+    denied_site(d)
+    return d
+
+
+DENIED_HEAD = (b"POST /deny HTTP/1.1\r\nHost: a.test\r\nContent-Length: %d\r\n\r\n"
+               % len(SMUGGLED))
+LAST_GET = b"GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"
+
+
 def statuses(c, n):
     return [c.read_response() for _ in range(n)]
 
 
 @test
 def early_403_skips_body_one_write():
-    d = Daemon(plugins=("mandril",),
-               main_sections="[MANDRIL]\n    DenyURI ^/deny\n")
-    denied_site(d)
+    d = denying_daemon()
     with d.running():
         with d.connect() as c:
-            c.send(b"POST /deny HTTP/1.1\r\nHost: a.test\r\nContent-Length: %d\r\n\r\n"
-                   % len(SMUGGLED) + SMUGGLED +
-                   b"GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+            c.send(DENIED_HEAD + SMUGGLED + LAST_GET)
             r1, r2 = statuses(c, 2)
             expect(r1.status == 403, "first: %d" % r1.status)
             expect(r2.status == 200 and r2.body == b"site A\n",
@@ -43,19 +51,16 @@ def early_403_skips_body_one_write():
 
 @test
 def early_403_skips_body_split():
-    d = Daemon(plugins=("mandril",),
-               main_sections="[MANDRIL]\n    DenyURI ^/deny\n")
-    denied_site(d)
+    d = denying_daemon()
     with d.running():
         with d.connect() as c:
-            c.send(b"POST /deny HTTP/1.1\r\nHost: a.test\r\nContent-Length: %d\r\n\r\n"
-                   % len(SMUGGLED))
+            c.send(DENIED_HEAD)
             r1 = c.read_response()
             expect(r1.status == 403 and r1.header("Connection") != "close",
                    "403 first, connection kept: %d" % r1.status)
             c.send(SMUGGLED[:10])
             c.send(SMUGGLED[10:])
-            c.send(b"GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+            c.send(LAST_GET)
             r2 = c.read_response()
             expect(r2.status == 200 and r2.body == b"site A\n",
                    "the body was parsed as a request: %d %r" % (r2.status, r2.body))
@@ -64,9 +69,7 @@ def early_403_skips_body_split():
 
 @test
 def early_answer_chunked_body_closes():
-    d = Daemon(plugins=("mandril",),
-               main_sections="[MANDRIL]\n    DenyURI ^/deny\n")
-    denied_site(d)
+    d = denying_daemon()
     with d.running():
         with d.connect() as c:
             c.send(b"POST /deny HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\n"
