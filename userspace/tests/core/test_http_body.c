@@ -123,6 +123,7 @@ static void early_answers(struct config *cfg)
 			       "GET /h HTTP/1.1\r\nHost: x\r\nX-Smuggled: 1\r\n\r\n";
 	const char *next = "POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nnext";
 	char resp[8192], got[64], body[43];
+	const struct khttpd_plugin **loaded = cfg->plugins;
 	int fd, before;
 
 	cfg->plugins = plugins;
@@ -198,7 +199,7 @@ static void early_answers(struct config *cfg)
 			finish(fd);
 		}
 	}
-	cfg->plugins = NULL;
+	cfg->plugins = loaded;	/* config_put() frees the config's own */
 	cfg->nplugins = 0;
 }
 
