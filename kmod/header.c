@@ -46,11 +46,12 @@ enum khttpd_state khttpd_header_timeout(struct khttpd_conn *c)
 static bool khttpd_is_dynamic(const struct khttpd_thread *thr,
 			      const struct khttp_request *req, size_t plen)
 {
-	const char *host = thr->buf + req->host.off;
+	const char *host = thr->buf + req->host_name.off;
 	bool dynamic;
 
 	read_lock(&khttpd_cfg_lock);
-	dynamic = !khttpd_host_allowed(khttpd_cfg.hosts, host, req->host.len) ||
+	dynamic = !khttpd_host_allowed(khttpd_cfg.hosts, host,
+				       req->host_name.len) ||
 		  khttpd_rules_match(khttpd_cfg.dynamic, thr->path, plen,
 				     req->query.len > 0);
 	read_unlock(&khttpd_cfg_lock);

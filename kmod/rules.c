@@ -104,29 +104,12 @@ int khttpd_hosts_validate(const char *hosts)
 	return 0;
 }
 
-/* Length of host[0..len) without a ":port" suffix. */
-static size_t khttpd_host_name_len(const char *host, size_t len)
-{
-	size_t i;
-
-	for (i = len; i > 0 && host[i - 1] != ':'; i--)
-		if (!isdigit(host[i - 1]))
-			return len;
-	if (i == 0)
-		return len;
-	/* "[::1]:80" is "[::1]"; the colons inside brackets are no port */
-	if (host[0] == '[' && (i < 2 || host[i - 2] != ']'))
-		return len;
-	return i - 1;
-}
-
 bool khttpd_host_allowed(const char *hosts, const char *host, size_t len)
 {
 	const char *w;
 	size_t n;
 	bool any = false;
 
-	len = khttpd_host_name_len(host, len);
 	while (khttpd_next_word(&hosts, &w, &n)) {
 		any = true;
 		if (n == len && khttpd_ieq(w, host, n))

@@ -26,8 +26,8 @@ bool khttpd_rules_exec(const char *rules, umode_t mode);
 
 /*
  * `hosts`: host names separated by spaces; empty means every host is ours.
- * host[0..len) is the Host field; a ":port" suffix is ignored and names
- * compare case-insensitively.
+ * host[0..len) is the request's host_name (the parser dropped ":port" and
+ * a trailing dot); names compare case-insensitively.
  */
 int khttpd_hosts_validate(const char *hosts);
 bool khttpd_host_allowed(const char *hosts, const char *host, size_t len);

@@ -49,5 +49,10 @@ int khttp_path_check(const char *raw, size_t len);
 
 /* The value of a Host field (or an absolute-form authority) is acceptable. */
 bool khttp_host_valid(const char *p, size_t n);
+/*
+ * Of a valid Host value p[0..n): the length of its name, without ":port"
+ * and without a trailing dot ("[v6]" keeps its brackets).
+ */
+size_t khttp_host_name_len(const char *p, size_t n);
 
 #endif /* KHTTPD_LIB_HTTP_COMMON_H */

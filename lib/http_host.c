@@ -120,3 +120,18 @@ bool khttp_host_valid(const char *p, size_t n)
 	}
 	return v <= 65535;
 }
+
+size_t khttp_host_name_len(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n && p[0] == '[') {
+		while (i < n && p[i] != ']')
+			i++;
+		return i < n ? i + 1 : n;
+	}
+	while (i < n && p[i] != ':')
+		i++;
+	/* "name." and "name" are one name (RFC 1034 3.1: the root label) */
+	return i && p[i - 1] == '.' ? i - 1 : i;
+}

@@ -32,6 +32,8 @@ enum {
 	SEEN_TE_CHUNKED = 1u << 5,	/* "chunked" anywhere in the codings */
 	SEEN_TE_TWICE = 1u << 6,	/* "chunked" more than once */
 	SEEN_TE_OTHER = 1u << 7,	/* a coding we do not implement */
+	SEEN_AUTHORIZATION = 1u << 8,
+	SEEN_PROXY_AUTHORIZATION = 1u << 9,
 };
 
 #define KHTTP_S64_MAX ((u64)0x7fffffffffffffffULL)
@@ -72,6 +74,23 @@ static struct khttp_span span_of(size_t start, size_t end)
 	struct khttp_span s = { .off = (u16)start, .len = (u16)(end - start) };
 
 	return s;
+}
+
+/* A field that may appear once: false when it was seen before. */
+static bool seen_once(struct khttp_request *req, u16 bit)
+{
+	if (req->nfields_seen_host & bit)
+		return false;
+	req->nfields_seen_host |= bit;
+	return true;
+}
+
+/* Host (from the field or the target) and the name it gives: see host_name. */
+static void set_host(struct khttp_request *req, const char *buf,
+		     size_t s, size_t e)
+{
+	req->host = span_of(s, e);
+	req->host_name = span_of(s, s + khttp_host_name_len(buf + s, e - s));
 }
 
 void khttp_limits_default(struct khttp_limits *lim)
@@ -122,6 +141,7 @@ const char *khttp_error_str(int result)
 	case KHTTP_E_VERSION_SYNTAX: return "malformed HTTP version";
 	case KHTTP_E_LINE_ENDING: return "bare CR or LF";
 	case KHTTP_E_FIELD_NAME: return "malformed field name";
+	case KHTTP_E_FIELD_DUPLICATE: return "duplicate credential field";
 	case KHTTP_E_FIELD_WS: return "whitespace before colon";
 	case KHTTP_E_OBS_FOLD: return "obsolete line folding";
 	case KHTTP_E_FIELD_VALUE: return "control character in field value";
@@ -234,7 +254,7 @@ static int parse_absolute_form(struct khttp_request *req, const char *buf,
 	}
 	if (p == auth || !khttp_host_valid(buf + auth, p - auth))
 		return KHTTP_E_HOST_SYNTAX;
-	req->host = span_of(auth, p);
+	set_host(req, buf, auth, p);
 	req->flags |= KHTTP_F_ABSOLUTE_FORM;
 	return p;
 }
@@ -324,9 +344,8 @@ static int parse_transfer_encoding(struct khttp_request *req, const char *buf,
 static int parse_content_length(struct khttp_request *req, const char *buf,
 				size_t s, size_t e)
 {
-	if (req->nfields_seen_host & SEEN_CL)
+	if (!seen_once(req, SEEN_CL))
 		return KHTTP_E_CONTENT_LENGTH_DUP;
-	req->nfields_seen_host |= SEEN_CL;
 	if (!parse_decimal(buf + s, e - s, KHTTP_S64_MAX, &req->content_length))
 		return KHTTP_E_CONTENT_LENGTH;
 	if (req->nfields_seen_host & SEEN_TE)
@@ -426,6 +445,7 @@ enum field_id {
 	FIELD_USER_AGENT,
 	FIELD_REFERER,
 	FIELD_AUTHORIZATION,
+	FIELD_PROXY_AUTHORIZATION,
 	FIELD_CONTENT_TYPE,
 };
 
@@ -449,6 +469,7 @@ static const struct {
 	KNOWN_FIELD("user-agent", FIELD_USER_AGENT),
 	KNOWN_FIELD("referer", FIELD_REFERER),
 	KNOWN_FIELD("authorization", FIELD_AUTHORIZATION),
+	KNOWN_FIELD("proxy-authorization", FIELD_PROXY_AUTHORIZATION),
 	KNOWN_FIELD("content-type", FIELD_CONTENT_TYPE),
 	{ NULL, 0, FIELD_OTHER },
 };
@@ -483,13 +504,12 @@ static int parse_field_line(struct khttp_request *req, const char *buf,
 	}
 	switch (known_fields[i].id) {
 	case FIELD_HOST:
-		if (req->nfields_seen_host & SEEN_HOST)
+		if (!seen_once(req, SEEN_HOST))
 			return KHTTP_E_HOST_DUPLICATE;
-		req->nfields_seen_host |= SEEN_HOST;
 		if (!khttp_host_valid(buf + v, ve - v))
 			return KHTTP_E_HOST_SYNTAX;
 		if (!(req->flags & KHTTP_F_ABSOLUTE_FORM))
-			req->host = span_of(v, ve);
+			set_host(req, buf, v, ve);
 		break;
 	case FIELD_CONTENT_LENGTH:
 		return parse_content_length(req, buf, v, ve);
@@ -530,7 +550,13 @@ static int parse_field_line(struct khttp_request *req, const char *buf,
 		req->referer = span_of(v, ve);
 		break;
 	case FIELD_AUTHORIZATION:
+		if (!seen_once(req, SEEN_AUTHORIZATION))
+			return KHTTP_E_FIELD_DUPLICATE;
 		req->authorization = span_of(v, ve);
+		break;
+	case FIELD_PROXY_AUTHORIZATION:
+		if (!seen_once(req, SEEN_PROXY_AUTHORIZATION))
+			return KHTTP_E_FIELD_DUPLICATE;
 		break;
 	case FIELD_CONTENT_TYPE:
 		req->content_type = span_of(v, ve);
@@ -542,7 +568,7 @@ static int parse_field_line(struct khttp_request *req, const char *buf,
 /* The empty line ended the head at end: whole-message checks. */
 static int finish_head(struct khttp_request *req, size_t end)
 {
-	u8 seen = req->nfields_seen_host;
+	u16 seen = req->nfields_seen_host;
 
 	if (req->version == 11 && !(seen & SEEN_HOST))
 		return KHTTP_E_HOST_MISSING;

@@ -72,6 +72,7 @@ enum khttp_result {
 	KHTTP_E_PATH_ESCAPE = -19,	/* dot-segments climb above "/" */
 	KHTTP_E_RANGE_SYNTAX = -20,	/* reserved: bad Range is ignored */
 	KHTTP_E_LEADING_WS = -21,	/* whitespace before the request line */
+	KHTTP_E_FIELD_DUPLICATE = -22,	/* a singleton credential field twice */
 	/* 405 */
 	KHTTP_E_METHOD_NOT_ALLOWED = -30, /* CONNECT/TRACE: never served */
 	/* 414 */
@@ -125,7 +126,7 @@ struct khttp_request {
 	/* resumable scan state: private to the parser */
 	u16 scan;		/* bytes scanned; after an error, where */
 	u8 state;
-	u8 nfields_seen_host;	/* private: bitmask of singleton fields seen */
+	u16 nfields_seen_host;	/* private: bitmask of singleton fields seen */
 	u16 line_start;		/* private */
 	u16 nfields;
 
@@ -143,6 +144,12 @@ struct khttp_request {
 	struct khttp_span path;
 	struct khttp_span query;	/* after '?', without it */
 	struct khttp_span host;		/* Host field or absolute-form host */
+	/*
+	 * host_name: host without ":port" and without a trailing dot
+	 * ("Example.ORG.:80" -> "Example.ORG"), "[v6]" kept: what names a
+	 * virtual host. Empty when host is.
+	 */
+	struct khttp_span host_name;
 	struct khttp_span if_none_match;
 	struct khttp_span if_range;
 	struct khttp_span user_agent;	/* for access logs */
@@ -179,6 +186,10 @@ void khttp_request_init(struct khttp_request *req);
  * - Transfer-Encoding (all its fields together) must end with "chunked",
  *   given once (400 otherwise); other codings before it are 501.
  *   Content-Length: digits only, at most 2^63 - 1, one field.
+ * - Singleton fields that decide who asks or what is asked for: Host,
+ *   Content-Length, Authorization and Proxy-Authorization must each appear
+ *   at most once (400), even when a copy is empty: servers and backends
+ *   disagree on which copy counts.
  * - Expect: "100-continue" (ignored in HTTP/1.0); anything else is 417.
  * - If-Modified-Since, If-Unmodified-Since, If-None-Match, If-Range, Range
  *   and the logged fields: a later field replaces an earlier one. A Range

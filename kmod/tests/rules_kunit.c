@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* KUnit: the `dynamic` rule and `hosts` matchers of kmod/rules.c. */
+/*
+ * KUnit: the `dynamic` rule and `hosts` matchers of kmod/rules.c (hosts
+ * fed the parser's host_name, as header.c does).
+ */
 #include <kunit/test.h>
 #include <linux/stat.h>
+#include <linux/kernel.h>
 #include <linux/string.h>
+#include <khttpd/http_parser.h>
 #include "../rules.h"
 
 static bool match(const char *rules, const char *path, bool query)
@@ -85,9 +90,19 @@ static void rules_exec_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, match("+x", "/+x", true));
 }
 
+/* hosts against the host_name the parser gives for "Host: host". */
 static bool host_ok(const char *hosts, const char *host)
 {
-	return khttpd_host_allowed(hosts, host, strlen(host));
+	char buf[128];
+	struct khttp_request req;
+	int n = snprintf(buf, sizeof(buf), "GET / HTTP/1.1\r\nHost: %s\r\n\r\n",
+			 host);
+
+	khttp_request_init(&req);
+	if (khttp_parse(&req, NULL, buf, n) != KHTTP_DONE)
+		return false;
+	return khttpd_host_allowed(hosts, buf + req.host_name.off,
+				   req.host_name.len);
 }
 
 static void hosts_test(struct kunit *test)
@@ -97,6 +112,8 @@ static void hosts_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, host_ok("example.org", "example.org"));
 	KUNIT_EXPECT_TRUE(test, host_ok("example.org", "EXAMPLE.org"));
 	KUNIT_EXPECT_TRUE(test, host_ok("example.org", "example.org:8080"));
+	KUNIT_EXPECT_TRUE(test, host_ok("example.org", "example.org."));
+	KUNIT_EXPECT_TRUE(test, host_ok("example.org", "Example.org.:80"));
 	KUNIT_EXPECT_FALSE(test, host_ok("example.org", "example.org.evil"));
 	KUNIT_EXPECT_FALSE(test, host_ok("example.org", "xexample.org"));
 	KUNIT_EXPECT_FALSE(test, host_ok("example.org", "example.or"));

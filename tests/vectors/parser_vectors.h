@@ -30,6 +30,7 @@ struct khttp_vector {
 	u16 flags;
 	u16 head_len;		/* 0: the whole (padded) input */
 	const char *host;	/* NULL: absent */
+	const char *host_name;	/* NULL: the same as host */
 	const char *path;	/* after khttp_path_normalize() */
 	const char *query;	/* NULL: absent or empty */
 	bool query_is_pad;	/* the query is exactly the padding */
@@ -70,10 +71,11 @@ struct khttp_vector {
 	{ .name = (n), KV_IN(head body), .head_len = sizeof(head) - 1, \
 	  .method = (method_id), .version = 11, .flags = (fl), \
 	  .host = "example.com", .path = "/", .content_length = (cl) }
-#define KV_HOSTV(n, value, expect) \
+#define KV_HOSTN(n, value, expect, hn) \
 	{ .name = (n), KV_IN("GET / HTTP/1.1\r\nHost: " value "\r\n\r\n"), \
 	  .method = KHTTP_METHOD_GET, .version = 11, .flags = KV_KA, \
-	  .host = (expect), .path = "/" }
+	  .host = (expect), .host_name = (hn), .path = "/" }
+#define KV_HOSTV(n, value, expect) KV_HOSTN(n, value, expect, NULL)
 #define KV_HOST_ERR(n, value) \
 	KV_ERR(n, "GET / HTTP/1.1\r\nHost: " value "\r\n\r\n", KHTTP_E_HOST_SYNTAX)
 #define KV_CL_ERR(n, value) \
@@ -259,6 +261,7 @@ static const struct khttp_vector khttp_vectors[] = {
 	  KV_IN("GET HTTP://Example.ORG:8080/x/../y?z=1 HTTP/1.1\r\n" KV_HOST "\r\n"),
 	  .method = KHTTP_METHOD_GET, .version = 11,
 	  .flags = KV_KA | KHTTP_F_ABSOLUTE_FORM, .host = "Example.ORG:8080",
+	  .host_name = "Example.ORG",
 	  .path = "/y", .query = "z=1" },
 	{ .name = "absolute-form https without path",
 	  KV_IN("GET https://example.org HTTP/1.1\r\n" KV_HOST "\r\n"),
@@ -272,7 +275,8 @@ static const struct khttp_vector khttp_vectors[] = {
 	{ .name = "absolute-form IPv6 literal",
 	  KV_IN("GET http://[::1]:8080/i HTTP/1.1\r\n" KV_HOST "\r\n"),
 	  .method = KHTTP_METHOD_GET, .version = 11,
-	  .flags = KV_KA | KHTTP_F_ABSOLUTE_FORM, .host = "[::1]:8080", .path = "/i" },
+	  .flags = KV_KA | KHTTP_F_ABSOLUTE_FORM, .host = "[::1]:8080",
+	  .host_name = "[::1]", .path = "/i" },
 	{ .name = "absolute-form in HTTP/1.0 needs no Host",
 	  KV_IN("GET http://example.org/ HTTP/1.0\r\n\r\n"),
 	  .method = KHTTP_METHOD_GET, .version = 10,
@@ -377,22 +381,46 @@ static const struct khttp_vector khttp_vectors[] = {
 	       "GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", KHTTP_E_HOST_DUPLICATE),
 	KV_ERR("duplicate found before syntax",
 	       "GET / HTTP/1.1\r\nHost: a\r\nHost: b@c\r\n\r\n", KHTTP_E_HOST_DUPLICATE),
+	/* credentials decide who asks: one copy only, even an empty one */
+	KV_FIELDS_ERR("two Authorization fields",
+		      "Authorization: Basic YTpi\r\nAuthorization: Basic Yzpk\r\n",
+		      KHTTP_E_FIELD_DUPLICATE),
+	KV_FIELDS_ERR("an empty second Authorization",
+		      "Authorization: Basic YTpi\r\nauthorization:\r\n",
+		      KHTTP_E_FIELD_DUPLICATE),
+	KV_FIELDS_ERR("an empty first Authorization",
+		      "Authorization:\r\nAUTHORIZATION: Basic YTpi\r\n",
+		      KHTTP_E_FIELD_DUPLICATE),
+	KV_FIELDS_ERR("two Proxy-Authorization fields",
+		      "Proxy-Authorization: Basic YTpi\r\n"
+		      "Proxy-Authorization: Basic YTpi\r\n", KHTTP_E_FIELD_DUPLICATE),
+	KV_FIELDS("Authorization and Proxy-Authorization once each",
+		  "Authorization: Basic YTpi\r\nProxy-Authorization: Basic Yzpk\r\n",
+		  KV_KA),
 	KV_ERR("Host with space before colon",
 	       "GET / HTTP/1.1\r\nHost : example.com\r\n\r\n", KHTTP_E_FIELD_WS),
 	KV_HOSTV("host name", "example.com", "example.com"),
 	KV_HOSTV("host keeps case", "EXAMPLE.com", "EXAMPLE.com"),
-	KV_HOSTV("host with port", "example.com:8080", "example.com:8080"),
-	KV_HOSTV("host with max port", "example.com:65535", "example.com:65535"),
-	KV_HOSTV("host with empty port", "example.com:", "example.com:"),
-	KV_HOSTV("host trailing dot", "example.com.", "example.com."),
+	KV_HOSTN("host with port", "example.com:8080", "example.com:8080", "example.com"),
+	KV_HOSTN("host with max port", "example.com:65535", "example.com:65535", "example.com"),
+	KV_HOSTN("host with empty port", "example.com:", "example.com:", "example.com"),
+	KV_HOSTN("host trailing dot", "example.com.", "example.com.", "example.com"),
 	KV_HOSTV("host single label", "localhost", "localhost"),
 	KV_HOSTV("host underscore and dash", "my_host-1.example", "my_host-1.example"),
 	KV_HOSTV("host punycode", "xn--bcher-kva.example", "xn--bcher-kva.example"),
 	KV_HOSTV("host IPv4", "192.168.0.1", "192.168.0.1"),
-	KV_HOSTV("host IPv4 with port", "10.0.2.15:80", "10.0.2.15:80"),
+	KV_HOSTN("host IPv4 with port", "10.0.2.15:80", "10.0.2.15:80", "10.0.2.15"),
 	KV_HOSTV("host IPv6 loopback", "[::1]", "[::1]"),
 	KV_HOSTV("host IPv6 unspecified", "[::]", "[::]"),
-	KV_HOSTV("host IPv6 with port", "[::1]:8080", "[::1]:8080"),
+	KV_HOSTN("host IPv6 with port", "[::1]:8080", "[::1]:8080", "[::1]"),
+	KV_HOSTN("host trailing dot and port", "Example.com.:8080", "Example.com.:8080",
+		 "Example.com"),
+	KV_HOSTN("host IPv4 trailing dot", "192.0.2.1.", "192.0.2.1.", "192.0.2.1"),
+	{ .name = "absolute-form host trailing dot",
+	  KV_IN("GET http://example.org.:80/ HTTP/1.1\r\n" KV_HOST "\r\n"),
+	  .method = KHTTP_METHOD_GET, .version = 11,
+	  .flags = KV_KA | KHTTP_F_ABSOLUTE_FORM, .host = "example.org.:80",
+	  .host_name = "example.org", .path = "/" },
 	KV_HOSTV("host IPv6 full", "[2001:db8:0:0:0:0:2:1]", "[2001:db8:0:0:0:0:2:1]"),
 	KV_HOSTV("host IPv6 compressed middle", "[2001:db8::2:1]", "[2001:db8::2:1]"),
 	KV_HOSTV("host IPv6 compressed end", "[1:2:3:4:5:6:7::]", "[1:2:3:4:5:6:7::]"),
@@ -798,6 +826,7 @@ static const struct khttp_vector khttp_vectors[] = {
 		"User-Agent: curl/7.88.1\r\nAccept: */*\r\nRange: bytes=100-199\r\n\r\n"),
 	  .method = KHTTP_METHOD_HEAD, .version = 11,
 	  .flags = KV_KA | KHTTP_F_HAS_RANGE, .host = "127.0.0.1:8080",
+	  .host_name = "127.0.0.1",
 	  .path = "/big.iso", .range_first = 100, .range_last = 199 },
 	{ .name = "wrk-like HTTP/1.0",
 	  KV_IN("GET /index.html HTTP/1.0\r\nHost: localhost\r\n"

@@ -74,7 +74,7 @@ static inline const char *kv_check(const struct khttp_vector *v, const char *buf
 {
 	size_t head_len = v->head_len ? v->head_len : len;
 	const struct khttp_span spans[] = {
-		r->method_str, r->target, r->path, r->query, r->host,
+		r->method_str, r->target, r->path, r->query, r->host, r->host_name,
 		r->if_none_match, r->if_range, r->user_agent, r->referer,
 		r->authorization, r->content_type,
 	};
@@ -99,6 +99,10 @@ static inline const char *kv_check(const struct khttp_vector *v, const char *buf
 		return "flags";
 	if (v->host ? !kv_span_is(buf, r->host, v->host, strlen(v->host)) : r->host.len)
 		return "host";
+	if (v->host_name ? !kv_span_is(buf, r->host_name, v->host_name,
+				       strlen(v->host_name)) :
+	    r->host_name.off != r->host.off || r->host_name.len != r->host.len)
+		return "host_name";
 	if (v->query_is_pad) {
 		size_t plen = strlen(v->pad);
 

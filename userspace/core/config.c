@@ -118,21 +118,15 @@ void config_put(struct config *c)
 	free(c);
 }
 
-const struct vhost *config_vhost(const struct config *cfg, const char *host,
+const struct vhost *config_vhost(const struct config *cfg, const char *name,
 				 size_t len)
 {
-	const char *colon;
-
-	/* Drop the port; keep "[v6]" as written. */
-	colon = memrchr(host, ':', len);
-	if (colon && !memchr(colon, ']', len - (colon - host)))
-		len = colon - host;
 	for (size_t i = 0; i < cfg->nvhosts; i++) {
 		const struct vhost *vh = &cfg->vhosts[i];
 
 		for (size_t n = 0; n < vh->nnames; n++)
 			if (strlen(vh->names[n]) == len &&
-			    !strncasecmp(vh->names[n], host, len))
+			    !strncasecmp(vh->names[n], name, len))
 				return vh;
 	}
 	return &cfg->vhosts[0];

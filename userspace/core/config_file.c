@@ -351,8 +351,12 @@ static int host_key(struct cfg_parse *p, struct vhost *vh, const char *k,
 
 		for (tok = strtok_r(dup, " \t", &save); tok;
 		     tok = strtok_r(NULL, " \t", &save)) {
+			size_t n = strlen(tok);
+
 			for (char *s = tok; *s; s++)
 				*s = tolower((unsigned char)*s);
+			if (n > 1 && tok[n - 1] == '.')	/* as the parser's host_name */
+				tok[n - 1] = '\0';
 			vh->names = push(vh->names, &vh->nnames, sizeof(char *));
 			vh->names[vh->nnames - 1] = xstrdup(tok);
 		}

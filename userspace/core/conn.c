@@ -277,6 +277,7 @@ void conn_suspend(struct conn *c, void (*cb)(struct conn *c, uint32_t events),
 		  void *data)
 {
 	c->state = CONN_PLUGIN;
+	c->body_unread = false;	/* the plugin's now: see plugin.h */
 	c->owner = cb;
 	c->owner_data = data;
 	c->deadline = INT64_MAX;	/* the plugin keeps its own timeouts */
@@ -359,8 +360,9 @@ static void conn_event(struct evsource *src, uint32_t events)
 void conn_timeout(struct conn *c)
 {
 	if (c->state == CONN_WRITE || c->state == CONN_LINGER ||
-	    !c->header_started) {
-		conn_close(c);	/* idle, slow reader, lingered enough: silently */
+	    c->state == CONN_SKIP_BODY || !c->header_started) {
+		/* idle, slow reader, lingered or skipped enough: silently */
+		conn_close(c);
 		return;
 	}
 	c->error_note = "request timed out";

@@ -15,8 +15,34 @@
 #include "fdcache.h"
 #include "khttpdd.h"
 
+/*
+ * A body nobody read can be skipped to reach the next request only when its
+ * end is known without decoding it (Content-Length, not chunked), it is no
+ * larger than a body the core would have read (RequestMax), and the client
+ * is not waiting for a 100 Continue it will not get (it may never send it).
+ */
+static bool body_skippable(const struct conn *c)
+{
+	const struct khttp_request *r = &c->req;
+
+	return !(r->flags & (KHTTP_F_CHUNKED | KHTTP_F_EXPECT_CONTINUE)) &&
+	       r->content_length <= c->cfg->request_max - r->head_len;
+}
+
+/*
+ * A response is starting: if it answers before the body was read (an early
+ * answer), it says "Connection: close" unless http_response_done() can skip
+ * the body.
+ */
+static void http_settle_body(struct conn *c)
+{
+	if (c->body_unread && !body_skippable(c))
+		c->keep_alive = false;
+}
+
 size_t http_head(struct conn *c, struct khttp_head *h)
 {
+	http_settle_body(c);
 	h->version = c->req.version ? c->req.version : 11;
 	h->keep_alive = c->keep_alive;
 	h->date = c->w->date;
@@ -72,6 +98,7 @@ int http_send_error(struct conn *c, int status, const char *extra)
 		c->error_note = khttp_reason(status);
 	if (send_error_page(c, status, extra))
 		return KP_DONE;
+	http_settle_body(c);
 	c->status = status;
 	n = khttp_error_build(c->w->scratch, sizeof(c->w->scratch), status,
 			      c->req.version ? c->req.version : 11,
@@ -134,8 +161,10 @@ static int http_read_body(struct conn *c)
 			return -1;
 		}
 		c->body_len = c->body_raw = (uint32_t)r->content_length;
-		if (c->buf_len >= r->head_len + c->body_len)
+		if (c->buf_len >= r->head_len + c->body_len) {
+			c->body_unread = false;
 			return 1;
+		}
 		while (c->buf_size < r->head_len + c->body_len)
 			conn_grow(c, max);
 		return 0;
@@ -158,8 +187,10 @@ static int http_read_body(struct conn *c)
 			memmove(c->buf + r->head_len + c->body_len, in + off, len);
 		c->body_len += rc == KHTTP_CHUNK_DATA ? (uint32_t)len : 0;
 		c->body_raw += (uint32_t)used;
-		if (rc == KHTTP_CHUNK_END)
+		if (rc == KHTTP_CHUNK_END) {
+			c->body_unread = false;
 			return 1;
+		}
 		if (rc == KHTTP_CHUNK_MORE || used == 0) {
 			if (c->buf_len == c->buf_size && !conn_grow(c, max)) {
 				c->keep_alive = false;
@@ -184,10 +215,12 @@ static void http_dispatch(struct conn *c)
 		config_put(c->cfg);
 		c->cfg = config_get(w->cfg);
 	}
-	c->vhost = config_vhost(c->cfg, c->buf + r->host.off, r->host.len);
+	c->vhost = config_vhost(c->cfg, c->buf + r->host_name.off,
+				 r->host_name.len);
 	c->keep_alive = (r->flags & KHTTP_F_KEEP_ALIVE) && !w->draining &&
 			c->nrequests < c->cfg->keepalive_max;
 	c->head_only = r->method == KHTTP_METHOD_HEAD;
+	c->body_unread = r->flags & KHTTP_F_HAS_BODY;
 	n = khttp_path_normalize(c->buf + r->path.off, r->path.len, w->path,
 				 sizeof(w->path));
 	if (n == KHTTP_E_URI_TOO_LONG) {	/* longer than any file name */
@@ -221,17 +254,40 @@ static void http_dispatch(struct conn *c)
 		run_handler(c, handler);
 		return;
 	}
-	if (r->flags & KHTTP_F_HAS_BODY) {
-		/* The body stays unread: the connection cannot go on. */
-		c->keep_alive = false;
-		http_send_error(c, 405, "Allow: GET, HEAD\r\n");
-		return;
-	}
-	if (r->method != KHTTP_METHOD_GET && r->method != KHTTP_METHOD_HEAD) {
+	if ((r->flags & KHTTP_F_HAS_BODY) ||
+	    (r->method != KHTTP_METHOD_GET && r->method != KHTTP_METHOD_HEAD)) {
 		http_send_error(c, 405, "Allow: GET, HEAD\r\n");
 		return;
 	}
 	static_serve(c);
+}
+
+/* The connection waits for the next head (maybe already buffered). */
+static void http_next_head(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	c->state = CONN_READ_HEAD;
+	c->header_started = c->buf_len > 0;
+	c->deadline = w->now + (c->buf_len ? c->cfg->header_timeout :
+				c->cfg->keepalive_timeout);
+	if (w->draining && !c->buf_len)
+		c->closing = true;
+}
+
+/* CONN_SKIP_BODY: discard what arrived; true once the body is all gone. */
+static bool http_skip_body(struct conn *c)
+{
+	uint32_t n = c->buf_len < c->skip_left ? c->buf_len :
+		     (uint32_t)c->skip_left;
+
+	c->buf_len -= n;
+	memmove(c->buf, c->buf + n, c->buf_len);
+	c->skip_left -= n;
+	if (c->skip_left)
+		return false;
+	http_next_head(c);
+	return true;
 }
 
 void http_response_done(struct conn *c)
@@ -244,9 +300,22 @@ void http_response_done(struct conn *c)
 					  memory_order_relaxed);
 	plugins_on_response(c);
 	conn_reset_response(c);
+	/* Whoever built the head: an unread body is skipped or we close. */
+	if (c->body_unread && !body_skippable(c))
+		c->keep_alive = false;
 	if (!c->keep_alive || c->req.head_len == 0) {
 		conn_linger(c);
 		return;
+	}
+	c->skip_left = 0;
+	if (c->body_unread) {	/* skipped from the end of the head */
+		uint32_t avail = c->buf_len - c->req.head_len;
+
+		c->skip_left = c->req.content_length;
+		if (avail > c->skip_left)
+			avail = (uint32_t)c->skip_left;
+		used = c->req.head_len + avail;
+		c->skip_left -= avail;
 	}
 	/* Pipelined bytes move to the front; a grown buffer shrinks back. */
 	c->buf_len -= used;
@@ -258,20 +327,23 @@ void http_response_done(struct conn *c)
 		c->buf_size = CONN_INLINE_SIZE;
 	}
 	khttp_request_init(&c->req);
-	c->state = CONN_READ_HEAD;
 	c->status = 0;
 	c->body_bytes = 0;
 	c->body_len = c->body_raw = 0;
+	c->body_unread = false;
 	c->handler = NULL;
 	c->head_only = false;
 	c->remote_user = NULL;
 	c->error_note = NULL;
 	c->vhost = NULL;
-	c->header_started = c->buf_len > 0;
-	c->deadline = w->now + (c->buf_len ? c->cfg->header_timeout :
-				c->cfg->keepalive_timeout);
-	if (w->draining && !c->buf_len)
-		c->closing = true;
+	if (c->skip_left) {
+		/* the whole exchange, not each read, is bounded */
+		c->state = CONN_SKIP_BODY;
+		c->header_started = false;
+		c->deadline = w->now + c->cfg->body_timeout;
+		return;
+	}
+	http_next_head(c);
 }
 
 void http_process(struct conn *c)
@@ -297,6 +369,12 @@ void http_process(struct conn *c)
 			if (rc == 1)
 				run_handler(c, c->handler);
 			if (rc == 0) {
+				conn_arm(c, EPOLLIN);
+				return;
+			}
+			break;
+		case CONN_SKIP_BODY:
+			if (!http_skip_body(c)) {
 				conn_arm(c, EPOLLIN);
 				return;
 			}

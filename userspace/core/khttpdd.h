@@ -105,7 +105,11 @@ struct config *config_load(const char *path, const struct config_overrides *ov,
 			   char *err, size_t errsz);
 struct config *config_get(struct config *cfg);
 void config_put(struct config *cfg);
-const struct vhost *config_vhost(const struct config *cfg, const char *host,
+/*
+ * The vhost a host name selects (the parser's host_name: no port, no
+ * trailing dot), case-insensitively; the default one for any other.
+ */
+const struct vhost *config_vhost(const struct config *cfg, const char *name,
 				 size_t len);
 const char *config_mime(const struct config *cfg, const char *path,
 			size_t len);
@@ -128,6 +132,7 @@ enum conn_state {
 	CONN_WRITE,		/* sending a response */
 	CONN_PLUGIN,		/* suspended: a plugin owns the socket */
 	CONN_LINGER,		/* sent its last response; draining input */
+	CONN_SKIP_BODY,		/* discarding a body nobody read, then the next head */
 };
 
 struct conn {
@@ -153,6 +158,14 @@ struct conn {
 	uint32_t buf_size, buf_len;
 	uint32_t body_len;	/* body bytes (decoded) after the head */
 	uint32_t body_raw;	/* raw body bytes consumed from buf */
+	/*
+	 * The request declared a body and nobody has read it yet: an early
+	 * answer (401, 403, 404, 405...) must skip it or close, or the body
+	 * would be parsed as the next request. Cleared once the core read it
+	 * or a plugin took the connection (conn_suspend).
+	 */
+	bool body_unread;
+	uint64_t skip_left;	/* CONN_SKIP_BODY: body bytes still to discard */
 
 	/* response in flight: head, then body (owned), then the file range */
 	const char *hd;		/* worker scratch until a send blocks */

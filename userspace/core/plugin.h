@@ -131,7 +131,10 @@ int conn_peer_format(const struct conn *c, char *buf, size_t len);
  * Long-running handlers (proxy_reverse): from on_request, take the client
  * socket with conn_suspend() and return KP_DONE. Until conn_resume(), its
  * events go to cb and the core neither reads, writes nor times the
- * connection out; the request head stays at the start of its buffer.
+ * connection out; the request head stays at the start of its buffer. The
+ * request body becomes the plugin's: by conn_resume() it has consumed all
+ * of it (body_raw counts it, or the bytes after the head are the next
+ * request) or set keep_alive false.
  * conn_resume(), called from cb only, gives it back: a response queued with
  * http_send_error()/http_send_body() is sent; otherwise the plugin sent the
  * response itself (status, body_bytes and keep_alive set for on_response)

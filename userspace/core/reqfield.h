@@ -3,7 +3,7 @@
  * A question several plugins ask of a parsed head, beyond the fields the
  * shared parser keeps (khttp_request): is some field there at all, even
  * empty or repeated? Security decisions want presence, not the parser's
- * last value (an empty second Authorization must not hide the first).
+ * span (an empty Authorization has an empty span, as if it were absent).
  */
 #ifndef KHTTPDD_REQFIELD_H
 #define KHTTPDD_REQFIELD_H

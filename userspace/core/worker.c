@@ -219,7 +219,8 @@ static void worker_close_idle(struct worker *w)
 
 	for (; c; c = next) {
 		next = c->next;
-		if (c->state == CONN_READ_HEAD && !c->buf_len)
+		if ((c->state == CONN_READ_HEAD && !c->buf_len) ||
+		    c->state == CONN_SKIP_BODY)
 			conn_close(c);
 	}
 }

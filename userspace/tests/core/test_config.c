@@ -36,6 +36,20 @@ static void put(const char *rel, const char *text)
 	fclose(f);
 }
 
+/* The vhost a request with "Host: host" selects; NULL if it is a 400. */
+static const struct vhost *vhost_of(const struct config *c, const char *host)
+{
+	char req[256];
+	struct khttp_request r;
+	int n = snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s\r\n\r\n",
+			 host);
+
+	khttp_request_init(&r);
+	if (khttp_parse(&r, NULL, req, (size_t)n) != KHTTP_DONE)
+		return NULL;
+	return config_vhost(c, req + r.host_name.off, r.host_name.len);
+}
+
 static const char *pathof(const char *rel)
 {
 	static char path[512];
@@ -86,7 +100,7 @@ static void test_good(void)
 		 "    Deny 10.0.0.0/8\n", dir);
 	put("khttpd.conf", main_conf);
 	snprintf(site_a, sizeof(site_a),
-		 "[HOST]\n    ServerName A.example www.a.example\n"
+		 "[HOST]\n    ServerName A.example www.a.example. \n"
 		 "    DocumentRoot %s/root\n"
 		 "[ERROR_PAGES]\n    404 /e/404.html\n    403 /e/403.html\n"
 		 "[DIRLISTING]\n    Json on\n", dir);
@@ -129,15 +143,19 @@ static void test_good(void)
 	CHECK(!strcmp(c->vhosts[0].names[0], "default.example"),
 	      "sites/default comes first: %s", c->vhosts[0].names[0]);
 	vh = &c->vhosts[1];
-	CHECK(vh->nnames == 2 && !strcmp(vh->names[0], "a.example"),
-	      "names lower-cased");
+	CHECK(vh->nnames == 2 && !strcmp(vh->names[0], "a.example") &&
+	      !strcmp(vh->names[1], "www.a.example"),
+	      "names lower-cased, trailing dot dropped");
 	CHECK(vh->nerrpages == 2 && vh->errpages[1].status == 403 &&
 	      !strcmp(vh->errpages[1].path, "/e/403.html"), "error pages");
 	CHECK(vh->plugin_data[plugin_id(plugin_find("dirlisting"))] != NULL,
 	      "site plugin section");
 
-	/* Host routing: case, port, unknown -> default. */
-	CHECK(config_vhost(c, "WWW.A.example:8080", 18) == vh, "host:port");
+	/* Host routing: case, port, trailing dot, unknown -> default. */
+	CHECK(vhost_of(c, "WWW.A.example:8080") == vh, "host:port");
+	CHECK(vhost_of(c, "a.example.") == vh, "host with a trailing dot");
+	CHECK(vhost_of(c, "A.Example.:80") == vh, "trailing dot and port");
+	CHECK(vhost_of(c, "a.example..") == NULL, "two dots: 400 first");
 	CHECK(config_vhost(c, "a.example", 9) == vh, "host");
 	CHECK(config_vhost(c, "a.example.evil", 14) == &c->vhosts[0],
 	      "no suffix match");

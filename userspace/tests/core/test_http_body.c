@@ -3,8 +3,10 @@
  * Request bodies for content handlers (Match rules): the core reads a
  * Content-Length or chunked body into the request buffer (growing it),
  * answers Expect: 100-continue, and refuses bodies beyond RequestMax with
- * 413, and time out a stalled body with 408. Driven through a socketpair and a worker's epoll set, as the
- * worker loop would.
+ * 413, and time out a stalled body with 408. An answer sent before the body
+ * was read (a plugin's 401) skips a Content-Length body to reach the next
+ * request, or closes (chunked, 100-continue, beyond RequestMax). Driven
+ * through a socketpair and a worker's epoll set, as the worker loop would.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -33,6 +35,16 @@ static int echo_handle(struct conn *c)
 }
 
 static const struct khttpd_plugin echo = { .name = "echo", .handle = echo_handle };
+
+/* An access check: answers /deny before anyone reads the body. */
+static int deny_request(struct conn *c)
+{
+	return strcmp(conn_path(c), "/deny") ? KP_CONTINUE :
+	       http_send_error(c, 401, NULL);
+}
+
+static const struct khttpd_plugin deny = { .name = "deny",
+					   .on_request = deny_request };
 
 static struct worker w;
 
@@ -71,11 +83,124 @@ static int new_conn(const char *bytes)
 	return sv[1];
 }
 
+/* Whether the daemon's side is gone (EOF after what it sent). */
+static bool peer_closed(int fd)
+{
+	char b[4096];
+
+	pump();
+	while (recv(fd, b, sizeof(b), MSG_DONTWAIT) > 0)
+		;
+	return recv(fd, b, 1, MSG_DONTWAIT) == 0;
+}
+
+/* The statuses in resp, in order, as "401 200". */
+static void statuses(const char *resp, char *out, size_t len)
+{
+	const char *p = resp;
+
+	out[0] = '\0';
+	while ((p = strstr(p, "HTTP/1.1 "))) {
+		size_t n = strlen(out);
+
+		snprintf(out + n, len - n, "%s%.3s", n ? " " : "", p + 9);
+		p += 9;
+	}
+}
+
 static void finish(int fd)
 {
 	close(fd);
 	for (int i = 0; i < 5 && atomic_load(&w.nconns); i++)
 		pump();
+}
+
+/* CL.0: a body the 401 left unread is never parsed as a request. */
+static void early_answers(struct config *cfg)
+{
+	const struct khttpd_plugin *plugins[] = { &deny };
+	const char *smuggled = "POST /deny HTTP/1.1\r\nHost: x\r\nContent-Length: 43\r\n\r\n"
+			       "GET /h HTTP/1.1\r\nHost: x\r\nX-Smuggled: 1\r\n\r\n";
+	const char *next = "POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nnext";
+	char resp[8192], got[64], body[43];
+	const struct khttpd_plugin **loaded = cfg->plugins;
+	int fd, before;
+
+	cfg->plugins = plugins;
+	cfg->nplugins = 1;
+	memcpy(body, smuggled + strlen(smuggled) - 43, 43);
+
+	/* Body and the next request in one write. */
+	before = handled;
+	fd = new_conn(smuggled);
+	send(fd, next, strlen(next), 0);
+	pump();
+	recv_all(fd, resp, sizeof(resp));
+	statuses(resp, got, sizeof(got));
+	CHECK(!strcmp(got, "401 200") && handled == before + 1 && got_len == 4 &&
+	      !memcmp(got_body, "next", 4), "one write: '%s', handled %d", got,
+	      handled - before);
+	CHECK(!strstr(resp, "Connection: close"), "the 401 keeps the connection");
+	finish(fd);
+
+	/* The body after the 401 went out, in two pieces, then the next. */
+	before = handled;
+	fd = new_conn("POST /deny HTTP/1.1\r\nHost: x\r\nContent-Length: 43\r\n\r\n");
+	recv_all(fd, resp, sizeof(resp));
+	statuses(resp, got, sizeof(got));
+	CHECK(!strcmp(got, "401") && w.conns && w.conns->state == CONN_SKIP_BODY &&
+	      w.conns->deadline == w.now + cfg->body_timeout,
+	      "401 first, then skipping: '%s' state %d", got,
+	      w.conns ? w.conns->state : -1);
+	send(fd, body, 20, 0);
+	pump();
+	send(fd, body + 20, 23, 0);
+	pump();
+	send(fd, next, strlen(next), 0);
+	pump();
+	recv_all(fd, resp, sizeof(resp));
+	statuses(resp, got, sizeof(got));
+	CHECK(!strcmp(got, "200") && handled == before + 1 && got_len == 4,
+	      "split: only the next request answered: '%s'", got);
+	finish(fd);
+
+	/* A client that never sends the body is dropped at BodyTimeout. */
+	fd = new_conn("POST /deny HTTP/1.1\r\nHost: x\r\nContent-Length: 43\r\n\r\n");
+	recv_all(fd, resp, sizeof(resp));
+	CHECK(w.conns && w.conns->state == CONN_SKIP_BODY, "skipping");
+	if (w.conns) {
+		w.now = w.conns->deadline;
+		conn_timeout(w.conns);
+	}
+	CHECK(atomic_load(&w.nconns) == 0 && peer_closed(fd), "skip timed out");
+	close(fd);
+
+	/* Chunked, 100-continue, beyond RequestMax: 401, close, nothing else. */
+	{
+		static const char *const closing[] = {
+			"POST /deny HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+			"2b\r\nGET /h HTTP/1.1\r\nHost: x\r\nX-Smuggled: 1\r\n\r\n\r\n0\r\n\r\n",
+			"POST /deny HTTP/1.1\r\nHost: x\r\nContent-Length: 43\r\n"
+			"Expect: 100-continue\r\n\r\n",
+			"POST /deny HTTP/1.1\r\nHost: x\r\nContent-Length: 20001\r\n\r\n",
+		};
+
+		for (size_t i = 0; i < sizeof(closing) / sizeof(*closing); i++) {
+			before = handled;
+			fd = new_conn(closing[i]);
+			if (i)
+				send(fd, body, 43, 0);
+			pump();
+			recv_all(fd, resp, sizeof(resp));
+			statuses(resp, got, sizeof(got));
+			CHECK(!strcmp(got, "401") && strstr(resp, "Connection: close") &&
+			      handled == before && peer_closed(fd),
+			      "case %zu: '%s' and close", i, got);
+			finish(fd);
+		}
+	}
+	cfg->plugins = loaded;	/* config_put() frees the config's own */
+	cfg->nplugins = 0;
 }
 
 int main(void)
@@ -180,6 +305,8 @@ int main(void)
 	CHECK(handled == 4 && atomic_load(&w.nconns) == 0, "closed, not handled");
 	close(fd);
 	CHECK(atomic_load(&w.nconns) == 0, "connections closed");
+
+	early_answers(cfg);
 
 	fdcache_free(w.fc);
 	close(w.epfd);

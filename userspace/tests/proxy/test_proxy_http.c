@@ -354,7 +354,7 @@ static void test_caching_rules(void)
 	      "no-store bypasses, credentials or not");
 	static const char *const credentials[] = {
 		"Authorization: Basic eDp5\r\n",
-		"Authorization: Basic eDp5\r\nAuthorization:\r\n",
+		"X-A: 1\r\nAuthorization:\r\nX-B: 2\r\n",
 		"authorization:   \r\n",
 	};
 	for (size_t i = 0; i < sizeof(credentials) / sizeof(*credentials); i++) {
