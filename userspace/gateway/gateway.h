@@ -112,7 +112,7 @@ struct gw_job {
 	size_t head_len;
 	bool head_sent, out_chunked, out_eof;
 	char *out;			/* bytes owed to the client */
-	size_t out_len, out_off;
+	size_t out_len, out_off, out_cap;	/* out_cap: its allocation */
 	int redirects;			/* local redirects followed */
 	char *redirect_to;		/* pending local redirect (malloc'd) */
 

@@ -41,17 +41,19 @@ bool gw_flush(struct gw_job *j)
 	return true;
 }
 
+/* Queue n bytes for the client, growing j->out past its real capacity. */
 static bool gw_append(struct gw_job *j, const void *p, size_t n)
 {
 	if (!n)
 		return true;
-	if (!j->out || j->out_len + n > GW_BUF * 2 + CGI_RESP_HEAD_MAX) {
+	if (n > j->out_cap - j->out_len) {
 		size_t cap = j->out_len + n + GW_BUF;
 		char *o = realloc(j->out, cap);
 
 		if (!o)
 			return false;
 		j->out = o;
+		j->out_cap = cap;
 	}
 	memcpy(j->out + j->out_len, p, n);
 	j->out_len += n;

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0 OR MIT
+"""Security cases of the CGI/FastCGI gateway, black-box: what a hostile
+script, FastCGI app or client can make the daemon do. Scripts are Python
+(the interpreter running this suite); the FastCGI app is a tiny one here,
+so that it can send exactly the bytes a case needs. Each test starts its
+own daemon; tests/daemon/run runs this file in both balancing modes."""
+
+import os
+import socket
+import socketserver
+import struct
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Daemon, expect, run_all, site, test, wait_until  # noqa: E402
+
+PY = "#!%s\nimport os, sys, time\n" % sys.executable
+
+
+def gw_daemon(cgi_extra="", host_extra="", server_extra="", main_sections=""):
+    d = Daemon(plugins=("cgi", "fastcgi"), server_extra=server_extra,
+               main_sections=main_sections)
+    d.write("www/index.html", "static page\n")
+    d.write("conf/sites/default", site("localhost", d.path("www"),
+            "[CGI]\n    Prefix /cgi-bin/\n" + cgi_extra + host_extra))
+    return d
+
+
+def script(d, name, body):
+    """A Python CGI script: body runs with os, sys, time imported; out(b)
+    writes raw bytes to stdout in one write."""
+    return d.write("www/cgi-bin/" + name,
+                   PY + "def out(b):\n    os.write(1, b)\n" + body, 0o755)
+
+
+def read_all(c, timeout=10):
+    """Everything the server sends until it closes the connection."""
+    c.sock.settimeout(timeout)
+    data = b""
+    while True:
+        try:
+            chunk = c.sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+# ---- 1: the response buffer ----
+
+@test
+def cgi_head_then_64k_does_not_overrun_the_output_buffer():
+    """The head arrives in two reads, the second carrying 64 KiB of body:
+    the output buffer must grow for the head, the rest of the head's read
+    and the chunk framing (heap-buffer-overflow under ASan before)."""
+    d = gw_daemon()
+    script(d, "big.py", "out(b'Content-Type: text/plain\\r\\n')\ntime.sleep(0.3)\n"
+           "out(b'\\r\\n' + b'x' * 65534)\nout(b'y' * 65536)\n")
+    with d.running():
+        for _ in range(3):
+            with d.connect() as c:
+                c.send(b"GET /cgi-bin/big.py HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                data = read_all(c)
+            head, _, body = data.partition(b"\r\n\r\n")
+            expect(b"Transfer-Encoding: chunked" in head, "chunked: %r" % head)
+            plain = dechunk(body)
+            expect(plain == b"x" * 65534 + b"y" * 65536,
+                   "body: %d bytes, want %d" % (len(plain or b""), 65534 + 65536))
+        r = d.get("/index.html")
+        expect(r.status == 200, "daemon still serves: %d" % r.status)
+
+
+def dechunk(body):
+    """The data of a complete chunked body, or None when it is not one."""
+    out = b""
+    while True:
+        line, sep, body = body.partition(b"\r\n")
+        if not sep:
+            return None
+        n = int(line, 16)
+        if n == 0:
+            return out if body == b"\r\n" else None
+        out += body[:n]
+        if body[n:n + 2] != b"\r\n":
+            return None
+        body = body[n + 2:]
+
+
+if __name__ == "__main__":
+    sys.exit(run_all(sys.argv))
