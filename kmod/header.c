@@ -58,12 +58,18 @@ static bool khttpd_is_dynamic(const struct khttpd_thread *thr,
 	return dynamic;
 }
 
+/*
+ * 301 for a directory named without its slash. The Location comes from the
+ * normalised thr->path[0..plen), never the raw target ("//host/../dir"
+ * must not send the client off-site); it is built in thr->path past the
+ * path's NUL: a Location that fits in c->head always fits there.
+ */
 static enum khttpd_state khttpd_redirect(struct khttpd_conn *c,
-					 const struct khttp_request *req)
+					 const struct khttp_request *req,
+					 size_t plen)
 {
 	struct khttpd_thread *thr = c->thr;
-	/* thr->path is free again once the lookup is done */
-	char *loc = thr->path;
+	char *loc = thr->path + plen + 1;
 	struct khttp_head h = {
 		.status = 301,
 		.version = c->version,
@@ -73,11 +79,10 @@ static enum khttpd_state khttpd_redirect(struct khttpd_conn *c,
 	};
 	size_t n;
 
-	h.location_len = khttpd_location_build(loc, KHTTP_HEAD_CEILING + 1,
-					       thr->buf + req->path.off,
-					       req->path.len,
-					       thr->buf + req->query.off,
-					       req->query.len);
+	h.location_len = khttp_location_build(loc, KHTTP_HEAD_CEILING - plen,
+					      thr->path, plen,
+					      thr->buf + req->query.off,
+					      req->query.len);
 	h.location = loc;
 	n = h.location_len ? khttp_head_build(c->head, sizeof(c->head), &h) : 0;
 	if (!n)
@@ -183,7 +188,7 @@ static enum khttpd_state khttpd_serve(struct khttpd_conn *c,
 		return KHTTPD_CLOSE;
 	}
 	if (status == 301)
-		return khttpd_redirect(c, req);
+		return khttpd_redirect(c, req, plen);
 	if (status)
 		return khttpd_send_error(c, status, NULL);
 	if (index)

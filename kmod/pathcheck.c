@@ -26,21 +26,3 @@ bool khttpd_path_is_dir_form(const char *path, size_t len)
 {
 	return len > 0 && path[len - 1] == '/';
 }
-
-size_t khttpd_location_build(char *out, size_t outsz, const char *raw,
-			     size_t raw_len, const char *query,
-			     size_t query_len)
-{
-	size_t need = raw_len + 1 + (query_len ? 1 + query_len : 0);
-
-	if (need + 1 > outsz)
-		return 0;
-	memcpy(out, raw, raw_len);
-	out[raw_len] = '/';
-	if (query_len) {
-		out[raw_len + 1] = '?';
-		memcpy(out + raw_len + 2, query, query_len);
-	}
-	out[need] = '\0';
-	return need;
-}

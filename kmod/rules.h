@@ -48,13 +48,5 @@ bool khttpd_mode_servable(umode_t mode, unsigned int required,
 const char *khttpd_path_lookup_name(const char *path, size_t len);
 /* True when path[0..len) names a directory ("/" or a trailing slash). */
 bool khttpd_path_is_dir_form(const char *path, size_t len);
-/*
- * The Location of the 301 for a directory named without its slash: the
- * raw path, "/", and "?query" when there was one. Returns its length, or 0
- * when it does not fit in out[0..outsz) with a NUL.
- */
-size_t khttpd_location_build(char *out, size_t outsz, const char *raw,
-			     size_t raw_len, const char *query,
-			     size_t query_len);
 
 #endif /* KHTTPD_RULES_H */

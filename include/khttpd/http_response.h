@@ -2,7 +2,8 @@
 /*
  * The response side shared by the module and the daemon: reason phrases,
  * HTTP dates, the MIME table, validators (ETag / Last-Modified), conditional
- * and range evaluation, and building a response head into a fixed buffer.
+ * and range evaluation, building a response head into a fixed buffer, and
+ * the Location of the directory redirect (http_location.c).
  * Pure functions: no allocation, no clock, no I/O.
  */
 #ifndef KHTTPD_HTTP_RESPONSE_H
@@ -58,6 +59,30 @@ int khttp_conditional(const char *buf, const struct khttp_request *req,
 int khttp_range_resolve(const char *buf, const struct khttp_request *req,
 			const char *etag, size_t etag_len, s64 mtime,
 			u64 size, u64 *start, u64 *len);
+
+/*
+ * Percent-encode the normalised path[0..len) so that decoding it once gives
+ * it back and none of its bytes reads as a delimiter: all but letters,
+ * digits and "-._~/!$&'()*+,=:@" are encoded ('%', '?', '#', ';', '\\',
+ * blanks, controls, non-ASCII). Returns the encoded length; out[0..outsz)
+ * holds the encoding when that length is at most outsz (out may be NULL to
+ * measure).
+ */
+size_t khttp_path_encode(char *out, size_t outsz, const char *path,
+			 size_t len);
+
+/*
+ * The Location of the 301 for a directory named without its slash, from
+ * the NORMALISED path[0..path_len) (never the raw target): the path
+ * encoded as khttp_path_encode() does, '/', then '?' and the query when
+ * query_len > 0, its valid %XX escapes and RFC 3986 query characters kept,
+ * any other byte encoded. It never starts with "//" or "/\\" (a path not
+ * starting with exactly one '/' is refused). Returns the length, written
+ * NUL-terminated to out, or 0 when it does not fit in out[0..outsz).
+ */
+size_t khttp_location_build(char *out, size_t outsz, const char *path,
+			    size_t path_len, const char *query,
+			    size_t query_len);
 
 /* What a response head says; zero/NULL members are left out. */
 struct khttp_head {

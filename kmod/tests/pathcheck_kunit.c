@@ -69,38 +69,12 @@ static void dir_form_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, khttpd_path_is_dir_form("/a/", 2));
 }
 
-static void location_test(struct kunit *test)
-{
-	char out[32];
-
-	KUNIT_EXPECT_EQ(test, 5, khttpd_location_build(out, sizeof(out),
-						       "/dir", 4, NULL, 0));
-	KUNIT_EXPECT_STREQ(test, "/dir/", out);
-	KUNIT_EXPECT_EQ(test, 9, khttpd_location_build(out, sizeof(out),
-						       "/dir", 4, "a=1", 3));
-	KUNIT_EXPECT_STREQ(test, "/dir/?a=1", out);
-	/* the raw (still encoded) path is kept as sent */
-	KUNIT_EXPECT_EQ(test, 7, khttpd_location_build(out, sizeof(out),
-						       "/d%20r", 6, NULL, 0));
-	KUNIT_EXPECT_STREQ(test, "/d%20r/", out);
-	/* exactly fits with its NUL; one byte less does not */
-	KUNIT_EXPECT_EQ(test, 5, khttpd_location_build(out, 6, "/dir", 4,
-						       NULL, 0));
-	KUNIT_EXPECT_EQ(test, 0, khttpd_location_build(out, 5, "/dir", 4,
-						       NULL, 0));
-	KUNIT_EXPECT_EQ(test, 9, khttpd_location_build(out, 10, "/dir", 4,
-						       "a=1", 3));
-	KUNIT_EXPECT_EQ(test, 0, khttpd_location_build(out, 9, "/dir", 4,
-						       "a=1", 3));
-}
-
 static struct kunit_case khttpd_pathcheck_cases[] = {
 	KUNIT_CASE(mode_default_rules_test),
 	KUNIT_CASE(mode_file_types_test),
 	KUNIT_CASE(mode_custom_rules_test),
 	KUNIT_CASE(lookup_name_test),
 	KUNIT_CASE(dir_form_test),
-	KUNIT_CASE(location_test),
 	{}
 };
 

@@ -136,6 +136,31 @@ static void response_error_test(struct kunit *test)
 	}
 }
 
+/* The directory redirect's Location: built from the normalised path. */
+static void response_location_test(struct kunit *test)
+{
+	char *path = kunit_kzalloc(test, 64, GFP_KERNEL);
+	char *out = kunit_kzalloc(test, 64, GFP_KERNEL);
+	size_t i;
+
+	KUNIT_ASSERT_NOT_NULL(test, path);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for (i = 0; i < ARRAY_SIZE(kv_location_cases); i++) {
+		const struct kv_location *v = &kv_location_cases[i];
+		const char *why = kv_location_check(v, path, 64, out, 64);
+
+		KUNIT_EXPECT_TRUE_MSG(test, !why, "%s?%s: %s", v->path,
+				      v->query, why ? why : "");
+	}
+	for (i = 0; i < ARRAY_SIZE(kv_location_refused); i++) {
+		const char *p = kv_location_refused[i];
+		size_t n = khttp_location_build(out, 64, p, strlen(p), "", 0);
+
+		KUNIT_EXPECT_EQ_MSG(test, n, 0, "'%s'", p);
+	}
+	KUNIT_EXPECT_EQ(test, khttp_path_encode(NULL, 0, "/a b?", 5), 9);
+}
+
 static struct kunit_case response_test_cases[] = {
 	KUNIT_CASE(response_reason_test),
 	KUNIT_CASE(response_mime_test),
@@ -144,6 +169,7 @@ static struct kunit_case response_test_cases[] = {
 	KUNIT_CASE(response_range_test),
 	KUNIT_CASE(response_head_test),
 	KUNIT_CASE(response_error_test),
+	KUNIT_CASE(response_location_test),
 	{}
 };
 

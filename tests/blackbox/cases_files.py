@@ -160,6 +160,22 @@ def dir_redirect_location_is_encoded(ctx):
 
 
 @test
+def dir_redirect_location_is_the_normalised_path(ctx):
+    # The Location names what the checks saw, never the raw target: a
+    # "//host" or "/\host" start would send a browser to another site.
+    for target, location in (("//evil.example/../dir-with-index", "/dir-with-index/"),
+                             ("//dir-with-index", "/dir-with-index/"),
+                             ("/\\evil.example/../a/b", "/a/b/"),
+                             ("/%5Cevil.example/../a/b", "/a/b/"),
+                             ("/./a//c/../b", "/a/b/"),
+                             ("/a%2Fb", "/a/b/"),
+                             ("/sub%20dir?q=<x>|100%", "/sub%20dir/?q=%3Cx%3E%7C100%25"),
+                             ("//evil.example/../a/b?r=//evil.example", "/a/b/?r=//evil.example")):
+        with case(target):
+            check_redirect(ctx, target, location)
+
+
+@test
 def missing_is_404(ctx):
     for path in ("/missing-file", "/a/b/missing", "/no/such/dir/", "/notes.txt/"):
         with case(path):

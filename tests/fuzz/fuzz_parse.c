@@ -7,6 +7,9 @@
  *   span lies inside it; the flags agree with each other;
  * - the path normalizes to something starting with '/', without "//",
  *   dot-segments or control characters;
+ * - the directory redirect's Location built from it never starts with "//"
+ *   or "/\", holds only visible ASCII but '\' and '#', decodes back to
+ *   that path and normalizes to it, and keeps the query's meaning;
  * - khttp_field_next() visits nfields fields inside the head;
  * - the response helpers give sane answers for the request.
  */
@@ -23,6 +26,14 @@ static void fail(const char *what)
 
 #define ENSURE(cond) do { if (!(cond)) fail(#cond); } while (0)
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 static int parse_growing(struct khttp_request *r, const struct khttp_limits *lim,
 			 const char *buf, size_t len)
 {
@@ -38,6 +49,62 @@ static int parse_growing(struct khttp_request *r, const struct khttp_limits *lim
 static bool span_inside(struct khttp_span s, size_t head_len)
 {
 	return (size_t)s.off + s.len <= head_len;
+}
+
+/* Percent-decoding, a '%' without two hex digits kept as it is. */
+static size_t decode(const char *in, size_t len, char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		int hi = i + 2 < len ? hex_digit(in[i + 1]) : -1;
+		int lo = i + 2 < len ? hex_digit(in[i + 2]) : -1;
+
+		if (in[i] == '%' && hi >= 0 && lo >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	return o;
+}
+
+static void check_location(const char *buf, const struct khttp_request *r,
+			   const char *path, size_t plen)
+{
+	static char loc[3 * (KHTTP_HEAD_CEILING + 4)], a[sizeof(loc)],
+		b[sizeof(loc)], again[KHTTP_HEAD_CEILING + 4];
+	size_t n = khttp_location_build(loc, sizeof(loc), path, plen,
+					buf + r->query.off, r->query.len);
+	const char *q;
+	size_t i, pl, dl;
+	int m;
+
+	ENSURE(n >= 1 && loc[0] == '/' && loc[n] == '\0');
+	ENSURE(loc[1] != '/' && loc[1] != '\\');
+	for (i = 0; i < n; i++)
+		ENSURE(loc[i] > 0x20 && loc[i] < 0x7f && loc[i] != '\\' &&
+		       loc[i] != '#');
+	/* the path part decodes to the normalized path and its slash */
+	q = memchr(loc, '?', n);
+	pl = q ? (size_t)(q - loc) : n;
+	dl = decode(loc, pl, a);
+	ENSURE(loc[pl - 1] == '/');
+	ENSURE(dl == plen + (path[plen - 1] != '/') && !memcmp(a, path, plen));
+	/* a client that follows it names the same directory */
+	m = khttp_path_normalize(loc, pl, again, sizeof(again));
+	ENSURE(m >= 0 && (size_t)m == dl && !memcmp(again, a, dl));
+	/* the query is there exactly when there was one, meaning the same */
+	ENSURE(!q == !r->query.len);
+	if (q) {
+		dl = decode(q + 1, n - pl - 1, a);
+		ENSURE(dl == decode(buf + r->query.off, r->query.len, b) &&
+		       !memcmp(a, b, dl));
+	}
+	/* exactly the room it needs */
+	ENSURE(khttp_location_build(loc, n, path, plen, buf + r->query.off,
+				    r->query.len) == 0);
 }
 
 static void check_path(const char *buf, const struct khttp_request *r)
@@ -62,6 +129,7 @@ static void check_path(const char *buf, const struct khttp_request *r)
 			ENSURE(e < n && out[e] != '/');
 		}
 	}
+	check_location(buf, r, out, (size_t)n);
 }
 
 static void check_done(const char *buf, size_t len, const struct khttp_request *r)

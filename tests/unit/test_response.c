@@ -190,6 +190,30 @@ static void test_error_build(void)
 	      "status out of range");
 }
 
+static void test_location(void)
+{
+	char path[64], out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(kv_location_cases) / sizeof(kv_location_cases[0]); i++) {
+		const struct kv_location *v = &kv_location_cases[i];
+		const char *why = kv_location_check(v, path, sizeof(path), out,
+						    sizeof(out));
+
+		CHECK(!why, "location %s?%s: %s (%s)", v->path, v->query,
+		      why ? why : "", out);
+	}
+	for (i = 0; i < sizeof(kv_location_refused) / sizeof(kv_location_refused[0]); i++) {
+		const char *p = kv_location_refused[i];
+
+		CHECK(!khttp_location_build(out, sizeof(out), p, strlen(p), "", 0),
+		      "location refused for '%s'", p);
+	}
+	/* measuring: no output buffer, the whole encoded length */
+	CHECK(khttp_path_encode(NULL, 0, "/a b?", 5) == 9, "encode measures");
+	CHECK(khttp_path_encode(out, 4, "/a b?", 5) == 9, "encode too small");
+}
+
 void test_response(void)
 {
 	test_reasons();
@@ -199,4 +223,5 @@ void test_response(void)
 	test_range();
 	test_head_build();
 	test_error_build();
+	test_location();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Cases for lib/http_response.c, shared by
+ * Cases for lib/http_response.c and lib/http_location.c, shared by
  * tests/unit/test_response.c and kmod/tests/response_kunit.c. Expected
  * values come from RFC 9110 and Documentation/http.md.
  */
@@ -235,6 +235,82 @@ static const struct khttp_head kv_head_refused[] = {
 	{ .status = 301, .keep_alive = true, .location = "/a\0b", .location_len = 4 },
 	{ .status = 206, .keep_alive = true, .has_body_length = true, .range_total = 5 },
 };
+
+/*
+ * The directory redirect's Location: path is the raw path as sent, which
+ * is normalised first (as both servers do), query the raw query; want is
+ * the Location, or NULL when the path is refused (before or by the
+ * builder).
+ */
+struct kv_location {
+	const char *path;
+	const char *query;
+	const char *want;
+};
+
+static const struct kv_location kv_location_cases[] = {
+	{ "/dir", "", "/dir/" },
+	{ "/dir", "a=1&b=%20c", "/dir/?a=1&b=%20c" },
+	/* the open redirect: the raw target named another site */
+	{ "//evil.example/../images", "", "/images/" },
+	{ "//evil.example/../images", "next=//evil.example",
+	  "/images/?next=//evil.example" },
+	{ "///images", "", "/images/" },
+	{ "/\\evil.example/../images", "", "/images/" },
+	{ "/\\evil.example", "", "/%5Cevil.example/" },
+	{ "/%5Cevil.example", "", "/%5Cevil.example/" },
+	{ "/%2F%2Fevil.example", "", "/evil.example/" },
+	{ "/a/./b/../c", "", "/a/c/" },
+	/* decoded bytes go out encoded: decoding once gives the path back */
+	{ "/sub%20dir", "", "/sub%20dir/" },
+	{ "/100%25", "", "/100%25/" },
+	{ "/what%3F", "x", "/what%3F/?x" },
+	{ "/hash%23", "", "/hash%23/" },
+	{ "/semi;colon", "", "/semi%3Bcolon/" },
+	{ "/%C3%BCber", "", "/%C3%BCber/" },
+	{ "/%7Bx%7D%22%3C%3E%5E%60%7C", "", "/%7Bx%7D%22%3C%3E%5E%60%7C/" },
+	{ "/keep-._~!$&'()*+,=:@", "", "/keep-._~!$&'()*+,=:@/" },
+	/* the query: escapes kept, anything no query may hold encoded */
+	{ "/d", "q=<x>|100%", "/d/?q=%3Cx%3E%7C100%25" },
+	{ "/d", "%zz%4", "/d/?%25zz%254" },
+	{ "/d", "a;b/c?d", "/d/?a;b/c?d" },
+	{ "/d", "\\\"{}", "/d/?%5C%22%7B%7D" },
+	{ "/d/", "", "/d/" },
+	{ "/", "", "/" },
+};
+
+/* Paths the builder itself refuses (never a scheme-relative start). */
+static const char *const kv_location_refused[] = {
+	"", "d", "//evil.example", "//", "\\evil",
+};
+
+/*
+ * Normalises v->path into path[pathsz] and builds its Location into
+ * out[outsz]: NULL when that gives v->want, else what went wrong.
+ */
+static inline const char *kv_location_check(const struct kv_location *v,
+					    char *path, size_t pathsz,
+					    char *out, size_t outsz)
+{
+	int n = khttp_path_normalize(v->path, strlen(v->path), path, pathsz);
+	size_t got, want = v->want ? strlen(v->want) : 0;
+
+	if (n < 0)
+		return v->want ? "normalise failed" : NULL;
+	got = khttp_location_build(out, outsz, path, (size_t)n, v->query,
+				   strlen(v->query));
+	if (got != want)
+		return "length";
+	if (want && strcmp(out, v->want))
+		return "location";
+	/* exactly fits with its NUL; one byte less does not */
+	if (want && (khttp_location_build(out, want + 1, path, (size_t)n,
+					  v->query, strlen(v->query)) != want ||
+		     khttp_location_build(out, want, path, (size_t)n,
+					  v->query, strlen(v->query))))
+		return "room";
+	return NULL;
+}
 
 /*
  * "METHOD / HTTP/1.1\r\nHost: a\r\n" fields "\r\n" into buf[sz], parsed into

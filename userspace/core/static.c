@@ -203,24 +203,23 @@ static int serve_file(struct conn *c, struct fdcache_entry *f, const char *path)
 	return KP_DONE;
 }
 
-static int redirect_to_dir(struct conn *c)
+/*
+ * 301 to the directory's name with its slash, built from the normalized
+ * path (not the target as sent: "//host/../dir" must not leave the site).
+ * The whole head must fit in the scratch buffer, so the Location does too.
+ */
+static int redirect_to_dir(struct conn *c, const char *path, size_t plen)
 {
 	const struct khttp_request *r = &c->req;
 	struct khttp_head h = { .status = 301, .has_body_length = true };
-	char *loc = c->w->path;	/* the normalized path is not needed now */
+	char loc[WORKER_SCRATCH];
 	size_t n;
-	int len;
 
-	/* The path as sent (still encoded) plus '/', the query kept. */
-	len = snprintf(loc, sizeof(c->w->path), "%.*s/%s%.*s",
-		       (int)r->path.len, c->buf + r->path.off,
-		       r->query.len ? "?" : "", (int)r->query.len,
-		       c->buf + r->query.off);
-	if (len < 0 || (size_t)len >= sizeof(c->w->path))
-		return http_send_error(c, 414, NULL);
+	h.location_len = khttp_location_build(loc, sizeof(loc), path, plen,
+					      c->buf + r->query.off,
+					      r->query.len);
 	h.location = loc;
-	h.location_len = (size_t)len;
-	n = http_head(c, &h);
+	n = h.location_len ? http_head(c, &h) : 0;
 	if (!n)
 		return http_send_error(c, 414, NULL);
 	conn_queue(c, c->w->scratch, n, NULL, 0, NULL, 0, 0);
@@ -245,7 +244,7 @@ int static_serve(struct conn *c)
 		return serve_file(c, f, path);
 	if (path[plen - 1] != '/') {
 		fdcache_put(w->fc, f);
-		return redirect_to_dir(c);
+		return redirect_to_dir(c, path, plen);
 	}
 	for (size_t i = 0; i < c->cfg->nindexes; i++) {
 		size_t ilen = strlen(c->cfg->indexes[i]);
