@@ -237,6 +237,7 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 	struct khttpd_pending *p;
 	struct sk_buff *skb;
 	u32 portid, timeout;
+	u64 handle;
 	void *hdr;
 	int err;
 
@@ -274,10 +275,15 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 		atomic64_inc(&khttpd_nl_stats.refused);
 		goto free;
 	}
-	p->handle = khttpd_next_handle++;
+	/*
+	 * Once p is in the table the expiry work (or a claim) owns it and may
+	 * free it at any moment: from there on only this copy is read.
+	 */
+	handle = khttpd_next_handle++;
+	p->handle = handle;
 	spin_unlock(&khttpd_nl_lock);
 
-	if (nla_put_u64_64bit(skb, KHTTPD_A_HANDLE, p->handle, KHTTPD_A_PAD) ||
+	if (nla_put_u64_64bit(skb, KHTTPD_A_HANDLE, handle, KHTTPD_A_PAD) ||
 	    nla_put(skb, KHTTPD_A_PEER, sizeof(peer), &peer) ||
 	    nla_put_u16(skb, KHTTPD_A_LOCAL_PORT,
 			ntohs(inet_sk(sock->sk)->inet_sport))) {
@@ -311,9 +317,11 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 	if (err) {
 		/*
 		 * Undelivered (daemon gone or its queue full). If the expiry
-		 * already took the socket, it answers for it.
+		 * already took the socket, it answers for it, and p may be
+		 * gone.
 		 */
-		if (khttpd_pending_take(p->handle) != p)
+		p = khttpd_pending_take(handle);
+		if (!p)
 			return 0;
 		cancel_delayed_work_sync(&p->expire);
 		kfree(p);
