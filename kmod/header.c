@@ -9,7 +9,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include "compat.h"
-#include "khttpd.h"
+#include "content.h"
 #include "rules.h"
 
 #define KHTTPD_ALLOW	"Allow: GET, HEAD\r\n"
@@ -149,11 +149,9 @@ static enum khttpd_state khttpd_respond_file(struct khttpd_conn *c,
 	c->head_sent = 0;
 	if (status == 304 || c->head_only || !len) {
 		fput(file);
+		khttpd_content_set(c, NULL, 0, 0);
 	} else {
-		c->file = file;
-		c->pos = start;
-		c->end = start + len;
-		c->readin_end = start;
+		khttpd_content_set(c, file, start, start + len);
 	}
 	khttpd_stats_response(thr, status);
 	khttpd_timeout_arm(c, KHTTPD_TO_SEND);

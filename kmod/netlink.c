@@ -73,11 +73,12 @@ static DECLARE_DELAYED_WORK(khttpd_watchdog, khttpd_watchdog_fn);
 static struct workqueue_struct *khttpd_nl_wq;
 
 /*
- * A short response and the close of a socket that never reaches the daemon.
- * Unread request bytes are drained first (bounded): closing with unread
- * data would send a reset that can destroy the response in flight.
+ * A short response on a socket that does not reach the daemon, and the
+ * end of its write side. Unread request bytes are drained (bounded):
+ * closing with unread data would send a reset that can destroy the
+ * response in flight. The caller closes the socket.
  */
-static void khttpd_nl_refuse(struct socket *sock, int status)
+static void khttpd_nl_answer(struct socket *sock, int status)
 {
 	char date[KHTTP_DATE_LEN + 1];
 	char *buf = kmalloc(1024, GFP_KERNEL);
@@ -87,7 +88,7 @@ static void khttpd_nl_refuse(struct socket *sock, int status)
 	int n;
 
 	if (!buf)
-		goto release;
+		return;
 	khttp_date_format(ktime_get_real_seconds(), date);
 	len = khttp_error_build(buf, 1024, status, 11, false, date,
 				status == 503 ? KHTTPD_NL_RETRY_AFTER : NULL);
@@ -107,7 +108,11 @@ static void khttpd_nl_refuse(struct socket *sock, int status)
 		drained += n;
 	}
 	kfree(buf);
-release:
+}
+
+static void khttpd_nl_refuse(struct socket *sock, int status)
+{
+	khttpd_nl_answer(sock, status);
 	sock_release(sock);
 }
 
@@ -237,6 +242,7 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 	struct khttpd_pending *p;
 	struct sk_buff *skb;
 	u32 portid, timeout;
+	u64 handle;
 	void *hdr;
 	int err;
 
@@ -274,10 +280,15 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 		atomic64_inc(&khttpd_nl_stats.refused);
 		goto free;
 	}
-	p->handle = khttpd_next_handle++;
+	/*
+	 * Once p is in the table the expiry work (or a claim) owns it and may
+	 * free it at any moment: from there on only this copy is read.
+	 */
+	handle = khttpd_next_handle++;
+	p->handle = handle;
 	spin_unlock(&khttpd_nl_lock);
 
-	if (nla_put_u64_64bit(skb, KHTTPD_A_HANDLE, p->handle, KHTTPD_A_PAD) ||
+	if (nla_put_u64_64bit(skb, KHTTPD_A_HANDLE, handle, KHTTPD_A_PAD) ||
 	    nla_put(skb, KHTTPD_A_PEER, sizeof(peer), &peer) ||
 	    nla_put_u16(skb, KHTTPD_A_LOCAL_PORT,
 			ntohs(inet_sk(sock->sk)->inet_sport))) {
@@ -311,9 +322,11 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 	if (err) {
 		/*
 		 * Undelivered (daemon gone or its queue full). If the expiry
-		 * already took the socket, it answers for it.
+		 * already took the socket, it answers for it, and p may be
+		 * gone.
 		 */
-		if (khttpd_pending_take(p->handle) != p)
+		p = khttpd_pending_take(handle);
+		if (!p)
 			return 0;
 		cancel_delayed_work_sync(&p->expire);
 		kfree(p);
@@ -501,14 +514,26 @@ static int khttpd_nl_claim(struct sk_buff *skb, struct genl_info *info)
 		kfree(p);
 		return PTR_ERR(file);
 	}
+	/*
+	 * The daemon learns the fd only from the reply, which fails when its
+	 * socket is full: the fd goes into its table only once the reply is
+	 * queued. This runs in the daemon's thread that sent the claim, the
+	 * one that reads the reply, so nothing uses the fd before it is in.
+	 * Otherwise the client is answered here and the file closes the socket.
+	 */
+	err = genlmsg_reply(reply, info);
+	if (err) {
+		put_unused_fd(fd);
+		khttpd_nl_answer(p->sock, 503);
+		fput(file);
+		kfree(p);
+		atomic64_inc(&khttpd_nl_stats.refused);
+		return err;
+	}
 	fd_install(fd, file);
 	kfree(p);
 	atomic64_inc(&khttpd_nl_stats.claimed);
-	/*
-	 * The fd exists now whatever happens to the reply; the daemon learns
-	 * it from the reply, which only fails if its own socket is full.
-	 */
-	return genlmsg_reply(reply, info);
+	return 0;
 
 refuse:
 	if (fd >= 0)

@@ -9,7 +9,7 @@
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
 #include "compat.h"
-#include "khttpd.h"
+#include "content.h"
 
 #define KHTTPD_SEND_FLAGS	(MSG_DONTWAIT | MSG_NOSIGNAL)
 /* Sends to one connection per pass, so that others get their turn. */
@@ -45,12 +45,9 @@ enum khttpd_state khttpd_send_error(struct khttpd_conn *c, int status,
 	struct khttpd_thread *thr = c->thr;
 	size_t n;
 
-	if (c->file) {
+	if (c->file)
 		fput(c->file);
-		c->file = NULL;
-	}
-	c->pos = 0;
-	c->end = 0;
+	khttpd_content_set(c, NULL, 0, 0);
 	n = khttp_error_build(c->head, sizeof(c->head), status, c->version,
 			      c->keep_alive, khttpd_date_now(&thr->date),
 			      extra);
@@ -224,13 +221,15 @@ enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
 		}
 		n = khttpd_send_pages(c);
 		if (n == -ENODATA) {
-			if (c->pos < c->readin_end)
+			switch (khttpd_content_miss(c)) {
+			case KHTTPD_MISS_COPY:
 				n = khttpd_send_read(c);
-			else if (test_and_clear_bit(KHTTPD_CONN_IO_ERROR,
-						    &c->flags))
+				break;
+			case KHTTPD_MISS_FAIL:
 				return KHTTPD_CLOSE;
-			else
+			default:
 				return khttpd_pagecache_readin(c);
+			}
 		}
 		if (n == -EAGAIN)
 			return KHTTPD_SEND;

@@ -18,12 +18,18 @@ static int khttpd_mode_max = 07777;
 static int khttpd_limit_min = 64;
 static int khttpd_limit_max = KHTTP_HEAD_CEILING;
 
-/* A string sysctl: read a copy, validate and apply a write. */
+/*
+ * A string sysctl: read a copy, validate and apply a write. proc_dostring()
+ * cuts what does not fit and still succeeds; a `dynamic` list losing its
+ * last rule would serve scripts as static files. So the copy has one byte
+ * more than a value may hold: a value that fills it was too long, and the
+ * write fails instead (module parameters fail insmod the same way).
+ */
 static int khttpd_string_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
 				int write, void *buffer, size_t *lenp,
 				loff_t *ppos, int (*apply)(const char *val))
 {
-	char val[KHTTPD_STR_MAX];
+	char val[KHTTPD_STR_MAX + 1];
 	struct ctl_table tmp = *table;
 	int err;
 
@@ -35,6 +41,11 @@ static int khttpd_string_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
 	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
 	if (err || !write)
 		return err;
+	if (strlen(val) >= KHTTPD_STR_MAX) {
+		pr_warn("%s refused: longer than %d bytes\n", table->procname,
+			KHTTPD_STR_MAX - 1);
+		return -EINVAL;
+	}
 	err = apply(val);
 	if (err)
 		pr_warn("%s \"%s\" refused: error %d\n",

@@ -71,6 +71,18 @@ check "... and keepalive_timeout is still 7" \
 check "docroot=/nonexistent is refused" sh -c "! echo /nonexistent > /proc/sys/net/khttpd/docroot"
 check "... and docroot is unchanged" [ "$(cat /proc/sys/net/khttpd/docroot)" = "$WWW" ]
 check "dynamic=bad is refused" sh -c "! echo bad > /proc/sys/net/khttpd/dynamic"
+# Over-long strings are refused, not cut short: cut, this list would lose
+# its last rule and serve PHP source as a static file.
+long="$(for i in $(seq 42); do printf '/dir%02d ' "$i"; done)*.php"
+dmesg_mark
+check "a dynamic list of ${#long} bytes is refused" \
+	sh -c "! echo '$long' > /proc/sys/net/khttpd/dynamic"
+check "... with a dmesg line" dmesg_has "dynamic refused: longer than 255 bytes"
+check "... and dynamic is unchanged" [ -z "$(cat /proc/sys/net/khttpd/dynamic)" ]
+long="$(for i in $(seq 20); do printf 'host%02d.example ' "$i"; done)"
+check "a hosts list of ${#long} bytes is refused" \
+	sh -c "! echo '$long' > /proc/sys/net/khttpd/hosts"
+check "... and hosts is unchanged" [ -z "$(cat /proc/sys/net/khttpd/hosts)" ]
 
 # good writes take effect
 check "dynamic='*.php /cgi-bin/' is accepted" wr dynamic '*.php /cgi-bin/'
