@@ -185,9 +185,11 @@ enum khttpd_state khttpd_header_timeout(struct khttpd_conn *c);
 /* pagecache.c: read the next pages of c->file in on the workqueue. */
 enum khttpd_state khttpd_pagecache_readin(struct khttpd_conn *c);
 
-/* file.c: the docroot and the lookup beneath it. */
+/* file.c: the docroot, the lookup beneath it and its credential. */
 int khttpd_docroot_set(const char *dir);
 void khttpd_docroot_release(void);
+int khttpd_fs_cred_init(unsigned int uid, unsigned int gid);
+void khttpd_fs_cred_release(void);
 /* khttpd_file_open(): the file goes to userspace (the `dynamic` rule +x). */
 #define KHTTPD_FILE_HANDOFF	1
 int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
