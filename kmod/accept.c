@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Accept state: take every queued child of this thread's listener. */
+/*
+ * Accept state: take the queued children of this thread's listener, a
+ * bounded number per pass so that a connect flood cannot starve the
+ * connections the thread already owns.
+ */
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/tcp.h>
 #include "khttpd.h"
+
+/*
+ * Children accepted (or refused) per pass. The rest wait in the backlog
+ * for the next pass, which comes after the ready connections had a turn.
+ */
+#define KHTTPD_ACCEPT_BUDGET	64
 
 static struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
 					   struct socket *sock)
@@ -25,20 +36,22 @@ static struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
 }
 
 /**
- * khttpd_accept_process() - Accept every child queued on a listener.
+ * khttpd_accept_process() - Accept the children queued on a listener.
  * @thr: the thread, whose listener is open
  *
  * Each child becomes an idle connection of @thr, kicked at once since its
  * request may already be there; beyond max_connections, or without
- * memory, it is closed right away.
+ * memory, it is closed right away. At most KHTTPD_ACCEPT_BUDGET children
+ * are taken; when the backlog may hold more, KHTTPD_EV_ACCEPT is set again
+ * so that the next pass goes on.
  */
 void khttpd_accept_process(struct khttpd_thread *thr)
 {
 	struct khttpd_conn *c;
 	struct socket *sock;
-	int err;
+	int budget, err;
 
-	for (;;) {
+	for (budget = KHTTPD_ACCEPT_BUDGET; budget; budget--, cond_resched()) {
 		err = kernel_accept(thr->listener, &sock, O_NONBLOCK);
 		if (err) {
 			if (err != -EAGAIN)
@@ -64,4 +77,6 @@ reject:
 		thr->stats.rejects++;
 		khttpd_child_release(thr, sock);
 	}
+	/* Budget spent: the backlog may hold more. */
+	set_bit(KHTTPD_EV_ACCEPT, &thr->events);
 }

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The docroot and the lookup beneath it. vfs_path_lookup() with
- * LOOKUP_BENEATH refuses any escape, by ".." or by a symlink (-EXDEV); the
- * kernel thread runs as root, so kHTTPd's mode rules stand in for the
- * permission check: a regular file, world-readable, not executable by
- * default (sysctls perm_required and perm_forbid).
+ * LOOKUP_BENEATH refuses any escape, by ".." or by a symlink (-EXDEV).
+ * The lookup and the open run under an unprivileged credential (fsuid and
+ * fsgid, no capabilities) rather than the kernel thread's root one, so the
+ * permissions of every directory and file, ACLs and LSM labels apply as
+ * to any unprivileged web server; kHTTPd's mode rules come on top: a
+ * regular file, world-readable, not executable by default (sysctls
+ * perm_required and perm_forbid).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/sched/task.h>
+#include <linux/uidgid.h>
 #include "compat.h"
 #include "khttpd.h"
 #include "rules.h"
@@ -19,6 +25,53 @@
 				 LOOKUP_NO_MAGICLINKS)
 
 static struct path khttpd_root;	/* under khttpd_cfg_lock */
+static const struct cred *khttpd_fs_cred;	/* set once, at load */
+
+/**
+ * khttpd_fs_cred_init() - Make the credential files are opened with.
+ * @uid: its user id (all of real, effective, saved and fs)
+ * @gid: its group id, likewise; no supplementary groups
+ *
+ * Derived from the kernel's credential with every capability dropped.
+ *
+ * Return: 0, -EINVAL when @uid or @gid has no kernel id, or -ENOMEM.
+ */
+int khttpd_fs_cred_init(unsigned int uid, unsigned int gid)
+{
+	kuid_t kuid = make_kuid(&init_user_ns, uid);
+	kgid_t kgid = make_kgid(&init_user_ns, gid);
+	struct cred *cred;
+
+	if (!uid_valid(kuid) || !gid_valid(kgid))
+		return -EINVAL;
+	cred = prepare_kernel_cred(&init_task);
+	if (!cred)
+		return -ENOMEM;
+	cred->uid = kuid;
+	cred->euid = kuid;
+	cred->suid = kuid;
+	cred->fsuid = kuid;
+	cred->gid = kgid;
+	cred->egid = kgid;
+	cred->sgid = kgid;
+	cred->fsgid = kgid;
+	cap_clear(cred->cap_inheritable);
+	cap_clear(cred->cap_permitted);
+	cap_clear(cred->cap_effective);
+	cap_clear(cred->cap_bset);
+	cap_clear(cred->cap_ambient);
+	khttpd_fs_cred = cred;
+	return 0;
+}
+
+/**
+ * khttpd_fs_cred_release() - Drop the credential of khttpd_fs_cred_init().
+ */
+void khttpd_fs_cred_release(void)
+{
+	put_cred(khttpd_fs_cred);
+	khttpd_fs_cred = NULL;
+}
 
 /**
  * khttpd_docroot_set() - Serve a new docroot.
@@ -71,20 +124,9 @@ static int khttpd_lookup_status(int err)
 	}
 }
 
-/**
- * khttpd_file_open() - Open the file a request names, beneath the docroot.
- * @thr: the thread, whose refusals are counted
- * @path: the normalised path, NUL-terminated
- * @len: its length
- * @filp: the opened file, when 0 is returned
- * @index: set when a directory's index.html was opened
- *
- * Return: 0 with *@filp open, KHTTPD_FILE_HANDOFF for an executable file
- * that the `dynamic` rule +x gives to userspace, or the status to answer:
- * 301 (a directory named without its slash), 403 or 404.
- */
-int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
-		     struct file **filp, bool *index)
+/* khttpd_file_open() under the unprivileged credential. */
+static int khttpd_file_lookup_open(struct khttpd_thread *thr, char *path,
+				   size_t len, struct file **filp, bool *index)
 {
 	struct path root, found, dir;
 	struct file *file;
@@ -145,4 +187,29 @@ refused:
 	if (err == 403)
 		thr->stats.refused_paths++;
 	return err;
+}
+
+/**
+ * khttpd_file_open() - Open the file a request names, beneath the docroot.
+ * @thr: the thread, whose refusals are counted
+ * @path: the normalised path, NUL-terminated
+ * @len: its length
+ * @filp: the opened file, when 0 is returned
+ * @index: set when a directory's index.html was opened
+ *
+ * Looks up and opens with the credential of khttpd_fs_cred_init(): what
+ * it may not search or read is refused (403).
+ *
+ * Return: 0 with *@filp open, KHTTPD_FILE_HANDOFF for an executable file
+ * that the `dynamic` rule +x gives to userspace, or the status to answer:
+ * 301 (a directory named without its slash), 403 or 404.
+ */
+int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
+		     struct file **filp, bool *index)
+{
+	const struct cred *old = override_creds(khttpd_fs_cred);
+	int ret = khttpd_file_lookup_open(thr, path, len, filp, index);
+
+	revert_creds(old);
+	return ret;
 }

@@ -65,7 +65,7 @@ struct khttpd_conn {
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
 	unsigned long flags;
-	unsigned long deadline;		/* jiffies */
+	unsigned long armed;		/* jiffies: when the timeout started */
 	struct work_struct io_work;	/* page-cache read-in */
 	struct file *file;		/* content being sent, or NULL */
 	loff_t pos;			/* next content byte to send */
@@ -109,8 +109,7 @@ struct khttpd_date {
 enum {
 	KHTTPD_EV_ACCEPT,	/* the listener has children queued */
 	KHTTPD_EV_TIMER,	/* the nearest deadline passed */
-	KHTTPD_EV_LISTEN,	/* sysctl start: open the listener */
-	KHTTPD_EV_UNLISTEN,	/* sysctl stop: close it */
+	KHTTPD_EV_LISTEN,	/* start/stop: converge on khttpd_cfg.listening */
 };
 
 struct khttpd_thread {
@@ -143,7 +142,7 @@ struct khttpd_config {
 	int perm_forbid;
 	int line_max;
 	int head_max;
-	int listening;			/* read-only view of start/stop */
+	int listening;			/* desired: the last of start/stop */
 	char docroot[KHTTPD_STR_MAX];
 	char dynamic[KHTTPD_STR_MAX];
 	char hosts[KHTTPD_STR_MAX];
@@ -161,6 +160,7 @@ extern struct kmem_cache *khttpd_conn_cache;
 int khttpd_server_start(void);
 void khttpd_server_stop(void);
 void khttpd_server_listen(bool on);
+void khttpd_server_timeouts_changed(void);
 void khttpd_conn_attach(struct khttpd_conn *c);
 void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock);
 void khttpd_conn_detach(struct khttpd_conn *c);
@@ -185,9 +185,11 @@ enum khttpd_state khttpd_header_timeout(struct khttpd_conn *c);
 /* pagecache.c: read the next pages of c->file in on the workqueue. */
 enum khttpd_state khttpd_pagecache_readin(struct khttpd_conn *c);
 
-/* file.c: the docroot and the lookup beneath it. */
+/* file.c: the docroot, the lookup beneath it and its credential. */
 int khttpd_docroot_set(const char *dir);
 void khttpd_docroot_release(void);
+int khttpd_fs_cred_init(unsigned int uid, unsigned int gid);
+void khttpd_fs_cred_release(void);
 /* khttpd_file_open(): the file goes to userspace (the `dynamic` rule +x). */
 #define KHTTPD_FILE_HANDOFF	1
 int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,

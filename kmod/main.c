@@ -27,6 +27,10 @@ struct khttpd_config khttpd_cfg = {
 	.docroot = "/srv/www",
 };
 
+/* Whom files are looked up and opened as: nobody / nogroup by default. */
+static unsigned int khttpd_fsuid = 65534;
+static unsigned int khttpd_fsgid = 65534;
+
 DEFINE_RWLOCK(khttpd_cfg_lock);
 atomic_t khttpd_nr_conns = ATOMIC_INIT(0);
 struct kmem_cache *khttpd_conn_cache;
@@ -59,6 +63,10 @@ module_param_string(dynamic, khttpd_cfg.dynamic, KHTTPD_STR_MAX, 0444);
 MODULE_PARM_DESC(dynamic, "Requests for userspace: /prefix, *.ext, ? or +x rules");
 module_param_string(hosts, khttpd_cfg.hosts, KHTTPD_STR_MAX, 0444);
 MODULE_PARM_DESC(hosts, "Host names served here, others go to userspace (empty = all)");
+module_param_named(fsuid, khttpd_fsuid, uint, 0444);
+MODULE_PARM_DESC(fsuid, "User id files are opened as, not root (default 65534 = nobody)");
+module_param_named(fsgid, khttpd_fsgid, uint, 0444);
+MODULE_PARM_DESC(fsgid, "Group id files are opened as, not root (default 65534 = nogroup)");
 
 static int __init khttpd_check_params(void)
 {
@@ -77,6 +85,17 @@ static int __init khttpd_check_params(void)
 	if (khttpd_cfg.docroot[0] != '/') {
 		pr_err("docroot=\"%s\" is not an absolute path\n",
 		       khttpd_cfg.docroot);
+		err = -EINVAL;
+	}
+	/* Root's ids would let the module read what a web server must not. */
+	if (!khttpd_fsuid || khttpd_fsuid == (unsigned int)-1) {
+		pr_err("fsuid=%u is out of range 1..%u (not root)\n",
+		       khttpd_fsuid, (unsigned int)-2);
+		err = -EINVAL;
+	}
+	if (!khttpd_fsgid || khttpd_fsgid == (unsigned int)-1) {
+		pr_err("fsgid=%u is out of range 1..%u (not root)\n",
+		       khttpd_fsgid, (unsigned int)-2);
 		err = -EINVAL;
 	}
 	if (!khttpd_cfg.threads)
@@ -100,10 +119,16 @@ static int __init khttpd_init(void)
 		       khttpd_cfg.docroot, err);
 		return err;
 	}
+	err = khttpd_fs_cred_init(khttpd_fsuid, khttpd_fsgid);
+	if (err) {
+		pr_err("fsuid=%u fsgid=%u: no credential: error %d\n",
+		       khttpd_fsuid, khttpd_fsgid, err);
+		goto out_root;
+	}
 	err = -ENOMEM;
 	khttpd_conn_cache = KMEM_CACHE(khttpd_conn, 0);
 	if (!khttpd_conn_cache)
-		goto out_root;
+		goto out_cred;
 	khttpd_wq = alloc_workqueue("khttpd_readin", WQ_UNBOUND, 0);
 	if (!khttpd_wq)
 		goto out_cache;
@@ -134,6 +159,8 @@ out_wq:
 	destroy_workqueue(khttpd_wq);
 out_cache:
 	kmem_cache_destroy(khttpd_conn_cache);
+out_cred:
+	khttpd_fs_cred_release();
 out_root:
 	khttpd_docroot_release();
 	return err;
@@ -147,6 +174,7 @@ static void __exit khttpd_exit(void)
 	khttpd_netlink_exit();
 	destroy_workqueue(khttpd_wq);
 	kmem_cache_destroy(khttpd_conn_cache);
+	khttpd_fs_cred_release();
 	khttpd_docroot_release();
 	pr_info("unloaded\n");
 }

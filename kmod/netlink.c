@@ -3,7 +3,11 @@
  * The generic-netlink bridge between khttpd.ko and the khttpdd daemon
  * (Documentation/bridge.md, message set in include/uapi/linux/khttpd.h).
  *
- * One daemon registers (CAP_NET_ADMIN). A request the module routes to
+ * One daemon registers (CAP_NET_ADMIN); its netlink socket itself is pinned,
+ * not just its port id, which netlink_release() frees before the URELEASE
+ * notifier runs: notices are queued on that very socket and commands are
+ * taken from it only, so a process that binds the dead daemon's port id
+ * gets nothing. A request the module routes to
  * userspace becomes a pending handoff: the socket is parked in a table
  * under a fresh handle and a HANDOFF notice with the request head goes to
  * the daemon. The daemon's CLAIM runs in its own process context, so the
@@ -56,6 +60,7 @@ static DEFINE_HASHTABLE(khttpd_pending_tab, 8);
 static unsigned int khttpd_npending;
 static u64 khttpd_next_handle = 1;
 static u32 khttpd_daemon_portid;	/* 0: no daemon */
+static struct sock *khttpd_daemon_sk;	/* its socket, held */
 static pid_t khttpd_daemon_pid;
 static unsigned long khttpd_daemon_seen;	/* jiffies of its last word */
 static u32 khttpd_heartbeat_ms = 1000;
@@ -157,13 +162,18 @@ static void khttpd_pending_expire_all_locked(void)
 		mod_delayed_work(khttpd_nl_wq, &p->expire, 0);
 }
 
-static void khttpd_daemon_drop_locked(const char *why)
+/* Lock held. Returns the daemon's socket, for sock_put() once unlocked. */
+static struct sock *khttpd_daemon_drop_locked(const char *why)
 {
+	struct sock *sk = khttpd_daemon_sk;
+
 	pr_info("daemon pid %d (port %u) %s\n", khttpd_daemon_pid,
 		khttpd_daemon_portid, why);
-	khttpd_daemon_portid = 0;
+	WRITE_ONCE(khttpd_daemon_portid, 0);
+	khttpd_daemon_sk = NULL;
 	khttpd_daemon_pid = 0;
 	khttpd_pending_expire_all_locked();
+	return sk;
 }
 
 bool khttpd_daemon_present(void)
@@ -173,6 +183,7 @@ bool khttpd_daemon_present(void)
 
 static void khttpd_watchdog_fn(struct work_struct *work)
 {
+	struct sock *dropped = NULL;
 	unsigned long limit;
 	u32 period;
 
@@ -185,8 +196,10 @@ static void khttpd_watchdog_fn(struct work_struct *work)
 	limit = khttpd_daemon_seen +
 		msecs_to_jiffies(period * KHTTPD_NL_HEARTBEAT_MISSES);
 	if (time_after(jiffies, limit))
-		khttpd_daemon_drop_locked("missed its heartbeats: dropped");
+		dropped = khttpd_daemon_drop_locked("missed its heartbeats: dropped");
 	spin_unlock(&khttpd_nl_lock);
+	if (dropped)
+		sock_put(dropped);
 	if (khttpd_daemon_present())
 		queue_delayed_work(khttpd_nl_wq, &khttpd_watchdog,
 				   msecs_to_jiffies(period));
@@ -236,12 +249,30 @@ static int khttpd_head_take(struct socket *sock, struct sk_buff *skb,
 	return n == head_len ? 0 : -EIO;
 }
 
+/*
+ * Queue a notice on the daemon's own socket, as netlink_unicast() would
+ * once it had looked the port id up, but without that look-up: the port
+ * id may belong to another socket by now. A socket being released gets
+ * nothing. Consumes skb.
+ */
+static int khttpd_nl_deliver(struct sock *dsk, struct sk_buff *skb)
+{
+	int err = -ECONNREFUSED;
+
+	if (!sock_flag(dsk, SOCK_DEAD))
+		err = sock_queue_rcv_skb(dsk, skb);
+	if (err)
+		kfree_skb(skb);
+	return err;
+}
+
 int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 {
 	struct khttpd_nl_peer peer;
 	struct khttpd_pending *p;
 	struct sk_buff *skb;
-	u32 portid, timeout;
+	struct sock *dsk;
+	u32 timeout;
 	u64 handle;
 	void *hdr;
 	int err;
@@ -271,12 +302,12 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 	}
 
 	spin_lock(&khttpd_nl_lock);
-	portid = khttpd_daemon_portid;
+	dsk = khttpd_daemon_sk;
 	timeout = khttpd_claim_timeout_ms;
-	if (!portid || khttpd_nl_closing ||
+	if (!dsk || khttpd_nl_closing ||
 	    khttpd_npending >= KHTTPD_NL_PENDING_MAX) {
 		spin_unlock(&khttpd_nl_lock);
-		err = portid ? -EBUSY : -ENOTCONN;
+		err = dsk ? -EBUSY : -ENOTCONN;
 		atomic64_inc(&khttpd_nl_stats.refused);
 		goto free;
 	}
@@ -301,24 +332,27 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 	genlmsg_end(skb, hdr);
 
 	/*
-	 * Park before sending: a fast daemon may claim before
-	 * genlmsg_unicast() returns.
+	 * Park before sending: a fast daemon may claim before the notice
+	 * is even queued. The notice goes to the daemon the handle was
+	 * taken for, or to none.
 	 */
 	p->sock = sock;
 	INIT_DELAYED_WORK(&p->expire, khttpd_expire_fn);
 	spin_lock(&khttpd_nl_lock);
-	if (khttpd_daemon_portid != portid || khttpd_nl_closing) {
+	if (khttpd_daemon_sk != dsk || khttpd_nl_closing) {
 		spin_unlock(&khttpd_nl_lock);
 		err = -ENOTCONN;
 		atomic64_inc(&khttpd_nl_stats.refused);
 		goto free;
 	}
+	sock_hold(dsk);
 	hash_add(khttpd_pending_tab, &p->node, p->handle);
 	khttpd_npending++;
 	queue_delayed_work(khttpd_nl_wq, &p->expire, msecs_to_jiffies(timeout));
 	spin_unlock(&khttpd_nl_lock);
 
-	err = genlmsg_unicast(&init_net, skb, portid);
+	err = khttpd_nl_deliver(dsk, skb);
+	sock_put(dsk);
 	if (err) {
 		/*
 		 * Undelivered (daemon gone or its queue full). If the expiry
@@ -359,14 +393,33 @@ static int khttpd_nl_version_ok(struct genl_info *info)
 	return -EPROTO;
 }
 
-/* The sender is the registered daemon: only it may claim and configure. */
-static int khttpd_nl_from_daemon(struct genl_info *info)
+/*
+ * The socket a command came from (netlink_unicast_kernel() sets it; it
+ * lives while the doit runs). The daemon's socket is held while it is
+ * registered, so comparing the two is exact.
+ */
+static struct sock *khttpd_nl_sender(const struct sk_buff *skb)
 {
+	return NETLINK_CB(skb).sk;
+}
+
+/*
+ * The sender is the registered daemon's socket: only it may claim and
+ * configure. Its port id alone proves nothing once the socket is gone.
+ */
+static int khttpd_nl_from_daemon(const struct sk_buff *skb,
+				 struct genl_info *info)
+{
+	bool daemon;
 	int err = khttpd_nl_version_ok(info);
 
 	if (err)
 		return err;
-	if (info->snd_portid != READ_ONCE(khttpd_daemon_portid)) {
+	spin_lock(&khttpd_nl_lock);
+	daemon = khttpd_daemon_sk && khttpd_nl_sender(skb) == khttpd_daemon_sk &&
+		 info->snd_portid == khttpd_daemon_portid;
+	spin_unlock(&khttpd_nl_lock);
+	if (!daemon) {
 		GENL_SET_ERR_MSG(info, "khttpd: sender is not the registered daemon");
 		return -ENOTCONN;
 	}
@@ -412,6 +465,7 @@ static int khttpd_nl_reply_settings(struct genl_info *info)
 
 static int khttpd_nl_register(struct sk_buff *skb, struct genl_info *info)
 {
+	struct sock *sk = khttpd_nl_sender(skb);
 	u32 version, period;
 	int err;
 
@@ -428,14 +482,18 @@ static int khttpd_nl_register(struct sk_buff *skb, struct genl_info *info)
 		return -EPROTO;
 	}
 	spin_lock(&khttpd_nl_lock);
-	if (khttpd_daemon_portid && khttpd_daemon_portid != info->snd_portid) {
+	if (khttpd_daemon_sk && khttpd_daemon_sk != sk) {
 		spin_unlock(&khttpd_nl_lock);
 		pr_info("pid %d refused: daemon pid %d is registered\n",
 			task_tgid_vnr(current), khttpd_daemon_pid);
 		GENL_SET_ERR_MSG(info, "khttpd: another daemon is registered");
 		return -EBUSY;
 	}
-	khttpd_daemon_portid = info->snd_portid;
+	if (!khttpd_daemon_sk) {
+		sock_hold(sk);
+		khttpd_daemon_sk = sk;
+	}
+	WRITE_ONCE(khttpd_daemon_portid, info->snd_portid);
 	khttpd_daemon_pid = task_tgid_vnr(current);
 	khttpd_daemon_seen = jiffies;
 	period = khttpd_heartbeat_ms;
@@ -450,20 +508,23 @@ static int khttpd_nl_register(struct sk_buff *skb, struct genl_info *info)
 
 static int khttpd_nl_unregister(struct sk_buff *skb, struct genl_info *info)
 {
-	int err = khttpd_nl_from_daemon(info);
+	int err = khttpd_nl_from_daemon(skb, info);
+	struct sock *dropped = NULL;
 
 	if (err)
 		return err;
 	spin_lock(&khttpd_nl_lock);
-	if (khttpd_daemon_portid == info->snd_portid)
-		khttpd_daemon_drop_locked("unregistered");
+	if (khttpd_daemon_sk == khttpd_nl_sender(skb))
+		dropped = khttpd_daemon_drop_locked("unregistered");
 	spin_unlock(&khttpd_nl_lock);
+	if (dropped)
+		sock_put(dropped);
 	return 0;
 }
 
 static int khttpd_nl_heartbeat(struct sk_buff *skb, struct genl_info *info)
 {
-	int err = khttpd_nl_from_daemon(info);
+	int err = khttpd_nl_from_daemon(skb, info);
 
 	if (err)
 		return err;
@@ -479,7 +540,7 @@ static int khttpd_nl_claim(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int err, fd;
 
-	err = khttpd_nl_from_daemon(info);
+	err = khttpd_nl_from_daemon(skb, info);
 	if (err)
 		return err;
 	if (GENL_REQ_ATTR_CHECK(info, KHTTPD_A_HANDLE))
@@ -549,7 +610,7 @@ static int khttpd_nl_decline(struct sk_buff *skb, struct genl_info *info)
 	struct khttpd_pending *p;
 	int err, status = 503;
 
-	err = khttpd_nl_from_daemon(info);
+	err = khttpd_nl_from_daemon(skb, info);
 	if (err)
 		return err;
 	if (GENL_REQ_ATTR_CHECK(info, KHTTPD_A_HANDLE))
@@ -568,7 +629,7 @@ static int khttpd_nl_decline(struct sk_buff *skb, struct genl_info *info)
 
 static int khttpd_nl_config(struct sk_buff *skb, struct genl_info *info)
 {
-	int err = khttpd_nl_from_daemon(info);
+	int err = khttpd_nl_from_daemon(skb, info);
 
 	if (err)
 		return err;
@@ -671,7 +732,9 @@ static const struct genl_small_ops khttpd_nl_ops[] = {
 	  .doit = khttpd_nl_decline },
 	{ .cmd = KHTTPD_CMD_CONFIG, .flags = GENL_ADMIN_PERM,
 	  .doit = khttpd_nl_config },
-	{ .cmd = KHTTPD_CMD_STATS, .doit = khttpd_nl_stats_get },
+	/* admin only too: it names the daemon's pid */
+	{ .cmd = KHTTPD_CMD_STATS, .flags = GENL_ADMIN_PERM,
+	  .doit = khttpd_nl_stats_get },
 };
 
 static struct genl_family khttpd_genl_family = {
@@ -691,14 +754,21 @@ static int khttpd_nl_notify(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
 	struct netlink_notify *n = ptr;
+	struct sock *dropped = NULL;
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
 	    !net_eq(n->net, &init_net))
 		return NOTIFY_DONE;
+	/*
+	 * The port id is free again already, but no other socket can hold
+	 * it while the daemon's does, so this is the daemon's release.
+	 */
 	spin_lock(&khttpd_nl_lock);
 	if (n->portid && n->portid == khttpd_daemon_portid)
-		khttpd_daemon_drop_locked("closed its netlink socket: dropped");
+		dropped = khttpd_daemon_drop_locked("closed its netlink socket: dropped");
 	spin_unlock(&khttpd_nl_lock);
+	if (dropped)
+		sock_put(dropped);
 	return NOTIFY_DONE;
 }
 
@@ -732,6 +802,7 @@ void khttpd_netlink_exit(void)
 {
 	struct khttpd_pending *p;
 	struct hlist_node *tmp;
+	struct sock *dsk;
 	unsigned int bkt;
 	HLIST_HEAD(parked);
 
@@ -740,13 +811,17 @@ void khttpd_netlink_exit(void)
 	netlink_unregister_notifier(&khttpd_nl_notifier);
 	spin_lock(&khttpd_nl_lock);
 	khttpd_nl_closing = true;
-	khttpd_daemon_portid = 0;
+	WRITE_ONCE(khttpd_daemon_portid, 0);
+	dsk = khttpd_daemon_sk;
+	khttpd_daemon_sk = NULL;
 	hash_for_each_safe(khttpd_pending_tab, bkt, tmp, p, node) {
 		hash_del(&p->node);
 		hlist_add_head(&p->node, &parked);
 	}
 	khttpd_npending = 0;
 	spin_unlock(&khttpd_nl_lock);
+	if (dsk)
+		sock_put(dsk);
 	cancel_delayed_work_sync(&khttpd_watchdog);
 	hlist_for_each_entry_safe(p, tmp, &parked, node) {
 		cancel_delayed_work_sync(&p->expire);

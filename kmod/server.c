@@ -240,29 +240,72 @@ static void khttpd_listen_close(struct khttpd_thread *thr)
 	thr->listener = NULL;
 }
 
+/*
+ * Open or close this thread's listener as khttpd_cfg.listening, the
+ * desired state, now says. Whatever order start and stop came in, the
+ * last one written wins.
+ */
+static void khttpd_listen_converge(struct khttpd_thread *thr)
+{
+	int err;
+
+	if (!READ_ONCE(khttpd_cfg.listening)) {
+		khttpd_listen_close(thr);
+		return;
+	}
+	err = khttpd_listen_open(thr);
+	if (err)
+		pr_err("cpu %u: cannot listen on port %d: %d\n",
+		       thr->cpu, khttpd_cfg.port, err);
+}
+
+/* Have every thread look at an event in its next pass. */
+static void khttpd_server_signal(int event)
+{
+	unsigned int i;
+
+	/* What the event is about is stored before the thread sees it. */
+	smp_mb__before_atomic();
+	for (i = 0; i < khttpd_nr_threads; i++) {
+		struct khttpd_thread *thr = khttpd_threads[i];
+
+		set_bit(event, &thr->events);
+		wake_up_process(thr->task);
+	}
+}
+
 /**
  * khttpd_server_listen() - Open or close the listeners (sysctl start/stop).
  * @on: open them when true, close them when false
  *
- * Each thread opens or closes its own listener in its next pass.
+ * Sets the desired state, which each thread's next pass converges on.
  * Connections already accepted finish their request; while the listeners
  * are closed, none is kept alive.
  */
 void khttpd_server_listen(bool on)
 {
-	unsigned int i;
-
-	for (i = 0; i < khttpd_nr_threads; i++) {
-		struct khttpd_thread *thr = khttpd_threads[i];
-
-		set_bit(on ? KHTTPD_EV_LISTEN : KHTTPD_EV_UNLISTEN,
-			&thr->events);
-		wake_up_process(thr->task);
-	}
 	WRITE_ONCE(khttpd_cfg.listening, on);
+	khttpd_server_signal(KHTTPD_EV_LISTEN);
 }
 
-/* --- timeouts: one FIFO per class, so each is sorted by deadline --- */
+/**
+ * khttpd_server_timeouts_changed() - Apply a new timeout length at once.
+ *
+ * Deadlines are computed from the current lengths (see
+ * khttpd_timeout_arm()), so a shorter timeout only needs every thread to
+ * expire and re-arm its timer now.
+ */
+void khttpd_server_timeouts_changed(void)
+{
+	khttpd_server_signal(KHTTPD_EV_TIMER);
+}
+
+/*
+ * --- timeouts: one FIFO per class, sorted by arming time. A deadline is
+ * the arming time plus the class's length as it is now, the same for the
+ * whole class, so each FIFO is sorted by deadline too, also right after a
+ * sysctl changed the length. ---
+ */
 
 static unsigned long khttpd_timeout_len(enum khttpd_timeout cls)
 {
@@ -281,16 +324,17 @@ static unsigned long khttpd_timeout_len(enum khttpd_timeout cls)
 /**
  * khttpd_timeout_arm() - Start (or restart) a connection's timeout.
  * @c: the connection
- * @cls: which timeout: its length is the class's sysctl, read now
+ * @cls: which timeout: it expires the class's sysctl (as it is then)
+ *	after now
  *
  * Moves @c to the tail of its class's list, which therefore stays sorted
- * by deadline; a connection has one timeout at a time.
+ * by arming time; a connection has one timeout at a time.
  *
  * Context: the connection's thread.
  */
 void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls)
 {
-	c->deadline = jiffies + khttpd_timeout_len(cls);
+	c->armed = jiffies;
 	c->timeout_class = cls;
 	list_move_tail(&c->timeout_node, &c->thr->timeouts[cls]);
 }
@@ -316,16 +360,19 @@ static void khttpd_timer_fn(struct timer_list *t)
 
 static void khttpd_timer_rearm(struct khttpd_thread *thr)
 {
+	unsigned long deadline, next = 0;
 	struct khttpd_conn *c;
-	unsigned long next = 0;
 	bool any = false;
 	int cls;
 
 	for (cls = 0; cls < KHTTPD_TO_CLASSES; cls++) {
 		c = list_first_entry_or_null(&thr->timeouts[cls],
 					     struct khttpd_conn, timeout_node);
-		if (c && (!any || time_before(c->deadline, next))) {
-			next = c->deadline;
+		if (!c)
+			continue;
+		deadline = c->armed + khttpd_timeout_len(cls);
+		if (!any || time_before(deadline, next)) {
+			next = deadline;
 			any = true;
 		}
 	}
@@ -405,12 +452,14 @@ static void khttpd_expire(struct khttpd_thread *thr, struct khttpd_pass *p)
 {
 	struct khttpd_conn *c, *n;
 	enum khttpd_state next;
+	unsigned long len;
 	int cls;
 
 	for (cls = 0; cls < KHTTPD_TO_CLASSES; cls++) {
+		len = khttpd_timeout_len(cls);
 		list_for_each_entry_safe(c, n, &thr->timeouts[cls],
 					 timeout_node) {
-			if (time_before(jiffies, c->deadline))
+			if (time_before(jiffies, c->armed + len))
 				break;
 			khttpd_timeout_disarm(c);
 			thr->stats.timeouts++;
@@ -446,15 +495,8 @@ static void khttpd_pass(struct khttpd_thread *thr)
 	INIT_LIST_HEAD(&p.linger);
 	INIT_LIST_HEAD(&p.close);
 
-	if (test_and_clear_bit(KHTTPD_EV_UNLISTEN, &thr->events))
-		khttpd_listen_close(thr);
-	if (test_and_clear_bit(KHTTPD_EV_LISTEN, &thr->events)) {
-		int err = khttpd_listen_open(thr);
-
-		if (err)
-			pr_err("cpu %u: cannot listen on port %d: %d\n",
-			       thr->cpu, khttpd_cfg.port, err);
-	}
+	if (test_and_clear_bit(KHTTPD_EV_LISTEN, &thr->events))
+		khttpd_listen_converge(thr);
 	if (test_and_clear_bit(KHTTPD_EV_ACCEPT, &thr->events) &&
 	    thr->listener)
 		khttpd_accept_process(thr);

@@ -108,6 +108,18 @@ static int khttpd_hosts_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
 				    khttpd_apply_hosts);
 }
 
+/* A timeout's new length applies to the connections waiting already. */
+static int khttpd_timeout_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
+{
+	int err = proc_dointvec_minmax(table, write, buffer, lenp, ppos);
+
+	if (!err && write)
+		khttpd_server_timeouts_changed();
+	return err;
+}
+
 /* start and stop: writing 1 opens or closes the listeners; reads say 0. */
 static int khttpd_trigger_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
 				 int write, void *buffer, size_t *lenp,
@@ -124,15 +136,23 @@ static int khttpd_trigger_sysctl(KHTTPD_CTL_CONST struct ctl_table *table,
 	return 0;
 }
 
-#define KHTTPD_INT(name, lo, hi) {					\
+/* An integer in lo..hi; the module parameter of the same name too. */
+#define KHTTPD_INT_HANDLER(name, lo, hi, handler) {			\
 	.procname = #name,						\
 	.data = &khttpd_cfg.name,					\
 	.maxlen = sizeof(int),						\
 	.mode = 0644,							\
-	.proc_handler = proc_dointvec_minmax,				\
+	.proc_handler = handler,					\
 	.extra1 = lo,							\
 	.extra2 = hi,							\
 }
+
+#define KHTTPD_INT(name, lo, hi)					\
+	KHTTPD_INT_HANDLER(name, lo, hi, proc_dointvec_minmax)
+
+#define KHTTPD_TIMEOUT(name)						\
+	KHTTPD_INT_HANDLER(name, &khttpd_one, &khttpd_secs_max,		\
+			   khttpd_timeout_sysctl)
 
 #define KHTTPD_STRING(name, handler) {					\
 	.procname = #name,						\
@@ -147,9 +167,9 @@ static struct ctl_table khttpd_table[] = {
 	KHTTPD_STRING(dynamic, khttpd_dynamic_sysctl),
 	KHTTPD_STRING(hosts, khttpd_hosts_sysctl),
 	KHTTPD_INT(max_connections, &khttpd_one, &khttpd_conns_max),
-	KHTTPD_INT(keepalive_timeout, &khttpd_one, &khttpd_secs_max),
-	KHTTPD_INT(header_timeout, &khttpd_one, &khttpd_secs_max),
-	KHTTPD_INT(send_timeout, &khttpd_one, &khttpd_secs_max),
+	KHTTPD_TIMEOUT(keepalive_timeout),
+	KHTTPD_TIMEOUT(header_timeout),
+	KHTTPD_TIMEOUT(send_timeout),
 	KHTTPD_INT(keepalive_max, &khttpd_one, &khttpd_int_max),
 	KHTTPD_INT(perm_required, SYSCTL_ZERO, &khttpd_mode_max),
 	KHTTPD_INT(perm_forbid, SYSCTL_ZERO, &khttpd_mode_max),
@@ -197,8 +217,8 @@ int __init khttpd_sysctl_check_params(void)
 		const int *lo = t->extra1, *hi = t->extra2;
 		int val;
 
-		if (t->proc_handler != proc_dointvec_minmax)
-			continue;
+		if (!lo || !hi)
+			continue;	/* not a KHTTPD_INT_HANDLER() */
 		val = *(int *)t->data;
 		if (val < *lo || val > *hi) {
 			pr_err("%s=%d is out of range %d..%d\n",

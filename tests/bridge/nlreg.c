@@ -3,12 +3,12 @@
  * nlreg: talks to khttpd.ko's netlink family like khttpdd does, for the
  * bridge tests in the guest.
  *   nlreg register [--as-nobody] [--hold SEC]
- *                      REGISTER (after setuid(65534) with --as-nobody);
- *                      prints "registered" or "refused: <error>"
+ *                      REGISTER; prints "registered" or "refused: <error>"
  *   nlreg bad-version  REGISTER with genl version 99 (must be refused)
  *   nlreg bad-attr     REGISTER with an attribute the policy rejects
  *   nlreg claim HANDLE CLAIM a handle this process never got (refused)
  *   nlreg stats        the STAT_* counters, one "name value" a line
+ * --as-nobody, with any command: after setuid(65534), without capabilities.
  * Exit status: 0 when the kernel accepted, 1 when it refused, 2 on usage or
  * local errors.
  */
@@ -120,6 +120,6 @@ int main(int argc, char **argv)
 						NULL, NULL, NULL, NULL),
 			      "claimed");
 	}
-	fprintf(stderr, "usage: nlreg register [--as-nobody] [--hold SEC] | bad-version | bad-attr | claim HANDLE | stats\n");
+	fprintf(stderr, "usage: nlreg register [--hold SEC] | bad-version | bad-attr | claim HANDLE | stats  [--as-nobody]\n");
 	return 2;
 }

@@ -13,6 +13,14 @@ not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
 # check DESCRIPTION COMMAND...: the command must succeed
 check() { d=$1; shift; if "$@"; then ok "$d"; else not_ok "$d"; fi; }
 
+# await SECONDS COMMAND...: poll until the command succeeds; fail past the
+# deadline
+await() {
+	n=$(($1 * 10)); shift
+	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+	return 1
+}
+
 # http REQUEST-TEXT: send it (printf escapes) and print the raw answer;
 # the server must close (use HTTP/1.0 or Connection: close).
 http() { printf "$1" | nc -w 5 127.0.0.1 "$PORT"; }

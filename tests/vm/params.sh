@@ -39,6 +39,10 @@ bad "is not an absolute path" docroot=relative/dir
 bad "each rule is" dynamic=cgi-bin
 bad "each rule is" dynamic=+w
 bad "is not a list of host names" hosts=a/b
+bad "fsuid=0 is out of range" fsuid=0
+bad "fsgid=0 is out of range" fsgid=0
+bad "fsuid=4294967295 is out of range" fsuid=4294967295
+bad "invalid for parameter" fsgid=nobody
 # port in use: a busybox nc listener holds it
 nc -l -p 8099 > /dev/null 2>&1 &
 nc_pid=$!
@@ -62,6 +66,17 @@ check "GET /dir is 301" [ "$(get /dir)" = 301 ]
 check "served over IPv6 too" sh -c "wget -q -O - http://[::1]:$PORT/hello.txt | grep -q hello"
 check "GET /dir/ is 200" [ "$(get /dir/)" = 200 ]
 check "GET /page.php is 200 (no dynamic rule)" [ "$(get /page.php)" = 200 ]
+
+# Files are opened as nobody: what nobody may not read is not served,
+# whatever the file's own mode says.
+mkdir -p "$WWW/private" && chmod 700 "$WWW/private"
+printf 'secret\n' > "$WWW/private/secret.txt" && chmod 644 "$WWW/private/secret.txt"
+check "a 0644 file in a 0700 root directory is 403" \
+	[ "$(get /private/secret.txt)" = 403 ]
+chmod 711 "$WWW/private"
+check "... and 200 once nobody may search the directory" \
+	[ "$(get /private/secret.txt)" = 200 ]
+rm -rf "$WWW/private"
 
 # bad sysctl writes are refused and change nothing
 wr() { echo "$2" > /proc/sys/net/khttpd/$1 2>/dev/null; }

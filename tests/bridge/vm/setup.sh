@@ -8,11 +8,6 @@
 B=/khttpd/bridge
 
 daemon_registered() { dmesg | grep -q "khttpd: daemon pid $(cat /tmp/khttpdd.pid 2>/dev/null) registered"; }
-wait_for() { # SECONDS COMMAND...
-	n=$(($1 * 10)); shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
 
 mkdir -p /srv && cp -a $B/www /srv/www || exit 1
 check "insmod" insmod "$KO" port=8080 docroot=/srv/www
@@ -37,7 +32,7 @@ $B/fcgi_app unix:/tmp/app.sock > /tmp/app.log 2>&1 &
 	done
 ) &
 echo $! > /tmp/supervisor.pid
-check "khttpdd registered with the module" wait_for 15 daemon_registered
+check "khttpdd registered with the module" await 15 daemon_registered
 dmesg | grep "khttpd: daemon" | tail -2
 cat /tmp/khttpdd.log
 
@@ -61,6 +56,9 @@ out=$($B/nlreg register --as-nobody)
 check "a process without CAP_NET_ADMIN cannot register ($out)" \
 	sh -c "echo '$out' | grep -q 'refused: Operation not permitted'"
 dmesg_mark
+out=$($B/nlreg stats --as-nobody)
+check "a process without CAP_NET_ADMIN cannot read STATS (the daemon's pid) ($out)" \
+	sh -c "echo '$out' | grep -q 'refused: Operation not permitted'"
 out=$($B/nlreg bad-version)
 check "an unknown message version is refused ($out)" \
 	sh -c "echo '$out' | grep -q 'refused: Protocol error'"
@@ -84,7 +82,7 @@ ctl_bridge_ok() {
 	grep -qE '^heartbeat_age [0-9]+$' /tmp/bridge.txt
 }
 check "khttpctl bridge: registered, module version, claims, a heartbeat" \
-	wait_for 20 ctl_bridge_ok
+	await 20 ctl_bridge_ok
 cat /tmp/bridge.txt
 cat /tmp/khttpdd.log
 summary

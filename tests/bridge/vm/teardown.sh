@@ -6,11 +6,6 @@
 # complaint allowed (scripts/vm checks the console).
 . /khttpd/vm/lib.sh
 B=/khttpd/bridge
-wait_for() {
-	n=$(($1 * 10)); shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-	return 1
-}
 registered_again() { [ "$(dmesg | grep -c 'khttpd: daemon pid .* registered')" -gt "$1" ]; }
 
 cat /proc/net/khttpd/stats
@@ -18,7 +13,7 @@ $B/nlreg stats
 before=$($B/nlreg stats | awk '/^claimed/ { print $2 }')
 wget -q -O /tmp/slow.out "http://127.0.0.1:8080/cgi-bin/slow.sh?3" &
 nc_pid=$!
-check "the slow request was claimed by the daemon" wait_for 5 sh -c \
+check "the slow request was claimed by the daemon" await 5 sh -c \
 	"[ \$($B/nlreg stats | awk '/^claimed/ { print \$2 }') -gt $before ]"
 check "rmmod while a handed-off connection is live" rmmod khttpd
 wait $nc_pid
@@ -27,7 +22,7 @@ check "... and its response still arrives from the daemon" grep -q "slow done" /
 n=$(dmesg | grep -c 'khttpd: daemon pid .* registered')
 check "insmod again" insmod "$KO" port=8080 docroot=/srv/www
 echo "/cgi-bin/ /app/" > /proc/sys/net/khttpd/dynamic
-check "the running daemon registers again (backoff retry)" wait_for 15 registered_again "$n"
+check "the running daemon registers again (backoff retry)" await 15 registered_again "$n"
 check "and serves handed-off requests again" sh -c \
 	"wget -q -O - http://127.0.0.1:8080/cgi-bin/env.sh | grep -q '^GATEWAY_INTERFACE=CGI/1.1'"
 
