@@ -286,6 +286,11 @@ int main(int argc, char **argv)
 
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 
+	/*
+	 * The control socket exists before any port accepts: whoever sees the
+	 * port answer can ask the daemon what it is doing.
+	 */
+	ctlfd = ctl_open(cfg);
 	if (!cfg->reuseport) {
 		lst = calloc(cfg->nlisten, sizeof(*lst));
 		for (size_t i = 0; i < cfg->nlisten; i++) {
@@ -312,7 +317,6 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < nper; i++)
 			if ((wfds[w][i] = listen_socket(&cfg->listen[i], true)) < 0)
 				return 1;
-	ctlfd = ctl_open(cfg);
 	for (size_t s = 0; s < khttpd_nservices; s++)
 		if (!(cfg->services_off & (1u << s)))
 			keep |= khttpd_services[s]->caps;
