@@ -21,6 +21,9 @@ check "no daemon: 503 with Retry-After" sh -c \
 	"echo '$r' | head -1 | grep -q ' 503 ' && echo '$r' | grep -qi '^Retry-After:'"
 
 $B/fcgi_app unix:/tmp/app.sock > /tmp/app.log 2>&1 &
+# khttpdd connects as its User (nobody), like php-fpm's listen.mode 0666.
+check "the FastCGI app listens" await 15 test -S /tmp/app.sock
+chmod 666 /tmp/app.sock
 # the supervisor: restart khttpdd 3 s after it exits
 (
 	while [ ! -e /tmp/stop-supervisor ]; do
