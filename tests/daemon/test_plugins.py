@@ -421,7 +421,10 @@ def logger_formats():
         with d.connect() as c:     # a bad request still gets a log line
             c.send(b"GET /\x01 HTTP/1.1\r\nHost: a.test\r\n\r\n")
             c.read_response()
-        a = wait_lines(d.path("a.access"), 3)
+        with d.connect() as c:     # empty lines before a request (RFC 9112 2.2)
+            c.send(b"\r\n\r\nGET /after-crlf HTTP/1.1\r\nHost: a.test\r\n\r\n")
+            c.read_response()
+        a = wait_lines(d.path("a.access"), 4)
         b = wait_lines(d.path("b.access"), 1)
         e = wait_lines(d.path("a.error"), 1)
     # Each request came on its own connection, maybe to another worker:
@@ -441,6 +444,8 @@ def logger_formats():
     expect(re.match(pat, b[0]), "common HEAD line: %r" % b[0])
     pat = r'^%s \[error\] \[client 127\.0\.0\.1\] 404 "GET /nope HTTP/1\.1": ' % CLF_TIME
     expect(re.match(pat, e[0]), "error line: %r" % e[0])
+    line = line_of(a, "GET /after-crlf")
+    expect(' 404 ' in line, "request after CRLF logged with its line: %r" % line)
     # the unparsable request went to the default vhost's (a) logs, escaped
     bad = [l for l in a if "\\x01" in l]
     expect(bad and ' 400 ' in bad[0], "bad request logged escaped: %r" % a)
