@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -247,18 +248,30 @@ def cgi_timeout_and_disconnect_kill_the_group():
         pids = [int(x) for x in open(pidfile + ".t").read().split()]
         expect(wait_until(lambda: not any(pid_alive(p) for p in pids), 5),
                "timeout left %s alive" % pids)
+    # A disconnect the daemon can see kills the group: a reset (SO_LINGER
+    # 0) while the script is silent, or a close that makes the script's
+    # output fail. A plain close while it is silent looks like a half-close
+    # (the response may still be read) until the Timeout.
     d = cgi_daemon("    Timeout 30\n")
     pidfile = os.path.join(d.writable_dir("scratch"), "pids")
     script(d, "hang.sh", "#!/bin/sh\nsleep 60 &\necho $$ $! > %s.$QUERY_STRING\nwait\n" % pidfile)
+    script(d, "tick.sh", "#!/bin/sh\nsleep 60 &\necho $$ $! > %s.$QUERY_STRING\n"
+           "echo 'Content-Type: text/plain'\necho\n"
+           "while :; do echo tick; sleep 0.1; done\n" % pidfile)
     with d.running():
-        with d.connect() as c:
-            c.send(b"GET /cgi-bin/hang.sh?d HTTP/1.1\r\nHost: x\r\n\r\n")
-            # both pids written: the script and its child are running
-            expect(wait_until(lambda: len(read_pids(pidfile + ".d")) == 2, 10),
-                   "the script did not start")
-        pids = read_pids(pidfile + ".d")
-        expect(wait_until(lambda: not any(pid_alive(p) for p in pids), 5),
-               "disconnect left %s alive" % pids)
+        for target, reset in (("hang.sh?rst", True), ("tick.sh?fin", False)):
+            name = target.split("?")[1]
+            with d.connect() as c:
+                c.send(b"GET /cgi-bin/%s HTTP/1.1\r\nHost: x\r\n\r\n" % target.encode())
+                # both pids written: the script and its child are running
+                expect(wait_until(lambda: len(read_pids(pidfile + "." + name)) == 2, 10),
+                       "%s: the script did not start" % target)
+                if reset:
+                    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                      struct.pack("ii", 1, 0))
+            pids = read_pids(pidfile + "." + name)
+            expect(wait_until(lambda: not any(pid_alive(p) for p in pids), 5),
+                   "%s: disconnect left %s alive" % (target, pids))
         r, body = request(d, "GET", "/index.html")
         expect(r.status == 200, "daemon still serves")
 

@@ -94,5 +94,41 @@ def dechunk(body):
         body = body[n + 2:]
 
 
+# ---- a client that half-closes ----
+
+@test
+def cgi_answers_a_client_that_half_closes():
+    """shutdown(SHUT_WR) after a full request (GET, a Content-Length body,
+    a chunked body) is no disconnect: the script that answers late still
+    gets its response to the client."""
+    d = gw_daemon()
+    script(d, "late.py", "body = sys.stdin.buffer.read()\ntime.sleep(0.5)\n"
+           "out(b'Content-Type: text/plain\\r\\n\\r\\nlate answer ' + body + b'\\n')\n")
+    reqs = (
+        (b"GET /cgi-bin/late.py HTTP/1.1\r\nHost: x\r\n\r\n", b""),
+        (b"POST /cgi-bin/late.py HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+         b"hello"),
+        (b"POST /cgi-bin/late.py HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+         b"3\r\nabc\r\n0\r\n\r\n", b"abc"),
+    )
+    with d.running():
+        for req, echoed in reqs:
+            with d.connect() as c:
+                c.send(req)
+                c.sock.shutdown(socket.SHUT_WR)
+                data = read_all(c)
+            head, _, body = data.partition(b"\r\n\r\n")
+            expect(head.startswith(b"HTTP/1.1 200"), "%r: head %r" % (req[:20], head[:80]))
+            expect(dechunk(body) == b"late answer " + echoed + b"\n",
+                   "%r: body %r" % (req[:20], body[:200]))
+        # a half-close before the body is complete is a client gone
+        with d.connect() as c:
+            c.send(b"POST /cgi-bin/late.py HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\nshort")
+            c.sock.shutdown(socket.SHUT_WR)
+            expect(c.closed_within(5), "an incomplete body then a half-close: not closed")
+        r = d.get("/index.html")
+        expect(r.status == 200, "daemon still serves: %d" % r.status)
+
+
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))

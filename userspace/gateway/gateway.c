@@ -14,8 +14,12 @@
  * - A Content-Length body is read exactly, so a pipelined request after it
  *   stays for the core. A chunked body is read in blocks; if a block runs
  *   past its end the connection closes after this response.
- * - A peer that shuts its side (EPOLLRDHUP) while the backend works is a
- *   client gone: the backend is stopped (CGI: the process group killed).
+ * - A client that shuts its side (EPOLLRDHUP) has only said it sends no
+ *   more (some clients shutdown(SHUT_WR) after a request): the response
+ *   is still written. An incomplete body then reads EOF, a write fails, or
+ *   the peer resets (EPOLLERR/EPOLLHUP): that is a client gone, and the
+ *   backend is stopped (CGI: the process group killed). A close without
+ *   reset while the backend is silent only shows at the Timeout.
  */
 #define _GNU_SOURCE
 #include "job.h"
@@ -89,7 +93,8 @@ void gw_touch(struct gw_job *j)
 
 void gw_arm(struct gw_job *j)
 {
-	uint32_t mask = EPOLLRDHUP;
+	/* once seen, a half-close stays readable: watching it would spin */
+	uint32_t mask = j->peer_shut ? 0 : EPOLLRDHUP;
 
 	if (j->dead)
 		return;
@@ -313,8 +318,9 @@ static void gw_conn_event(struct conn *c, uint32_t events)
 	if (j->dead)
 		return;
 	j->in_cb = true;
-	if (!j->finishing && (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP)) &&
-	    ((events & (EPOLLERR | EPOLLHUP)) || !j->out_eof))
+	if (events & EPOLLRDHUP)
+		j->peer_shut = true;
+	if (!j->finishing && (events & (EPOLLERR | EPOLLHUP)))
 		gw_client_gone(j);
 	if (!j->finishing && (events & EPOLLIN) && !j->body_done)
 		gw_body_ready(j);

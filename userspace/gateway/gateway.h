@@ -121,6 +121,7 @@ struct gw_job {
 	unsigned timeout;		/* seconds of backend silence */
 	bool finishing, dead, in_cb, released, output_paused, gone;
 	bool body_ended;
+	bool peer_shut;			/* the client sends no more (EPOLLRDHUP) */
 	int fail_status;		/* answer this instead (no head sent) */
 	uint64_t body_sent;		/* response body bytes (for logs) */
 	bool head_only;			/* HEAD: the body is dropped */
