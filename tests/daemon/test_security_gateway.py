@@ -16,7 +16,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Daemon, expect, run_all, site, test, wait_until  # noqa: E402
+from harness import Daemon, Failure, expect, run_all, site, test, wait_until  # noqa: E402
 
 # Debian's python3 (scripts/deps installs it): the one running this suite
 # may live where the daemon's User cannot reach (a 0700 home).
@@ -92,6 +92,106 @@ def dechunk(body):
         if body[n:n + 2] != b"\r\n":
             return None
         body = body[n + 2:]
+
+
+# ---- the number of scripts ----
+
+def script_children(d):
+    """Pids of the daemon's children (its CGI scripts), zombies included."""
+    pids = []
+    for tid in os.listdir("/proc/%d/task" % d.proc.pid):
+        with open("/proc/%d/task/%s/children" % (d.proc.pid, tid)) as f:
+            pids += [int(x) for x in f.read().split()]
+    return pids
+
+
+def gated_script(d):
+    """slow.py?NAME: says it started, then answers once the test opens its
+    gate (file go.NAME; at most 20 s). Returns (started, opener) helpers."""
+    gate = d.writable_dir("gate")
+    script(d, "slow.py",
+           "name = os.environ['QUERY_STRING']\n"
+           "open('%s/started.' + name, 'w').close()\n"
+           "for _ in range(1000):\n"
+           "    if os.path.exists('%s/go.' + name):\n"
+           "        break\n"
+           "    time.sleep(0.02)\n"
+           "body = b'done ' + name.encode()\n"
+           "out(b'Content-Type: text/plain\\r\\nContent-Length: %%d\\r\\n\\r\\n' %% len(body)"
+           " + body)\n"
+           % (gate, gate))
+
+    def started(name):
+        return os.path.exists(os.path.join(gate, "started." + name))
+
+    def go(name):
+        open(os.path.join(gate, "go." + name), "w").close()
+    return started, go
+
+
+def read_answer(c, what):
+    """The next response on c; a Failure naming what when none comes."""
+    c.sock.settimeout(10)
+    try:
+        return c.read_response()
+    except (socket.timeout, Failure) as e:
+        raise Failure("%s: no answer (%s)" % (what, e))
+
+
+@test
+def cgi_max_processes_answers_503_and_forks_nothing():
+    """[CGI] MaxProcesses 2 with two scripts running: a third request is
+    503 with Retry-After and forks nothing; a request with a body gets its
+    503 on a connection that then closes (the body is never parsed as a
+    request); once a script is gone a new one runs."""
+    d = gw_daemon(main_sections="[CGI]\n    MaxProcesses 2\n")
+    started, go = gated_script(d)
+    with d.running():
+        a, b = d.connect(), d.connect()
+        try:
+            for c, name in ((a, "a"), (b, "b")):
+                c.send(b"GET /cgi-bin/slow.py?%s HTTP/1.1\r\nHost: x\r\n\r\n" % name.encode())
+            expect(wait_until(lambda: started("a") and started("b"), 10),
+                   "the two scripts did not start")
+            with d.connect() as c:
+                c.send(b"GET /cgi-bin/slow.py?c HTTP/1.1\r\nHost: x\r\n\r\n")
+                r = read_answer(c, "a third script while two run")
+                expect(r.status == 503 and r.header("Retry-After") is not None,
+                       "third script: %d, Retry-After %r" % (r.status, r.header("Retry-After")))
+                kids = script_children(d)
+                expect(len(kids) == 2, "the daemon's children: %s, want the 2 scripts" % kids)
+                # the connection stays usable: no body to settle
+                c.send_request("/index.html")
+                r = read_answer(c, "static after the 503")
+                expect(r.status == 200 and r.body == b"static page\n",
+                       "static after the 503: %d %r" % (r.status, r.body))
+            with d.connect() as c:
+                smuggled = b"GET /cgi-bin/nosuch HTTP/1.1\r\nHost: x\r\n\r\n"
+                c.send(b"POST /cgi-bin/slow.py?p HTTP/1.1\r\nHost: x\r\n"
+                       b"Content-Length: %d\r\n\r\n%s" % (len(smuggled), smuggled))
+                r = read_answer(c, "a POST while two run")
+                expect(r.status == 503, "POST while two run: %d" % r.status)
+                rest = read_all(c, 5)
+                expect(rest == b"", "after the POST's 503, the body answered as a request: %r"
+                       % rest[:200])
+            expect(not started("c") and not started("p"), "a refused script ran")
+            go("a")
+            r = read_answer(a, "script a")
+            expect(r.status == 200 and r.body == b"done a", "script a: %d %r" % (r.status, r.body))
+            go("e")
+
+            def runs():
+                r = d.get("/cgi-bin/slow.py?e")
+                expect(r.status in (200, 503), "after a finished: %d" % r.status)
+                return r.status == 200 and r.body == b"done e"
+            # its slot comes back once the daemon reaped a: poll, bounded
+            expect(wait_until(runs, 10), "no new script runs after one finished")
+            go("b")
+            r = read_answer(b, "script b")
+            expect(r.status == 200 and r.body == b"done b", "script b: %d %r" % (r.status, r.body))
+        finally:
+            a.sock.close()
+            b.sock.close()
 
 
 # ---- a client that half-closes ----

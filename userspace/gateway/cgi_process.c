@@ -3,8 +3,9 @@
  * CGI scripts as processes (see cgi_process.h): the gateway backend of the
  * cgi plugin, here so that the plugin holds only its config and hooks.
  * fork + exec, the pipes to stdin and from stdout watched in the job's
- * worker, the pidfd that tells when to reap, and the kill of the process
- * group when the job ends early.
+ * worker, the pidfd that tells when to reap, the kill of the process
+ * group when the job ends early, and the daemon-wide count of scripts that
+ * MaxProcesses bounds.
  */
 #define _GNU_SOURCE
 #include "cgi_process.h"
@@ -29,24 +30,47 @@ struct cgi_proc {
 	pid_t pid;
 	struct evsource in, out, exit;	/* stdin, stdout, pidfd */
 	bool reaped;
+	bool counted;			/* holds one of the MaxProcesses slots */
 	struct cgi_proc *prev, *next;	/* live ones, for cgi_processes_free() */
 };
 
+/* Every worker's: the records, and how many hold a slot. */
 static pthread_mutex_t procs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cgi_proc *procs;
+static unsigned procs_counted;
 
-static void cgi_proc_link(struct cgi_proc *p)
+/* List p with a slot: false when max scripts hold one already. */
+static bool cgi_proc_link(struct cgi_proc *p, unsigned max)
+{
+	bool ok;
+
+	pthread_mutex_lock(&procs_lock);
+	ok = procs_counted < max;
+	if (ok) {
+		procs_counted++;
+		p->counted = true;
+		p->next = procs;
+		if (procs)
+			procs->prev = p;
+		procs = p;
+	}
+	pthread_mutex_unlock(&procs_lock);
+	return ok;
+}
+
+/* Give p's slot back (once). */
+static void cgi_proc_uncount(struct cgi_proc *p)
 {
 	pthread_mutex_lock(&procs_lock);
-	p->next = procs;
-	if (procs)
-		procs->prev = p;
-	procs = p;
+	if (p->counted)
+		procs_counted--;
+	p->counted = false;
 	pthread_mutex_unlock(&procs_lock);
 }
 
 static void cgi_proc_unlink(struct cgi_proc *p)
 {
+	cgi_proc_uncount(p);
 	pthread_mutex_lock(&procs_lock);
 	if (p->prev)
 		p->prev->next = p->next;
@@ -86,11 +110,16 @@ void cgi_processes_free(void)
 	pthread_mutex_unlock(&procs_lock);
 }
 
-/* Free once neither the job nor the process needs it. */
+/*
+ * Free once neither the job nor the process needs it: the slot goes back
+ * now, the memory after the batch.
+ */
 static void cgi_proc_maybe_free(struct cgi_proc *p)
 {
-	if (!p->j && p->reaped)
+	if (!p->j && p->reaped) {
+		cgi_proc_uncount(p);
 		worker_defer_free(p->w, p, cgi_proc_free);
+	}
 }
 
 static void cgi_exit_cb(struct evsource *src, uint32_t events)
@@ -207,37 +236,34 @@ void cgi_process_release(struct gw_job *j, bool ok)
 }
 
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp)
+		      const char *query, const char *interp, unsigned max)
 {
 	const char *base = strrchr(s->filename, '/') + 1;
 	char dir[sizeof(s->filename)];
 	char *argv[3];
 	struct cgi_env env;
 	struct cgi_proc *p;
-	char **envp;
-	int in[2], out[2];
+	char **envp = NULL;
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	pid_t pid;
 
 	if (!interp && !(s->st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
 		return 403;
-	if (gw_env(j, s, query, &env))
-		return 500;
-	envp = cgi_env_vector(&env);
 	p = calloc(1, sizeof(*p));
-	if (!envp || !p || pipe2(in, O_CLOEXEC)) {
-		free(envp);
-		free(p);
-		cgi_env_free(&env);
+	if (!p)
 		return 500;
-	}
-	if (pipe2(out, O_CLOEXEC)) {
-		close(in[0]);
-		close(in[1]);
-		free(envp);
+	p->exit.fd = -1;	/* listed before its pidfd exists */
+	/* first: a flood over the limit costs no environment, pipe or fork */
+	if (!cgi_proc_link(p, max)) {
 		free(p);
-		cgi_env_free(&env);
-		return 500;
+		j->c->error_note = "cgi: MaxProcesses scripts running";
+		return 503;
 	}
+	if (gw_env(j, s, query, &env))
+		goto fail_unlink;
+	envp = cgi_env_vector(&env);
+	if (!envp || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))
+		goto fail;
 	memcpy(dir, s->filename, (size_t)(base - s->filename));
 	dir[base - s->filename] = '\0';
 	argv[0] = (char *)(interp ? interp : s->filename);
@@ -264,19 +290,14 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 		execve(argv[0], argv, envp);
 		_exit(127);
 	}
+	if (pid < 0)
+		goto fail;
 	close(in[0]);
 	close(out[1]);
 	free(envp);
 	cgi_env_free(&env);
-	if (pid < 0) {
-		close(in[1]);
-		close(out[0]);
-		free(p);
-		return 500;
-	}
 	/* the parent too, so a kill right after fork finds the group */
 	setpgid(pid, pid);
-	cgi_proc_link(p);
 	p->j = j;
 	p->w = j->w;
 	p->pid = pid;
@@ -296,10 +317,25 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 		log_msg("cgi: cannot watch the script's pipes: %s",
 			strerror(errno));
 		kill(-pid, SIGKILL);
-		if (p->exit.fd < 0)	/* reap it here, nothing else will */
-			waitpid(pid, NULL, 0);
-		p->reaped = p->exit.fd < 0;
+		/* reap it here: an unwatched pidfd would keep its slot forever */
+		waitpid(pid, NULL, 0);
+		cgi_fd_close(p, &p->exit);
+		p->reaped = true;
 		return 500;
 	}
 	return 0;
+
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+	}
+	free(envp);
+	cgi_env_free(&env);
+fail_unlink:
+	cgi_proc_unlink(p);
+	free(p);
+	return 500;
 }

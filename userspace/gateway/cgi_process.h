@@ -8,7 +8,8 @@
  * body goes to its stdin and its stdout to the job, each through a
  * non-blocking pipe. When the job ends before the script's response does
  * (client gone, timeout), the whole group is killed. A record of the
- * process outlives its job until the process is reaped.
+ * process outlives its job until the process is reaped. [CGI]
+ * MaxProcesses bounds how many run at once, across the workers.
  */
 #ifndef KHTTPDD_GATEWAY_CGI_PROCESS_H
 #define KHTTPDD_GATEWAY_CGI_PROCESS_H
@@ -20,10 +21,12 @@
 /*
  * gw_ops.begin of a CGI plugin: fork and exec script s for j, through the
  * program interp when not NULL (else s must be executable).
- * Returns 0 or the status to answer.
+ * Returns 0 or the status to answer: 503, forking nothing, when max
+ * scripts of the whole daemon (every worker) still count. A script counts
+ * from its fork until it is reaped and its job let go of it.
  */
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp);
+		      const char *query, const char *interp, unsigned max);
 
 /* The rest of the backend's gw_ops. */
 ssize_t cgi_process_body(struct gw_job *j, const char *p, size_t n);

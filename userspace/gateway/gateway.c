@@ -32,6 +32,8 @@
 #include <unistd.h>
 
 #define GW_MAX_REDIRECTS 5
+/* A 503 (MaxProcesses, FCGI_OVERLOADED) is a backend out of room for now. */
+#define GW_RETRY_AFTER "Retry-After: 1\r\n"
 
 static void gw_conn_event(struct conn *c, uint32_t events);
 static int gw_redirect(struct gw_job *j, const char *path, const char *query);
@@ -178,7 +180,8 @@ static void gw_finish(struct gw_job *j)
 			c->keep_alive = false;
 			c->closing = true;
 		} else {
-			http_send_error(c, j->fail_status, NULL);
+			http_send_error(c, j->fail_status,
+					j->fail_status == 503 ? GW_RETRY_AFTER : NULL);
 		}
 	} else if (c->state == CONN_PLUGIN) {
 		c->body_bytes = j->body_sent;

@@ -7,6 +7,7 @@
  *       Interpreter .php /usr/bin/php-cgi   run the script with a program
  *       User        nobody             must be [SERVER] User: scripts run as it
  *       Timeout     30                 seconds of script silence -> 504
+ *       MaxProcesses 64                scripts at once, daemon-wide -> 503
  * A site's "Match <regex> cgi" in [HANDLERS] routes more paths here (the
  * script is the leading part of the path that names a file); without any
  * [CGI] section those run with the defaults.
@@ -14,11 +15,14 @@
  * environment; the request body is streamed to its stdin through a
  * non-blocking pipe and its stdout to the client as it comes. A script
  * named nph-* writes the whole response itself. The process group is
- * killed when the client goes away or the script times out.
+ * killed when the client goes away or the script times out. MaxProcesses
+ * (main file only: it bounds the whole daemon) keeps a flood of slow
+ * scripts from forking without end.
  * The plugin's config and hooks; the processes are gateway/cgi_process.c,
  * the client side gateway/gateway.c.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +36,9 @@
 
 extern const struct khttpd_plugin plugin_cgi;
 
+#define CGI_MAX_PROCESSES 64		/* MaxProcesses by default */
+#define CGI_MAX_PROCESSES_TOP 65536
+
 struct cgi_interp {
 	char *ext;
 	char *prog;
@@ -43,6 +50,7 @@ struct cgi_conf {
 	size_t ninterp;
 	bool user_set;			/* User: a check, scripts run as the daemon */
 	uid_t user_uid;
+	unsigned max_procs;		/* MaxProcesses: main file's only */
 };
 
 static int cgi_section_start(void **data, char *err, size_t errsz)
@@ -54,7 +62,30 @@ static int cgi_section_start(void **data, char *err, size_t errsz)
 		return -1;
 	}
 	gw_conf_init(&cf->gw);
+	cf->max_procs = CGI_MAX_PROCESSES;
 	*data = cf;
+	return 0;
+}
+
+/* MaxProcesses: 1..CGI_MAX_PROCESSES_TOP, in the main file. */
+static int cgi_max_procs_key(struct cgi_conf *cf, const struct vhost *vh,
+			     const char *value, char *err, size_t errsz)
+{
+	char *end;
+	long n;
+
+	if (vh) {
+		snprintf(err, errsz, "MaxProcesses bounds the whole daemon: set it in the main file's [CGI]");
+		return -1;
+	}
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (errno || *end || end == value || n < 1 || n > CGI_MAX_PROCESSES_TOP) {
+		snprintf(err, errsz, "MaxProcesses: 1..%d scripts, not '%s'",
+			 CGI_MAX_PROCESSES_TOP, value);
+		return -1;
+	}
+	cf->max_procs = (unsigned)n;
 	return 0;
 }
 
@@ -64,7 +95,6 @@ static int cgi_conf_key(void **data, const struct vhost *vh, const char *key,
 	struct cgi_conf *cf;
 	int rc;
 
-	(void)vh;
 	if (!*data && cgi_section_start(data, err, errsz))
 		return -1;
 	cf = *data;
@@ -98,6 +128,8 @@ static int cgi_conf_key(void **data, const struct vhost *vh, const char *key,
 				   in[cf->ninterp - 1].ext, err, errsz) < 0 ?
 		       -1 : 0;
 	}
+	if (!strcasecmp(key, "MaxProcesses"))
+		return cgi_max_procs_key(cf, vh, value, err, errsz);
 	if (!strcasecmp(key, "User")) {
 		struct passwd pw, *res = NULL;
 		char buf[16384];
@@ -111,7 +143,7 @@ static int cgi_conf_key(void **data, const struct vhost *vh, const char *key,
 		return 0;
 	}
 	snprintf(err, errsz,
-		 "unknown key '%s' in [CGI] (known: Prefix, Extension, Interpreter, User, Timeout)",
+		 "unknown key '%s' in [CGI] (known: Prefix, Extension, Interpreter, User, Timeout, MaxProcesses)",
 		 key);
 	return -1;
 }
@@ -162,17 +194,26 @@ static const char *cgi_interpreter(const struct cgi_conf *cf, const char *name)
 	return NULL;
 }
 
-/* Run the script with the interpreter of its extension. */
+/* A Match rule may route to cgi with no [CGI] section. */
+static const struct cgi_conf cgi_defaults = {
+	.gw.timeout = 30, .max_procs = CGI_MAX_PROCESSES,
+};
+
+/*
+ * Run the script with the interpreter of its extension, within the main
+ * file's MaxProcesses.
+ */
 static int cgi_begin(struct gw_job *j, const struct gw_conf *gw,
 		     const struct gw_script *s, const char *query)
 {
 	const struct cgi_conf *cf = (const struct cgi_conf *)gw;
+	const struct cgi_conf *main_cf = conn_global_data(j->c, &plugin_cgi);
 
-	return cgi_process_start(j, s, query, cgi_interpreter(cf, s->name));
+	if (!main_cf)
+		main_cf = &cgi_defaults;
+	return cgi_process_start(j, s, query, cgi_interpreter(cf, s->name),
+				 main_cf->max_procs);
 }
-
-/* A Match rule may route to cgi with no [CGI] section. */
-static const struct cgi_conf cgi_defaults = { .gw.timeout = 30 };
 
 static const struct gw_ops cgi_ops = {
 	.plugin = &plugin_cgi,
