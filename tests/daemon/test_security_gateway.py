@@ -107,7 +107,7 @@ def script_children(d):
 
 def gated_script(d):
     """slow.py?NAME: says it started, then answers once the test opens its
-    gate (file go.NAME; at most 20 s). Returns (started, opener) helpers."""
+    gate (file go.NAME; at most 20 s). Returns the helpers (started, go)."""
     gate = d.writable_dir("gate")
     script(d, "slow.py",
            "name = os.environ['QUERY_STRING']\n"
