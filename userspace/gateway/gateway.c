@@ -106,7 +106,7 @@ static void gw_reset_for_redirect(struct gw_job *j)
 {
 	cgi_resp_init(j->resp);
 	j->head_len = 0;
-	j->head_sent = j->out_chunked = j->out_eof = false;
+	j->head_sent = j->out_eof = false;
 	j->released = j->finishing = j->output_paused = false;
 	j->body_done = j->body_ended = true;
 	j->spooled = false;
