@@ -7,6 +7,7 @@ so that it can send exactly the bytes a case needs. Each test starts its
 own daemon; tests/daemon/run runs this file in both balancing modes."""
 
 import os
+import select
 import socket
 import socketserver
 import struct
@@ -328,6 +329,104 @@ def a_content_length_too_long_for_the_body_closes_the_connection():
             expect_short_closes(d, "/app/short")
     finally:
         app.close()
+
+
+# ---- 7: a chunked request body is spooled for the backend, within limits ----
+
+def chunked_post(c, path, chunks):
+    """POST path with these chunks (a chunked body), then read everything:
+    (status, head, body) of the answer; the server must end the connection."""
+    c.send(("POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n" % path).encode())
+    try:
+        for chunk in chunks:
+            c.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        c.send(b"0\r\n\r\n")
+    except OSError:
+        pass    # the server answered early and closed: read its answer
+    data = read_all(c)
+    head, _, body = data.partition(b"\r\n\r\n")
+    expect(head.startswith(b"HTTP/1.1 "), "%s: no response: %r" % (path, data[:200]))
+    return int(head.split(b" ")[1]), head, body
+
+
+def ran_script(d):
+    """A script that notes that it ran, reads its body and says so; the
+    path of the note."""
+    note = os.path.join(d.writable_dir("state"), "ran")
+    script(d, "ran.py", "open(%r, 'a').write('x')\nsys.stdin.buffer.read()\n"
+           "out(b'Content-Type: text/plain\\r\\n\\r\\nran')\n" % note)
+    return note
+
+
+@test
+def a_chunked_body_beyond_request_max_is_refused_before_the_backend_runs():
+    """RequestMax bounds the decoded body a chunked upload spools: beyond
+    it 413 and a close, and neither the script nor the FastCGI app ever
+    sees the request (before: spooled without limit, then run)."""
+    app = FcgiApp({"ran": b"Content-Type: text/plain\r\n\r\nran"})
+    try:
+        d = gw_daemon(server_extra="    RequestMax 32768\n", host_extra=app.conf())
+        note = ran_script(d)
+        d.write("www/app/ran", "")
+        with d.running():
+            # within the limit both run: their silence below means something
+            for path in ("/cgi-bin/ran.py", "/app/ran"):
+                with d.connect() as c:
+                    status, _, body = chunked_post(c, path, [b"a" * 10000] * 3)
+                expect(status == 200 and dechunk(body) == b"ran",
+                       "%s within RequestMax: %d %r" % (path, status, body[:100]))
+            expect(os.path.exists(note) and app.requests == ["ran"],
+                   "the script and the app ran: %r" % app.requests)
+            os.unlink(note)
+            for path in ("/cgi-bin/ran.py", "/app/ran"):
+                with d.connect() as c:
+                    status, head, _ = chunked_post(c, path, [b"b" * 4096] * 40)
+                expect(status == 413 and b"Connection: close" in head,
+                       "%s: 160 KiB chunked over RequestMax 32 KiB: %r" % (path, head))
+            expect(not os.path.exists(note), "the script ran for a refused body")
+            expect(app.requests == ["ran"], "the app got a refused body: %r" % app.requests)
+    finally:
+        app.close()
+
+
+@test
+def a_chunked_body_must_arrive_within_body_timeout_in_all():
+    """BodyTimeout bounds the whole spooled body, not each read: a client
+    that stalls mid-body gets 408 (not the backend's 504: it is the client
+    that is slow), one that drips a byte at a time is cut at the same
+    deadline; both connections close, the script never runs."""
+    d = gw_daemon(server_extra="    BodyTimeout 2\n", cgi_extra="    Timeout 4\n")
+    note = ran_script(d)
+    head = (b"POST /cgi-bin/ran.py HTTP/1.1\r\nHost: x\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    with d.running():
+        with d.connect() as c:
+            start = time.monotonic()
+            c.send(head + b"5\r\nab")
+            data = read_all(c)
+            took = time.monotonic() - start
+        expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
+               "a stalled body: %r" % data[:200])
+        expect(took < 3.5, "a stalled body answered after %.1f s (BodyTimeout 2)" % took)
+
+        with d.connect() as c:
+            start = time.monotonic()
+            c.send(head)
+            # one byte every 0.25 s for up to 8 s, or until the server answers
+            while time.monotonic() - start < 8:
+                try:
+                    c.send(b"1\r\nx\r\n")
+                except OSError:
+                    break
+                if select.select([c.sock], [], [], 0.25)[0]:
+                    break
+            data = read_all(c)
+            took = time.monotonic() - start
+        expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
+               "a dripping body: %r" % data[:200])
+        expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
+        expect(not os.path.exists(note), "the script ran for a body that never came")
 
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))
