@@ -34,7 +34,9 @@ SH_ECHO = ("#!/bin/sh\necho 'Status: 201 Created'\n"
 
 
 def cgi_daemon(cgi_extra="", fcgi=None, workers=2, plugins=("cgi", "fastcgi")):
-    d = Daemon(plugins=plugins, workers=workers)
+    # a chunked upload is spooled within RequestMax: the 6 MiB ones below
+    d = Daemon(plugins=plugins, workers=workers,
+               server_extra="    RequestMax 8388608\n")
     d.write("www/index.html", "static page\n")
     extra = "[CGI]\n    Prefix /cgi-bin/\n" + cgi_extra
     if fcgi:

@@ -7,6 +7,7 @@ so that it can send exactly the bytes a case needs. Each test starts its
 own daemon; tests/daemon/run runs this file in both balancing modes."""
 
 import os
+import select
 import socket
 import socketserver
 import struct
@@ -80,18 +81,8 @@ def cgi_head_then_64k_does_not_overrun_the_output_buffer():
 
 def dechunk(body):
     """The data of a complete chunked body, or None when it is not one."""
-    out = b""
-    while True:
-        line, sep, body = body.partition(b"\r\n")
-        if not sep:
-            return None
-        n = int(line, 16)
-        if n == 0:
-            return out if body == b"\r\n" else None
-        out += body[:n]
-        if body[n:n + 2] != b"\r\n":
-            return None
-        body = body[n + 2:]
+    plain, rest = dechunk_prefix(body)
+    return plain if rest == b"" else None
 
 
 # ---- the number of scripts ----
@@ -229,6 +220,348 @@ def cgi_answers_a_client_that_half_closes():
         r = d.get("/index.html")
         expect(r.status == 200, "daemon still serves: %d" % r.status)
 
+def dechunk_prefix(data):
+    """(data of the chunked body data starts with, the bytes after it), or
+    (None, data) when it does not start with a complete one."""
+    out, rest = b"", data
+    while True:
+        line, sep, rest = rest.partition(b"\r\n")
+        try:
+            n = int(line, 16)
+        except ValueError:
+            return None, data
+        if not sep:
+            return None, data
+        if n == 0:
+            if not rest.startswith(b"\r\n"):
+                return None, data
+            return out, rest[2:]
+        out += rest[:n]
+        if rest[n:n + 2] != b"\r\n":
+            return None, data
+        rest = rest[n + 2:]
+
+
+
+# ---- 5: response splitting: the script's framing is enforced ----
+
+# What a hostile script appends where no body may be, or past its length:
+# on a pipelined connection it would be read as the next response.
+FAKE = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Fake: 1\r\n\r\nfake!"
+STATIC = b"static page\n"
+
+
+def fcgi_pairs(data):
+    """The FastCGI name-value pairs of a PARAMS stream, as a dict."""
+    env, i = {}, 0
+
+    def length():
+        nonlocal i
+        if data[i] < 128:
+            i += 1
+            return data[i - 1]
+        i += 4
+        return struct.unpack(">I", data[i - 4:i])[0] & 0x7FFFFFFF
+    while i < len(data):
+        nl = length()
+        vl = length()
+        env[data[i:i + nl]] = data[i + nl:i + nl + vl]
+        i += nl + vl
+    return env
+
+
+class FcgiApp:
+    """A FastCGI responder on 127.0.0.1: a request for .../NAME gets
+    replies[NAME] as its STDOUT, exactly, then END_REQUEST. requests lists
+    the NAMEs asked for, in order."""
+
+    def __init__(self, replies):
+        self.replies, self.requests = replies, []
+        app = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                try:
+                    app.serve(self.request)
+                except OSError:
+                    pass    # the daemon dropped the connection: its right
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def conf(self):
+        return "[FASTCGI]\n    Server 127.0.0.1:%d\n    Prefix /app/\n" % self.port
+
+    @staticmethod
+    def record(typ, content):
+        return (struct.pack(">BBHHBB", 1, typ, 1, len(content), 0, 0) + content)
+
+    def serve(self, sock):
+        sock.settimeout(20)
+        f = sock.makefile("rb")
+        params = b""
+        while True:
+            hdr = f.read(8)
+            if len(hdr) < 8:
+                return
+            _, typ, _, clen, plen, _ = struct.unpack(">BBHHBB", hdr)
+            content = f.read(clen)
+            f.read(plen)
+            if typ == 4:        # PARAMS
+                params += content
+            elif typ == 5 and not content:      # the end of STDIN: answer
+                name = fcgi_pairs(params).get(b"SCRIPT_NAME", b"").rsplit(b"/", 1)[-1]
+                params = b""
+                self.requests.append(name.decode())
+                out = self.replies[name.decode()]
+                msg = b"".join(self.record(6, out[i:i + 32768])
+                               for i in range(0, len(out), 32768))
+                sock.sendall(msg + self.record(6, b"") +
+                             self.record(3, struct.pack(">IB3x", 0, 0)))
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def parse_responses(data, methods):
+    """data split into the responses to requests of these methods: a list
+    of (status, {lowercased name: value}, body) and the bytes after them
+    (or after the first part that is not a response)."""
+    out = []
+    for method in methods:
+        end = data.find(b"\r\n\r\n")
+        if end < 0 or not data.startswith(b"HTTP/1.1 "):
+            break
+        lines = data[:end].decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ")[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        rest = data[end + 4:]
+        if method == "HEAD" or status in (204, 304) or status < 200:
+            body = b""
+        elif headers.get("transfer-encoding") == "chunked":
+            body, rest = dechunk_prefix(rest)
+            if body is None:
+                break
+        elif "content-length" in headers:
+            n = int(headers["content-length"])
+            body, rest = rest[:n], rest[n:]
+        else:
+            body, rest = rest, b""
+        out.append((status, headers, body))
+        data = rest
+    return out, data
+
+
+def pipelined(d, method, path):
+    """method path, then GET /index.html, in one write: the responses (the
+    connection must end within the deadline) and what follows them."""
+    with d.connect() as c:
+        c.send(("%s %s HTTP/1.1\r\nHost: x\r\n\r\n"
+                "GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                % (method, path)).encode())
+        data = read_all(c)
+    return data, parse_responses(data, (method, "GET"))
+
+
+def expect_cut(d, method, path, status, body, keeps_alive):
+    """The first response is status with exactly body (no framing of its
+    own where none may be), nothing the script wrote beyond it reaches the
+    client, and the second response is the real one when the connection
+    was kept (keeps_alive: it must be)."""
+    data, (resps, rest) = pipelined(d, method, path)
+    expect(b"fake" not in data, "%s %s: the script's extra bytes reached the "
+           "client: %r" % (method, path, data))
+    expect(resps and resps[0][0] == status, "%s %s: %r" % (method, path, data[:300]))
+    st, headers, got = resps[0]
+    if status in (204, 304):
+        expect("transfer-encoding" not in headers and "content-length" not in headers,
+               "%s %s: a %d with body framing: %r" % (method, path, status, data[:300]))
+    expect(got == body, "%s %s: body %r, want %r" % (method, path, got, body))
+    expect(rest == b"", "%s %s: bytes after the responses: %r" % (method, path, rest))
+    if keeps_alive:
+        expect(len(resps) == 2, "%s %s: the connection was not kept: %r" %
+               (method, path, data[:300]))
+    if len(resps) == 2:
+        expect(resps[1][0] == 200 and resps[1][2] == STATIC,
+               "%s %s: the second response is not the real one: %r" %
+               (method, path, data))
+
+
+# The outputs of the cases below, as a script writes them (CGI) or as an
+# app's STDOUT (FastCGI): (name, method, output, status, body the client
+# gets, whether the connection must be kept).
+SPLITTING = (
+    ("nocontent", "GET", b"Status: 204 No Content\r\n\r\n", 204, b"", True),
+    ("nocontent_extra", "GET", b"Status: 204 No Content\r\n\r\n" + FAKE, 204, b"", False),
+    ("notmodified_extra", "GET", b"Status: 304 Not Modified\r\n\r\n" + FAKE, 304, b"", False),
+    ("length_extra", "GET", b"Content-Type: text/plain\r\nContent-Length: 5\r\n\r\n"
+     b"hello" + FAKE, 200, b"hello", False),
+    ("length_exact", "GET", b"Content-Type: text/plain\r\nContent-Length: 5\r\n\r\n"
+     b"hello", 200, b"hello", True),
+    ("head_body", "HEAD", b"Content-Type: text/plain\r\n\r\n" + FAKE, 200, b"", True),
+)
+
+
+@test
+def cgi_output_beyond_its_framing_never_reaches_the_client():
+    """A script's bytes after a 204/304 head, past its Content-Length or in
+    answer to HEAD are dropped; when it wrote them where no body may be the
+    connection closes (before: they were the pipelined request's response).
+    A clean Status 204 goes out without chunked framing, connection kept."""
+    d = gw_daemon()
+    for name, _, output, _, _, _ in SPLITTING:
+        script(d, name + ".py", "out(%r)\n" % output)
+    with d.running():
+        for name, method, _, status, body, keeps in SPLITTING:
+            expect_cut(d, method, "/cgi-bin/%s.py" % name, status, body, keeps)
+
+
+@test
+def fastcgi_output_beyond_its_framing_never_reaches_the_client():
+    """The same cases with the bytes in an app's STDOUT records."""
+    app = FcgiApp({name: output for name, _, output, _, _, _ in SPLITTING})
+    try:
+        d = gw_daemon(host_extra=app.conf())
+        for name, _, _, _, _, _ in SPLITTING:
+            d.write("www/app/" + name, "")
+        with d.running():
+            for name, method, _, status, body, keeps in SPLITTING:
+                expect_cut(d, method, "/app/" + name, status, body, keeps)
+    finally:
+        app.close()
+
+
+def expect_short_closes(d, path):
+    """The backend ends before its Content-Length: the client gets what
+    there was, then the connection closes (never waits, never reused)."""
+    start = time.monotonic()
+    data, (resps, rest) = pipelined(d, "GET", path)
+    expect(time.monotonic() - start < 5, "%s: the client waited" % path)
+    expect(resps and resps[0][0] == 200 and resps[0][1].get("content-length") == "100",
+           "%s: %r" % (path, data[:300]))
+    expect(resps[0][2] == b"short" and len(resps) == 1 and rest == b"",
+           "%s: after the short body: %r" % (path, data))
+
+
+@test
+def a_content_length_too_long_for_the_body_closes_the_connection():
+    """A script (or app) that declares more than it writes: the connection
+    closes after what it wrote, the pipelined request is not answered on it."""
+    short = b"Content-Type: text/plain\r\nContent-Length: 100\r\n\r\nshort"
+    app = FcgiApp({"short": short})
+    try:
+        d = gw_daemon(host_extra=app.conf())
+        script(d, "short.py", "out(%r)\n" % short)
+        d.write("www/app/short", "")
+        with d.running():
+            expect_short_closes(d, "/cgi-bin/short.py")
+            expect_short_closes(d, "/app/short")
+    finally:
+        app.close()
+
+
+# ---- 7: a chunked request body is spooled for the backend, within limits ----
+
+def chunked_post(c, path, chunks):
+    """POST path with these chunks (a chunked body), then read everything:
+    (status, head, body) of the answer; the server must end the connection."""
+    c.send(("POST %s HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n" % path).encode())
+    try:
+        for chunk in chunks:
+            c.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        c.send(b"0\r\n\r\n")
+    except OSError:
+        pass    # the server answered early and closed: read its answer
+    data = read_all(c)
+    head, _, body = data.partition(b"\r\n\r\n")
+    expect(head.startswith(b"HTTP/1.1 "), "%s: no response: %r" % (path, data[:200]))
+    return int(head.split(b" ")[1]), head, body
+
+
+def ran_script(d):
+    """A script that notes that it ran, reads its body and says so; the
+    path of the note."""
+    note = os.path.join(d.writable_dir("state"), "ran")
+    script(d, "ran.py", "open(%r, 'a').write('x')\nsys.stdin.buffer.read()\n"
+           "out(b'Content-Type: text/plain\\r\\n\\r\\nran')\n" % note)
+    return note
+
+
+@test
+def a_chunked_body_beyond_request_max_is_refused_before_the_backend_runs():
+    """RequestMax bounds the decoded body a chunked upload spools: beyond
+    it 413 and a close, and neither the script nor the FastCGI app ever
+    sees the request (before: spooled without limit, then run)."""
+    app = FcgiApp({"ran": b"Content-Type: text/plain\r\n\r\nran"})
+    try:
+        d = gw_daemon(server_extra="    RequestMax 32768\n", host_extra=app.conf())
+        note = ran_script(d)
+        d.write("www/app/ran", "")
+        with d.running():
+            # within the limit both run: their silence below means something
+            for path in ("/cgi-bin/ran.py", "/app/ran"):
+                with d.connect() as c:
+                    status, _, body = chunked_post(c, path, [b"a" * 10000] * 3)
+                expect(status == 200 and dechunk(body) == b"ran",
+                       "%s within RequestMax: %d %r" % (path, status, body[:100]))
+            expect(os.path.exists(note) and app.requests == ["ran"],
+                   "the script and the app ran: %r" % app.requests)
+            os.unlink(note)
+            for path in ("/cgi-bin/ran.py", "/app/ran"):
+                with d.connect() as c:
+                    status, head, _ = chunked_post(c, path, [b"b" * 4096] * 40)
+                expect(status == 413 and b"Connection: close" in head,
+                       "%s: 160 KiB chunked over RequestMax 32 KiB: %r" % (path, head))
+            expect(not os.path.exists(note), "the script ran for a refused body")
+            expect(app.requests == ["ran"], "the app got a refused body: %r" % app.requests)
+    finally:
+        app.close()
+
+
+@test
+def a_chunked_body_must_arrive_within_body_timeout_in_all():
+    """BodyTimeout bounds the whole spooled body, not each read: a client
+    that stalls mid-body gets 408 (not the backend's 504: it is the client
+    that is slow), one that drips a byte at a time is cut at the same
+    deadline; both connections close, the script never runs."""
+    d = gw_daemon(server_extra="    BodyTimeout 2\n", cgi_extra="    Timeout 4\n")
+    note = ran_script(d)
+    head = (b"POST /cgi-bin/ran.py HTTP/1.1\r\nHost: x\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    with d.running():
+        with d.connect() as c:
+            start = time.monotonic()
+            c.send(head + b"5\r\nab")
+            data = read_all(c)
+            took = time.monotonic() - start
+        expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
+               "a stalled body: %r" % data[:200])
+        expect(took < 3.5, "a stalled body answered after %.1f s (BodyTimeout 2)" % took)
+
+        with d.connect() as c:
+            start = time.monotonic()
+            c.send(head)
+            # one byte every 0.25 s for up to 8 s, or until the server answers
+            while time.monotonic() - start < 8:
+                try:
+                    c.send(b"1\r\nx\r\n")
+                except OSError:
+                    break
+                if select.select([c.sock], [], [], 0.25)[0]:
+                    break
+            data = read_all(c)
+            took = time.monotonic() - start
+        expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
+               "a dripping body: %r" % data[:200])
+        expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
+        expect(not os.path.exists(note), "the script ran for a body that never came")
 
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))

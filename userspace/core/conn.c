@@ -255,11 +255,10 @@ static void conn_read(struct conn *c)
 			return;	/* http_process() grows it if a request needs it */
 		n = recv(c->ev.fd, c->buf + c->buf_len, c->buf_size - c->buf_len, 0);
 		if (n > 0) {
+			/* both deadlines bound the whole head or body */
 			if (c->state == CONN_READ_HEAD && !c->header_started) {
 				c->header_started = true;
 				c->deadline = c->w->now + c->cfg->header_timeout;
-			} else if (c->state == CONN_READ_BODY) {
-				c->deadline = c->w->now + c->cfg->body_timeout;
 			}
 			c->buf_len += (uint32_t)n;
 			continue;

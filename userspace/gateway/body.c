@@ -201,6 +201,7 @@ static void gw_spool_done(struct gw_job *j)
 
 	j->script = NULL;
 	j->spooling = false;
+	gw_touch(j);	/* from now on the backend's Timeout */
 	j->spooled = true;
 	j->body_chunked = j->body_done = false;
 	j->body_left = j->spool_len;
@@ -213,12 +214,20 @@ static void gw_spool_done(struct gw_job *j)
 		gw_pump_body(j);
 }
 
-/* Spool what the client sent so far; at the body's end, go on. */
+/*
+ * Spool what the client sent so far; at the body's end, go on. The decoded
+ * body is bounded by RequestMax like one the core reads (413, and the
+ * connection closes: the rest stays unread).
+ */
 static void gw_spool_more(struct gw_job *j)
 {
+	uint64_t max = j->c->cfg->request_max;
+
 	while (!j->dead && !j->finishing && gw_body_fill(j)) {
-		if (j->in_len)
-			gw_touch(j);
+		if (j->in_len > max - j->spool_len) {
+			gw_fail(j, 413, "chunked request body beyond RequestMax");
+			return;
+		}
 		if (!gw_spool_add(j, j->in, j->in_len)) {
 			gw_fail(j, 500, "cannot spool the request body");
 			return;

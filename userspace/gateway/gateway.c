@@ -85,12 +85,18 @@ static void gw_bury(struct gw_job *j)
 	worker_defer_free(j->w, j, gw_job_free);
 }
 
-void gw_touch(struct gw_job *j)
+static void gw_timer_set(struct gw_job *j, unsigned secs)
 {
-	struct itimerspec its = { .it_value.tv_sec = j->timeout };
+	struct itimerspec its = { .it_value.tv_sec = secs };
 
 	if (j->timer_fd >= 0)
 		timerfd_settime(j->timer_fd, 0, &its, NULL);
+}
+
+void gw_touch(struct gw_job *j)
+{
+	if (!j->spooling)	/* its deadline is for the whole body */
+		gw_timer_set(j, j->timeout);
 }
 
 void gw_arm(struct gw_job *j)
@@ -113,7 +119,7 @@ static void gw_reset_for_redirect(struct gw_job *j)
 {
 	cgi_resp_init(j->resp);
 	j->head_len = 0;
-	j->head_sent = j->out_chunked = j->out_eof = false;
+	j->head_sent = j->out_eof = false;
 	j->released = j->finishing = j->output_paused = false;
 	j->body_done = j->body_ended = true;
 	j->spooled = false;
@@ -243,6 +249,10 @@ static void gw_timer_cb(struct evsource *src, uint32_t events)
 		return;
 	if (read(src->fd, &n, sizeof(n)) < 0)
 		return;
+	if (j->spooling) {	/* no backend yet: the client is slow */
+		gw_fail(j, 408, "request body not received within BodyTimeout");
+		return;
+	}
 	if (!j->head_sent) {
 		gw_fail(j, 504, "backend timed out");
 		return;
@@ -378,10 +388,15 @@ static int gw_request(struct conn *c, const struct gw_ops *ops, bool routed)
 	if (rc == 1) {
 		j = gw_start(c, ops, cf->timeout);
 		if (j && j->body_chunked) {
-			/* the backend starts once the body is spooled */
+			/*
+			 * The backend starts once the body is spooled, which
+			 * must take BodyTimeout at most in all: reads do not
+			 * extend it, so a drip cannot hold the job.
+			 */
 			j->cf = cf;
 			j->script = s;
 			j->spooling = true;
+			gw_timer_set(j, c->cfg->body_timeout);
 			gw_body_ready(j);
 			return KP_DONE;
 		}

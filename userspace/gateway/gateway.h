@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "cgi_env.h"
+#include "cgi_framing.h"
 #include "cgi_resp.h"
 #include "core/khttpdd.h"
 
@@ -110,7 +111,8 @@ struct gw_job {
 	struct cgi_resp *resp;
 	char *head;			/* the backend's head, accumulating */
 	size_t head_len;
-	bool head_sent, out_chunked, out_eof;
+	bool head_sent, out_eof;
+	struct cgi_framing frame;	/* the body's, once the head is sent */
 	char *out;			/* bytes owed to the client */
 	size_t out_len, out_off, out_cap;	/* out_cap: its allocation */
 	int redirects;			/* local redirects followed */

@@ -60,15 +60,19 @@ static bool gw_append(struct gw_job *j, const void *p, size_t n)
 	return true;
 }
 
-/* Body bytes of the response, framed for the client. */
+/*
+ * Body bytes of the response, framed for the client: only those the head
+ * allows (the rest sets j->frame.overrun).
+ */
 static bool gw_body_out(struct gw_job *j, const char *p, size_t n)
 {
 	char hex[20];
 
-	if (!n || j->head_only)
+	n = cgi_framing_take(&j->frame, n);
+	if (!n)
 		return true;
 	j->body_sent += n;
-	if (!j->out_chunked)
+	if (j->frame.kind != CGI_FRAME_CHUNKED)
 		return gw_append(j, p, n);
 	return gw_append(j, hex, (size_t)snprintf(hex, sizeof(hex), "%zx\r\n", n)) &&
 	       gw_append(j, p, n) && gw_append(j, "\r\n", 2);
@@ -80,29 +84,24 @@ static bool gw_head_out(struct gw_job *j)
 	struct conn *c = j->c;
 	struct cgi_resp *r = j->resp;
 	char *extra, head[CGI_RESP_HEAD_MAX + 1024];
-	bool bodyless = r->status == 204 || r->status == 304 ||
-			r->status < 200;
 	struct khttp_head h = {
 		.status = r->status,
 		.content_type = r->content_type[0] ? r->content_type : NULL,
-		.has_body_length = r->content_length >= 0 && !bodyless,
-		.content_length = r->content_length >= 0 ?
-				  (uint64_t)r->content_length : 0,
 	};
 	size_t n;
 
-	if (!h.has_body_length && !bodyless && !j->head_only) {
-		if (c->req.version == 11)
-			j->out_chunked = true;
-		else
-			c->keep_alive = false;	/* the close ends the body */
-	}
+	cgi_framing_init(&j->frame, r->status, r->content_length, j->head_only,
+			 c->req.version);
+	h.has_body_length = j->frame.send_length;
+	h.content_length = j->frame.length;
+	if (j->frame.kind == CGI_FRAME_CLOSE)
+		c->keep_alive = false;	/* the close ends the body */
 	extra = malloc(r->extra_len + 32);
 	if (!extra)
 		return false;
 	memcpy(extra, r->extra, r->extra_len);
-	strcpy(extra + r->extra_len,
-	       j->out_chunked ? "Transfer-Encoding: chunked\r\n" : "");
+	strcpy(extra + r->extra_len, j->frame.kind == CGI_FRAME_CHUNKED ?
+	       "Transfer-Encoding: chunked\r\n" : "");
 	h.extra = extra;
 	if (r->kind == CGI_RESP_CLIENT_REDIRECT) {
 		h.location = r->location;
@@ -116,6 +115,28 @@ static bool gw_head_out(struct gw_job *j)
 	c->status = r->status;
 	j->head_sent = true;
 	return n && gw_append(j, head, n);
+}
+
+/*
+ * The response is over: the backend ended, or wrote past what its head
+ * allows (then the rest is never read and the connection closes, so that
+ * no byte of it can pass for the next response).
+ */
+static void gw_body_end(struct gw_job *j)
+{
+	if (j->frame.kind == CGI_FRAME_CHUNKED &&
+	    !gw_append(j, "0\r\n\r\n", 5)) {
+		gw_fail(j, 500, "out of memory");
+		return;
+	}
+	if (!cgi_framing_complete(&j->frame))
+		j->c->keep_alive = false;	/* the head's length was a lie */
+	j->out_eof = true;
+	gw_release(j, !j->frame.overrun);
+	if (!gw_flush(j))
+		gw_client_gone(j);
+	else
+		gw_arm(j);
 }
 
 bool gw_output(struct gw_job *j, const char *p, size_t n)
@@ -169,6 +190,14 @@ bool gw_output(struct gw_job *j, const char *p, size_t n)
 		gw_fail(j, 500, "out of memory");
 		return false;
 	}
+	if (j->frame.overrun) {
+		log_msg("%s: output beyond what its head allows (status %d): cut, closing",
+			j->name, j->resp->status);
+		if (!j->c->error_note)
+			j->c->error_note = "backend output beyond its framing";
+		gw_body_end(j);
+		return false;
+	}
 	if (!gw_flush(j)) {
 		gw_client_gone(j);
 		return false;
@@ -193,17 +222,5 @@ void gw_output_end(struct gw_job *j)
 			gw_fail(j, 502, "backend ended without a complete head");
 		return;
 	}
-	if (j->out_chunked && !gw_append(j, "0\r\n\r\n", 5)) {
-		gw_fail(j, 500, "out of memory");
-		return;
-	}
-	if (j->resp->content_length >= 0 && !j->head_only &&
-	    j->body_sent != (uint64_t)j->resp->content_length)
-		j->c->keep_alive = false;	/* the length was a lie */
-	j->out_eof = true;
-	gw_release(j, true);
-	if (!gw_flush(j))
-		gw_client_gone(j);
-	else
-		gw_arm(j);
+	gw_body_end(j);
 }

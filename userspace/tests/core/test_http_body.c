@@ -293,10 +293,18 @@ int main(void)
 	CHECK(!strncmp(resp, "HTTP/1.1 413 ", 13), "chunked beyond cap: %.40s", resp);
 	CHECK(handled == 4, "handler not called for refused bodies");
 	finish(fd);
-	/* A body that stalls: BodyTimeout gives 408 and a close. */
+	/*
+	 * A body that stalls or drips: BodyTimeout for the whole body (a read
+	 * does not extend it) gives 408 and a close.
+	 */
 	fd = new_conn("POST /h HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
 	CHECK(w.conns && w.conns->state == CONN_READ_BODY &&
 	      w.conns->deadline == w.now + cfg->body_timeout, "body deadline set");
+	w.now += 1;
+	send(fd, "d", 1, 0);
+	pump();
+	CHECK(w.conns && w.conns->deadline == w.now - 1 + cfg->body_timeout,
+	      "a body read does not move the deadline");
 	w.now = w.conns->deadline;
 	conn_timeout(w.conns);
 	recv_all(fd, resp, sizeof(resp));
