@@ -207,7 +207,7 @@ void cgi_process_release(struct gw_job *j, bool ok)
 }
 
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp)
+		      const char *interp)
 {
 	const char *base = strrchr(s->filename, '/') + 1;
 	char dir[sizeof(s->filename)];
@@ -220,7 +220,7 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 
 	if (!interp && !(s->st.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
 		return 403;
-	if (gw_env(j, s, query, &env))
+	if (gw_env(j, s, &env))
 		return 500;
 	envp = cgi_env_vector(&env);
 	p = calloc(1, sizeof(*p));

@@ -23,7 +23,7 @@
  * Returns 0 or the status to answer.
  */
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp);
+		      const char *interp);
 
 /* The rest of the backend's gw_ops. */
 ssize_t cgi_process_body(struct gw_job *j, const char *p, size_t n);

@@ -164,11 +164,11 @@ static const char *cgi_interpreter(const struct cgi_conf *cf, const char *name)
 
 /* Run the script with the interpreter of its extension. */
 static int cgi_begin(struct gw_job *j, const struct gw_conf *gw,
-		     const struct gw_script *s, const char *query)
+		     const struct gw_script *s)
 {
 	const struct cgi_conf *cf = (const struct cgi_conf *)gw;
 
-	return cgi_process_start(j, s, query, cgi_interpreter(cf, s->name));
+	return cgi_process_start(j, s, cgi_interpreter(cf, s->name));
 }
 
 /* A Match rule may route to cgi with no [CGI] section. */
