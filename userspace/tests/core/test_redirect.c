@@ -18,6 +18,7 @@
 #include "core/fdcache.h"
 #include "core/khttpdd.h"
 #include "khttpd_check.h"
+#include "worker_pump.h"
 
 static struct worker w;
 static int redirects_asked;
@@ -123,16 +124,10 @@ static void exchange(int fd, char *resp, size_t len, int n)
 
 	resp[0] = '\0';
 	for (int i = 0; i < 200; i++) {
-		struct epoll_event evs[8];
-		int k = epoll_wait(w.epfd, evs, 8, 10);
 		ssize_t r;
 		int seen = 0;
 
-		for (int e = 0; e < k; e++) {
-			struct evsource *src = evs[e].data.ptr;
-
-			src->cb(src, evs[e].events);
-		}
+		worker_pump(&w, 10);
 		r = recv(fd, resp + got, len - 1 - got, MSG_DONTWAIT);
 		if (r > 0)
 			got += (size_t)r;
@@ -144,31 +139,11 @@ static void exchange(int fd, char *resp, size_t len, int n)
 	}
 }
 
-static int new_conn(const char *bytes)
-{
-	int sv[2];
-	struct sockaddr_in peer = { .sin_family = AF_INET };
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
-		exit(2);
-	conn_adopt(&w, sv[0], (struct sockaddr *)&peer, sizeof(peer), bytes,
-		   strlen(bytes));
-	return sv[1];
-}
-
 static void finish(int fd)
 {
 	close(fd);
-	for (int i = 0; i < 50 && atomic_load(&w.nconns); i++) {
-		struct epoll_event evs[8];
-		int k = epoll_wait(w.epfd, evs, 8, 10);
-
-		for (int e = 0; e < k; e++) {
-			struct evsource *src = evs[e].data.ptr;
-
-			src->cb(src, evs[e].events);
-		}
-	}
+	for (int i = 0; i < 50 && atomic_load(&w.nconns); i++)
+		worker_pump(&w, 10);
 	CHECK(atomic_load(&w.nconns) == 0, "connection closed");
 }
 
@@ -177,9 +152,10 @@ static void redirects_through_the_pipeline(void)
 	char resp[8192];
 	int fd;
 
-	fd = new_conn("POST /r/r/t1?q HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\n"
-		      "Content-Length: 4\r\nContent-Type: a/b\r\n\r\nbody"
-		      "GET /t2 HTTP/1.1\r\nHost: x\r\n\r\n");
+	fd = worker_pair(&w, "POST /r/r/t1?q HTTP/1.1\r\nHost: x\r\n"
+			 "Authorization: Basic YTpi\r\n"
+			 "Content-Length: 4\r\nContent-Type: a/b\r\n\r\nbody"
+			 "GET /t2 HTTP/1.1\r\nHost: x\r\n\r\n");
 	exchange(fd, resp, sizeof(resp), 2);
 	CHECK(redirects_asked == 2 && strstr(resp, "GET /t1 auth=1 body=0") &&
 	      strstr(resp, "GET /t2 auth=0 body=0") &&
@@ -212,10 +188,14 @@ int main(void)
 	const struct khttpd_plugin *plugins[] = { &redir, &echo };
 	char err[256];
 	struct config *cfg = config_load(NULL, &ov, err, sizeof(err));
+	const struct khttpd_plugin **loaded;
+	size_t nloaded;
 
 	if (!cfg)
 		return 2;
 	head_rewrite();
+	loaded = cfg->plugins;
+	nloaded = cfg->nplugins;
 	cfg->plugins = plugins;
 	cfg->nplugins = 2;
 	w.cfg = cfg;
@@ -223,5 +203,10 @@ int main(void)
 	w.fc = fdcache_new(4, 8, 1, static_open);
 	worker_update_date(&w);
 	redirects_through_the_pipeline();
+	fdcache_free(w.fc);
+	close(w.epfd);
+	cfg->plugins = loaded;	/* config_put() frees the config's own */
+	cfg->nplugins = nloaded;
+	config_put(cfg);
 	return check_done("test_redirect");
 }
