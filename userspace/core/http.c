@@ -202,23 +202,19 @@ static int http_read_body(struct conn *c)
 	}
 }
 
-static void http_dispatch(struct conn *c)
+/*
+ * The request in c->buf, from the client or an internal redirect
+ * (conn_redirect): its vhost, path, plugins, handler or static file.
+ */
+static void http_route(struct conn *c)
 {
 	struct worker *w = c->w;
 	const struct khttp_request *r = &c->req;
 	const struct khttpd_plugin *handler;
 	int n, rc;
 
-	c->nrequests++;
-	atomic_fetch_add_explicit(&w->stats.requests, 1, memory_order_relaxed);
-	if (c->cfg != w->cfg) {	/* reloaded: the next request sees it */
-		config_put(c->cfg);
-		c->cfg = config_get(w->cfg);
-	}
 	c->vhost = config_vhost(c->cfg, c->buf + r->host_name.off,
 				 r->host_name.len);
-	c->keep_alive = (r->flags & KHTTP_F_KEEP_ALIVE) && !w->draining &&
-			c->nrequests < c->cfg->keepalive_max;
 	c->head_only = r->method == KHTTP_METHOD_HEAD;
 	c->body_unread = r->flags & KHTTP_F_HAS_BODY;
 	n = khttp_path_normalize(c->buf + r->path.off, r->path.len, w->path,
@@ -260,6 +256,22 @@ static void http_dispatch(struct conn *c)
 		return;
 	}
 	static_serve(c);
+}
+
+/* A client's request: counted, under the current config, then routed. */
+static void http_dispatch(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	c->nrequests++;
+	atomic_fetch_add_explicit(&w->stats.requests, 1, memory_order_relaxed);
+	if (c->cfg != w->cfg) {	/* reloaded: the next request sees it */
+		config_put(c->cfg);
+		c->cfg = config_get(w->cfg);
+	}
+	c->keep_alive = (c->req.flags & KHTTP_F_KEEP_ALIVE) && !w->draining &&
+			c->nrequests < c->cfg->keepalive_max;
+	http_route(c);
 }
 
 /* The connection waits for the next head (maybe already buffered). */
@@ -332,6 +344,7 @@ void http_response_done(struct conn *c)
 	c->body_len = c->body_raw = 0;
 	c->body_unread = false;
 	c->handler = NULL;
+	c->redirects = 0;
 	c->head_only = false;
 	c->remote_user = NULL;
 	c->error_note = NULL;
@@ -378,6 +391,10 @@ void http_process(struct conn *c)
 				conn_arm(c, EPOLLIN);
 				return;
 			}
+			break;
+		case CONN_REDIRECT:	/* keep_alive stays the client's */
+			c->state = CONN_READ_HEAD;
+			http_route(c);
 			break;
 		case CONN_PLUGIN:
 			return;	/* conn_resume() brings it back */

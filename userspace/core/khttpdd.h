@@ -133,6 +133,7 @@ enum conn_state {
 	CONN_PLUGIN,		/* suspended: a plugin owns the socket */
 	CONN_LINGER,		/* sent its last response; draining input */
 	CONN_SKIP_BODY,		/* discarding a body nobody read, then the next head */
+	CONN_REDIRECT,		/* conn_redirect() replaced the request: dispatch it */
 };
 
 struct conn {
@@ -150,6 +151,7 @@ struct conn {
 	bool keep_alive;	/* for the response being built */
 	bool head_only;		/* HEAD: no content */
 	uint32_t nrequests;
+	uint8_t redirects;	/* internal redirects of this client request */
 	int64_t deadline;	/* monotonic seconds */
 
 	struct khttp_request req;
@@ -222,6 +224,17 @@ void http_process(struct conn *c);	/* parse and dispatch buffered bytes */
 void http_response_done(struct conn *c);
 /* Build a head for c's request into w->scratch. */
 size_t http_head(struct conn *c, struct khttp_head *h);
+
+/* ---- redirect.c ---- */
+
+/*
+ * The head of the internal redirect of a parsed request (buf, req) to
+ * target ("/path?query"): GET (HEAD stays HEAD), the request's fields but
+ * Content-Length, Transfer-Encoding, Content-Type and Expect. malloc'd,
+ * *len its length; NULL when out of memory. The caller parses it.
+ */
+char *redirect_head(const char *buf, const struct khttp_request *req,
+		    const char *target, size_t *len);
 
 /* ---- static.c ---- */
 

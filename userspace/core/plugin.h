@@ -147,6 +147,20 @@ void conn_suspend(struct conn *c, void (*cb)(struct conn *c, uint32_t events),
 void *conn_suspended_data(const struct conn *c);
 void conn_resume(struct conn *c);
 
+/*
+ * A local redirect (a CGI script's "Location: /path"): instead of sending
+ * a response, a suspended plugin replaces the request with a new internal
+ * one for target, then calls conn_resume(), which runs it through the
+ * whole pipeline like a client's request (path normalised, every
+ * on_request hook, Match rules, static files), with the original fields
+ * (credentials are checked for the new path) but as a GET without a body
+ * (HEAD stays HEAD). The plugin must have consumed the body as for
+ * conn_resume() (body_raw, or keep_alive false). Returns 0, or 500 with
+ * the request unchanged (the plugin answers it): a target the parser
+ * refuses, or more than 10 redirects for one client request (a loop).
+ */
+int conn_redirect(struct conn *c, const char *target);
+
 /* Plugin data of the current request's vhost, or of the main config. */
 void *conn_vhost_data(const struct conn *c, const struct khttpd_plugin *p);
 void *conn_global_data(const struct conn *c, const struct khttpd_plugin *p);

@@ -206,7 +206,7 @@ static void gw_spool_done(struct gw_job *j)
 	j->body_chunked = j->body_done = false;
 	j->body_left = j->spool_len;
 	j->buf_end = j->buf_off;	/* what follows is the next request */
-	rc = j->ops->begin(j, j->cf, s, NULL);
+	rc = j->ops->begin(j, j->cf, s);
 	free(s);
 	if (rc)
 		gw_fail(j, rc, "cannot start the backend");

@@ -155,13 +155,8 @@ int cgi_env_build(struct cgi_env *env, const struct cgi_request *r)
 		 req->version % 10);
 	env_str(env, "SERVER_PROTOCOL", proto);
 	env_span(env, "REQUEST_URI", buf, req->target);
-	if (r->redirected) {
-		env_str(env, "REQUEST_METHOD", "GET");
-		env_str(env, "QUERY_STRING", r->redirect_query);
-	} else {
-		env_span(env, "REQUEST_METHOD", buf, req->method_str);
-		env_span(env, "QUERY_STRING", buf, req->query);
-	}
+	env_span(env, "REQUEST_METHOD", buf, req->method_str);
+	env_span(env, "QUERY_STRING", buf, req->query);
 	env_str(env, "SCRIPT_NAME", r->script_name);
 	env_str(env, "SCRIPT_FILENAME", r->script_filename);
 	env_str(env, "DOCUMENT_ROOT", r->document_root);
@@ -202,11 +197,10 @@ int cgi_env_build(struct cgi_env *env, const struct cgi_request *r)
 	env_num(env, "REMOTE_PORT", r->remote_port);
 	env_str(env, "REMOTE_USER", r->remote_user);
 	env_str(env, "AUTH_TYPE", r->auth_type);
-	if (r->content_length >= 0 && (req->flags & KHTTP_F_HAS_BODY) &&
-	    !r->redirected)
+	if (r->content_length >= 0 && (req->flags & KHTTP_F_HAS_BODY))
 		env_num(env, "CONTENT_LENGTH",
 			(unsigned long long)r->content_length);
-	if (req->content_type.len && !r->redirected)
+	if (req->content_type.len)
 		env_span(env, "CONTENT_TYPE", buf, req->content_type);
 	if (r->https)
 		env_str(env, "HTTPS", "on");

@@ -28,9 +28,6 @@ struct cgi_request {
 	const char *auth_type;
 	int https;
 	long long content_length;	/* -1: unknown (chunked request) */
-	/* A local redirect's request: GET, this query, no body. */
-	bool redirected;
-	const char *redirect_query;
 };
 
 /* "NAME=value\0" entries back to back. */

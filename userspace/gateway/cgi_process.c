@@ -236,7 +236,7 @@ void cgi_process_release(struct gw_job *j, bool ok)
 }
 
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp, unsigned max)
+		      const char *interp, unsigned max)
 {
 	const char *base = strrchr(s->filename, '/') + 1;
 	char dir[sizeof(s->filename)];
@@ -259,7 +259,7 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 		j->c->error_note = "cgi: MaxProcesses scripts running";
 		return 503;
 	}
-	if (gw_env(j, s, query, &env))
+	if (gw_env(j, s, &env))
 		goto fail_unlink;
 	envp = cgi_env_vector(&env);
 	if (!envp || pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC))

@@ -26,7 +26,7 @@
  * from its fork until it is reaped and its job let go of it.
  */
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
-		      const char *query, const char *interp, unsigned max);
+		      const char *interp, unsigned max);
 
 /* The rest of the backend's gw_ops. */
 ssize_t cgi_process_body(struct gw_job *j, const char *p, size_t n);

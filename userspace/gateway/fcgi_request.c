@@ -307,7 +307,7 @@ void fcgi_request_release(struct gw_job *j, bool ok)
 
 /* BEGIN_REQUEST and PARAMS, then connect. */
 int fcgi_request_start(struct gw_job *j, const struct fcgi_server *srv,
-		       const struct gw_script *s, const char *query)
+		       const struct gw_script *s)
 {
 	struct fcgi_req *r = calloc(1, sizeof(*r));
 	uint8_t begin[16], *pairs = NULL;
@@ -322,7 +322,7 @@ int fcgi_request_start(struct gw_job *j, const struct fcgi_server *srv,
 	r->ev.cb = fcgi_event;
 	r->reused = srv->keep_conn;
 	fcgi_decoder_init(&r->dec, FCGI_ID);
-	if (gw_env(j, s, query, &env)) {
+	if (gw_env(j, s, &env)) {
 		free(r);
 		return 500;
 	}

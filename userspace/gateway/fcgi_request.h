@@ -23,7 +23,7 @@
  * (which outlives the request). Returns 0 or the status to answer.
  */
 int fcgi_request_start(struct gw_job *j, const struct fcgi_server *srv,
-		       const struct gw_script *s, const char *query);
+		       const struct gw_script *s);
 
 /* The rest of the backend's gw_ops. */
 ssize_t fcgi_request_body(struct gw_job *j, const char *p, size_t n);

@@ -31,12 +31,10 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#define GW_MAX_REDIRECTS 5
 /* A 503 (MaxProcesses, FCGI_OVERLOADED) is a backend out of room for now. */
 #define GW_RETRY_AFTER "Retry-After: 1\r\n"
 
 static void gw_conn_event(struct conn *c, uint32_t events);
-static int gw_redirect(struct gw_job *j, const char *path, const char *query);
 
 static void gw_job_free(void *p)
 {
@@ -114,19 +112,6 @@ void gw_arm(struct gw_job *j)
 	conn_arm(j->c, mask);
 }
 
-/* A local redirect replaces the backend's answer: GET, no body. */
-static void gw_reset_for_redirect(struct gw_job *j)
-{
-	cgi_resp_init(j->resp);
-	j->head_len = 0;
-	j->head_sent = j->out_eof = false;
-	j->released = j->finishing = j->output_paused = false;
-	j->body_done = j->body_ended = true;
-	j->spooled = false;
-	j->in_off = j->in_len = 0;
-	gw_touch(j);
-}
-
 /* Hand the connection back; only from the connection's callback. */
 static void gw_finish(struct gw_job *j)
 {
@@ -149,34 +134,9 @@ static void gw_finish(struct gw_job *j)
 	if (!j->body_done || j->over_read)
 		c->keep_alive = false;
 	if (redirect) {
-		const char *q = strchr(redirect, '?');
-		size_t plen = q ? (size_t)(q - redirect) : strlen(redirect);
-		int n = khttp_path_normalize(redirect, plen, c->w->path,
-					     WORKER_PATH_MAX);
-
-		if (n < 0) {
-			j->fail_status = 500;
-		} else {
-			int rc = 0;
-
-			c->w->path[n] = '\0';
-			j->redirects++;
-			if (j->redirects <= GW_MAX_REDIRECTS) {
-				gw_reset_for_redirect(j);
-				rc = gw_redirect(j, c->w->path, q ? q + 1 : "");
-			} else {
-				j->fail_status = 500;
-			}
-			if (rc == 1) {
-				free(redirect);
-				gw_arm(j);
-				return;	/* a new backend on the same job */
-			}
-			if (rc < 0)
-				j->fail_status = 500;
-			else if (!j->fail_status)
-				static_serve(c);
-		}
+		/* a new request through every check: see conn_redirect() */
+		if (!j->fail_status)
+			j->fail_status = conn_redirect(c, redirect);
 		free(redirect);
 	} else if (!j->fail_status && !j->head_sent) {
 		j->fail_status = 502;
@@ -319,11 +279,6 @@ static struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
 	return j;
 }
 
-bool gw_redirected(const struct gw_job *j)
-{
-	return j->redirects > 0;
-}
-
 static void gw_conn_event(struct conn *c, uint32_t events)
 {
 	struct gw_job *j = conn_suspended_data(c);
@@ -344,27 +299,6 @@ static void gw_conn_event(struct conn *c, uint32_t events)
 		gw_finish(j);
 	else
 		gw_arm(j);
-}
-
-static int gw_redirect(struct gw_job *j, const char *path, const char *query)
-{
-	const struct gw_ops *ops = j->ops;
-	bool routed = vhost_handler(j->c->vhost, path) == ops->plugin;
-	const struct gw_conf *cf;
-	struct gw_script *s = malloc(sizeof(*s));
-	int rc;
-
-	if (!s)
-		return -1;
-	rc = gw_script_of(j->c, ops, false, path, s, &cf);
-	if (rc == 0 && routed)
-		rc = gw_script_of(j->c, ops, true, path, s, &cf);
-	if (rc == 1)
-		rc = ops->begin(j, cf, s, query) ? -1 : 1;
-	else if (rc != 0)
-		rc = -1;
-	free(s);
-	return rc;
 }
 
 /* Start a job for the request on c (see gw_on_request and gw_handle). */
@@ -401,7 +335,7 @@ static int gw_request(struct conn *c, const struct gw_ops *ops, bool routed)
 			return KP_DONE;
 		}
 		if (j) {
-			rc = ops->begin(j, cf, s, NULL);
+			rc = ops->begin(j, cf, s);
 			free(s);
 			if (rc)
 				gw_fail(j, rc, "cannot start the backend");

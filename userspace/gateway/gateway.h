@@ -54,12 +54,11 @@ struct gw_ops {
 	 */
 	const struct gw_conf *defaults;
 	/*
-	 * Start a backend on j for script s (a new request, or a local
-	 * redirect with its query): sets j->backend, returns 0 or the status
-	 * to answer.
+	 * Start a backend on j for script s of j's request: sets j->backend,
+	 * returns 0 or the status to answer.
 	 */
 	int (*begin)(struct gw_job *j, const struct gw_conf *cf,
-		     const struct gw_script *s, const char *query);
+		     const struct gw_script *s);
 	/*
 	 * Body bytes for the backend: returns how many it took (0: it is
 	 * full and calls gw_body_ready() later) or -1 (it failed and called
@@ -115,7 +114,6 @@ struct gw_job {
 	struct cgi_framing frame;	/* the body's, once the head is sent */
 	char *out;			/* bytes owed to the client */
 	size_t out_len, out_off, out_cap;	/* out_cap: its allocation */
-	int redirects;			/* local redirects followed */
 	char *redirect_to;		/* pending local redirect (malloc'd) */
 
 	int timer_fd;
@@ -136,8 +134,9 @@ struct gw_job {
  * vhost's "Match <regex> <plugin>" routes to the plugin (the script is then
  * the leading part of the path that names a file). Both start a job on the
  * suspended connection (KP_DONE), or return KP_CONTINUE when the path is
- * not the plugin's. A local redirect goes back to the plugin when either
- * would take its path, else to the core.
+ * not the plugin's. A local redirect ("Location: /path" from the backend)
+ * is a new request for the core (conn_redirect), checked and routed like
+ * any other.
  */
 int gw_on_request(struct conn *c, const struct gw_ops *ops);
 int gw_handle(struct conn *c, const struct gw_ops *ops);
@@ -177,8 +176,6 @@ int gw_conf_key(struct gw_conf *cf, const char *key, const char *value,
 		char *err, size_t errsz);
 void gw_conf_free(struct gw_conf *cf);
 
-/* A local redirect replaces the request: no body, this method. */
-bool gw_redirected(const struct gw_job *j);
 /* The backend can take body bytes again. */
 void gw_body_ready(struct gw_job *j);
 /*
@@ -208,6 +205,6 @@ struct gw_script {
 
 /* The CGI meta-variables of j's request for script s. */
 int gw_env(const struct gw_job *j, const struct gw_script *s,
-	   const char *query, struct cgi_env *env);
+	   struct cgi_env *env);
 
 #endif /* KHTTPDD_GATEWAY_H */

@@ -187,7 +187,7 @@ int gw_script_of(const struct conn *c, const struct gw_ops *ops,
 }
 
 int gw_env(const struct gw_job *j, const struct gw_script *s,
-	   const char *query, struct cgi_env *env)
+	   struct cgi_env *env)
 {
 	const struct conn *c = j->c;
 	struct sockaddr_storage local;
@@ -204,7 +204,6 @@ int gw_env(const struct gw_job *j, const struct gw_script *s,
 		.content_length = j->spooled ? (long long)j->spool_len :
 				  (c->req.flags & KHTTP_F_CHUNKED) ? -1 :
 				  (long long)c->req.content_length,
-		.redirected = j->redirects > 0, .redirect_query = query,
 	};
 
 	if (conn_peer_format(c, raddr, sizeof(raddr)))

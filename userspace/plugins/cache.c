@@ -15,6 +15,8 @@
  *       AdminAllow   127.0.0.0/8 ::1       (who may use them)
  *       ProxyResponses Off                 (On: proxy_reverse stores
  *                                           responses Cache-Control allows)
+ *       Credentials  Cookie                (fields that, like Authorization,
+ *                                           make a request credentialed)
  *
  * A miss is served by the core (sendfile), and on_response copies the file
  * it just sent into the store; a hit is answered in on_request, with the
@@ -70,6 +72,9 @@ struct cache_conf {
 	size_t nmimes;
 	regex_t *paths;
 	size_t npaths;
+	char **creds;			/* Credentials, besides Authorization */
+	size_t ncreds;
+	bool creds_set;
 	unsigned ttl, revalidate;
 	bool proxied;			/* ProxyResponses On */
 	char *admin;			/* NULL: no admin pages */
@@ -146,6 +151,32 @@ static int add_words(const char *v, char ***list, size_t *n)
 		(*n)++;
 	}
 	free(copy);
+	return 0;
+}
+
+/*
+ * Credentials: field names ("Cookie X-Api-Key"), or Off for none besides
+ * Authorization. Repeatable; the first one replaces the default.
+ */
+static int creds_key(struct cache_conf *cc, const char *v, char *err,
+		     size_t errsz)
+{
+	cc->creds_set = true;
+	if (!strcasecmp(v, "Off"))
+		return 0;
+	for (const char *p = v; *p; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '-' || *p == '_' ||
+		    (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z'))
+			continue;
+		snprintf(err, errsz, "Credentials: want field names like Cookie, or Off, got '%s'",
+			 v);
+		return -1;
+	}
+	if (add_words(v, &cc->creds, &cc->ncreds)) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
 	return 0;
 }
 
@@ -240,11 +271,14 @@ static int cache_conf_key(void **data, const struct vhost *vh, const char *k,
 				goto oom;
 			cc->admin_len = strlen(v);
 		}
+	} else if (!strcasecmp(k, "Credentials")) {
+		if (creds_key(cc, v, err, errsz))
+			return -1;
 	} else if (!strcasecmp(k, "AdminAllow")) {
 		if (cidr_list_add(&cc->admin_allow, k, v, err, errsz))
 			return -1;
 	} else {
-		snprintf(err, errsz, "unknown key '%s' in [CACHE] (Policy, MaxMemory, MaxFileSize, Extensions, MimeTypes, Path, TTL, Revalidate, AdminPath, AdminAllow, ProxyResponses)",
+		snprintf(err, errsz, "unknown key '%s' in [CACHE] (Policy, MaxMemory, MaxFileSize, Extensions, MimeTypes, Path, TTL, Revalidate, AdminPath, AdminAllow, ProxyResponses, Credentials)",
 			 k);
 		return -1;
 	}
@@ -266,6 +300,8 @@ static int cache_conf_done(void *data, const struct config *cfg,
 	(void)cfg;
 	if (!cc || vh)
 		return 0;
+	if (!cc->creds_set && creds_key(cc, "Cookie", err, errsz))
+		return -1;
 	if (!cc->admin_allow.n &&
 	    cidr_list_add(&cc->admin_allow, "AdminAllow", "127.0.0.0/8 ::1", err,
 			  errsz))
@@ -298,6 +334,9 @@ static void cache_conf_free(void *data)
 		free(cc->mimes[i]);
 	for (size_t i = 0; i < cc->npaths; i++)
 		regfree(&cc->paths[i]);
+	for (size_t i = 0; i < cc->ncreds; i++)
+		free(cc->creds[i]);
+	free(cc->creds);
 	free(cc->exts);
 	free(cc->mimes);
 	free(cc->paths);
@@ -397,6 +436,21 @@ static bool still_valid(struct cache_conf *cc, struct conn *c,
 		return false;
 	atomic_store_explicit(&e->checked, c->w->now, memory_order_relaxed);
 	return true;
+}
+
+/*
+ * Credentials in the request: an Authorization field (any, even empty) or
+ * one named by Credentials. What is sent to such a request is meant for
+ * that client alone.
+ */
+static bool credentialed(const struct cache_conf *cc, const struct conn *c)
+{
+	if (reqfield_has(c->buf, &c->req, "authorization", NULL))
+		return true;
+	for (size_t i = 0; i < cc->ncreds; i++)
+		if (reqfield_has(c->buf, &c->req, cc->creds[i], NULL))
+			return true;
+	return false;
 }
 
 /* ---- admin pages ---- */
@@ -632,8 +686,7 @@ static void cache_on_response(struct conn *c)
 	 * hit would hand it to the next client without asking it for any.
 	 */
 	if (!cc || !cc->store || !c->file || c->status != 200 || !c->vhost ||
-	    c->req.method != KHTTP_METHOD_GET ||
-	    reqfield_has(c->buf, &c->req, "authorization", NULL))
+	    c->req.method != KHTTP_METHOD_GET || credentialed(cc, c))
 		return;
 	st = &c->file->st;
 	if (!S_ISREG(st->st_mode) || (uint64_t)st->st_size > cc->max_file ||
@@ -673,6 +726,14 @@ struct cache_store *cache_proxy_store(const struct config *cfg,
 		return NULL;
 	*max_body = cc->max_file;
 	return cc->store;
+}
+
+bool cache_credentials(const struct config *cfg, const struct conn *c)
+{
+	int id = plugin_id(&plugin_cache);
+	struct cache_conf *cc = id >= 0 ? cfg->plugin_data[id] : NULL;
+
+	return cc && credentialed(cc, c);
 }
 
 /* ---- control socket ---- */

@@ -9,8 +9,11 @@
 
 #include <stddef.h>
 
+#include <stdbool.h>
+
 struct cache_store;
 struct config;
+struct conn;
 
 /*
  * The store proxy_reverse keeps cacheable responses in ([CACHE]
@@ -19,5 +22,11 @@ struct config;
  */
 struct cache_store *cache_proxy_store(const struct config *cfg,
 				      size_t *max_body);
+/*
+ * Whether c's request carries credentials: an Authorization field (any,
+ * even empty) or one [CACHE] Credentials names (default Cookie). Its
+ * response is never served from the store to another request.
+ */
+bool cache_credentials(const struct config *cfg, const struct conn *c);
 
 #endif /* KHTTPDD_PLUGINS_CACHE_H */

@@ -204,14 +204,14 @@ static const struct cgi_conf cgi_defaults = {
  * file's MaxProcesses.
  */
 static int cgi_begin(struct gw_job *j, const struct gw_conf *gw,
-		     const struct gw_script *s, const char *query)
+		     const struct gw_script *s)
 {
 	const struct cgi_conf *cf = (const struct cgi_conf *)gw;
 	const struct cgi_conf *main_cf = conn_global_data(j->c, &plugin_cgi);
 
 	if (!main_cf)
 		main_cf = &cgi_defaults;
-	return cgi_process_start(j, s, query, cgi_interpreter(cf, s->name),
+	return cgi_process_start(j, s, cgi_interpreter(cf, s->name),
 				 main_cf->max_procs);
 }
 

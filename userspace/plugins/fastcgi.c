@@ -186,10 +186,10 @@ static void fcgi_stop(void)
 }
 
 static int fcgi_begin(struct gw_job *j, const struct gw_conf *gw,
-		      const struct gw_script *s, const char *query)
+		      const struct gw_script *s)
 {
 	return fcgi_request_start(j, &((const struct fcgi_conf *)gw)->server,
-				  s, query);
+				  s);
 }
 
 static const struct gw_ops fcgi_ops = {

@@ -63,7 +63,9 @@ static int proxy_start(struct conn *c, struct proxy_entry *pe)
 	    PROXY_CACHE_BYPASS &&
 	    (f.ckey = proxy_cache_key(c, f.target, f.target_len,
 				      &f.ckey_len))) {
-		f.credentials = use == PROXY_CACHE_CREDENTIALS;
+		/* Authorization (RFC 9111 3.5), or a [CACHE] Credentials field */
+		f.credentials = use == PROXY_CACHE_CREDENTIALS ||
+				cache_credentials(c->cfg, c);
 		st = f.credentials ? KP_CONTINUE :
 		     proxy_cache_serve(c, f.cache, f.ckey, f.ckey_len,
 				       proxy_via_token);

@@ -19,6 +19,7 @@
 #include "core/fdcache.h"
 #include "core/khttpdd.h"
 #include "khttpd_check.h"
+#include "worker_pump.h"
 
 static char got_body[4096];
 static size_t got_len;
@@ -48,17 +49,9 @@ static const struct khttpd_plugin deny = { .name = "deny",
 
 static struct worker w;
 
-/* Run the worker's ready callbacks once, as worker_main() does. */
 static void pump(void)
 {
-	struct epoll_event evs[8];
-	int n = epoll_wait(w.epfd, evs, 8, 100);
-
-	for (int i = 0; i < n; i++) {
-		struct evsource *src = evs[i].data.ptr;
-
-		src->cb(src, evs[i].events);
-	}
+	worker_pump(&w, 100);
 }
 
 static ssize_t recv_all(int fd, char *buf, size_t len)
@@ -73,14 +66,7 @@ static ssize_t recv_all(int fd, char *buf, size_t len)
 
 static int new_conn(const char *bytes)
 {
-	int sv[2];
-	struct sockaddr_in peer = { .sin_family = AF_INET };
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
-		exit(2);
-	conn_adopt(&w, sv[0], (struct sockaddr *)&peer, sizeof(peer), bytes,
-		   strlen(bytes));
-	return sv[1];
+	return worker_pair(&w, bytes);
 }
 
 /* Whether the daemon's side is gone (EOF after what it sent). */
