@@ -276,21 +276,27 @@ class Blackhole:
 
 class Daemon:
     """khttpdd in the foreground with a one-file config, listening on
-    addr (an IPv4 address of this host; None: every address)."""
+    addr (an IPv4 address of this host; None: every address). sites, a
+    dict of site file name -> text, makes the config a directory with
+    those files in sites/ (-r still sets the default site's docroot).
+    Config text may be bytes, to hold names in any encoding."""
 
     def __init__(self, conf, port=None, docroot=None, workers=2, extra_args=(),
-                 addr="127.0.0.1"):
+                 addr="127.0.0.1", sites=None):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="khttpd-test-")
         os.chmod(self.dir, 0o755)   # reachable by the User khttpdd drops to
         self.docroot = docroot or self.dir
         self.conf_path = os.path.join(self.dir, "khttpd.conf")
-        with open(self.conf_path, "w") as f:
-            f.write(conf.replace("@PORT@", str(self.port)).replace("@DIR@", self.dir))
+        self._write(self.conf_path, conf)
+        if sites:
+            os.mkdir(os.path.join(self.dir, "sites"), 0o755)
+            for name, text in sites.items():
+                self._write(os.path.join(self.dir, "sites", name), text)
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.logf = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [DAEMON, "-f", "-c", self.conf_path,
+            [DAEMON, "-f", "-c", self.dir if sites else self.conf_path,
              "-p", "%s:%d" % (addr, self.port) if addr else str(self.port),
              "-r", self.docroot, "-w", str(workers)] + list(extra_args),
             stdout=self.logf, stderr=subprocess.STDOUT)
@@ -305,8 +311,15 @@ class Daemon:
                 time.sleep(0.05)
         raise RuntimeError("khttpdd did not listen: " + self.log())
 
+    def _write(self, path, text):
+        if isinstance(text, str):
+            text = text.encode()
+        with open(path, "wb") as f:
+            f.write(text.replace(b"@PORT@", b"%d" % self.port)
+                    .replace(b"@DIR@", self.dir.encode()))
+
     def log(self):
-        with open(self.log_path) as f:
+        with open(self.log_path, errors="replace") as f:
             return f.read()
 
     def rss_kib(self):
