@@ -15,11 +15,10 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import warnings
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from harness import KHTTPCTL, Backend, Client, Daemon, wait_until
 
@@ -116,7 +115,6 @@ def ere(name):
 
 def canonical(name):
     """The plain spelling of a name: a request for it names it."""
-    from urllib.parse import quote
     return quote(name.encode("latin-1"), safe="/!$&'()*+,=:@~")
 
 
