@@ -219,6 +219,23 @@ def range_on_empty_file_416(ctx):
     check_416(ranged(ctx, "bytes=0-0", "/bin/empty.bin"), 0)
 
 
+TEN = "/bin/ten.bin"
+
+
+@test
+def range_last_byte_boundaries(ctx):
+    # On a 10-byte file the last byte is 9: a last of 9, 10 or more all
+    # end there; a Content-Length one too big leaves the client waiting.
+    for spec, first, last in (("bytes=5-9", 5, 9), ("bytes=5-10", 5, 9), ("bytes=0-10", 0, 9),
+                              ("bytes=9-9", 9, 9), ("bytes=9-10", 9, 9), ("bytes=0-", 0, 9),
+                              ("bytes=-10", 0, 9), ("bytes=-11", 0, 9), ("bytes=-9", 1, 9)):
+        with case("Range: %s" % spec):
+            check_206(ctx, ranged(ctx, spec, TEN), TEN, first, last, 10)
+    for spec in ("bytes=10-", "bytes=10-10"):
+        with case("Range: %s" % spec):
+            check_416(ranged(ctx, spec, TEN), 10)
+
+
 @test
 def range_multiple_gives_200(ctx):
     resp = ranged(ctx, "bytes=0-9,20-29")

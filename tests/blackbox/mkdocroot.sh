@@ -10,6 +10,7 @@
 #
 # Content of the generated binaries (recomputable without this script):
 #   bin/one.bin          the single byte 0xa5
+#   bin/ten.bin          the ten bytes "0123456789" (range boundaries)
 #   bin/allbytes-1k.bin  bytes 0x00..0xff, four times
 #   bin/pattern-64k.bin  and bin/pattern-1m.bin: 16-byte records, record k
 #                        is printf("%015x\n", 16 * k), i.e. its own offset
@@ -71,6 +72,7 @@ printf 'no extension at all\n' > "$D/README"
 
 : > "$D/bin/empty.bin"
 printf '\245' > "$D/bin/one.bin"
+printf '0123456789' > "$D/bin/ten.bin"
 i=0 fmt=
 while [ $i -lt 256 ]; do
 	fmt="$fmt\\$(printf %03o $i)"

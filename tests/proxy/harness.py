@@ -6,6 +6,7 @@ the pass/fail tally. Python 3 standard library only."""
 import atexit
 import hashlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -69,6 +70,18 @@ class Tally:
 
 # ---------------------------------------------------------------- backend
 
+# Bodyless responses (RFC 9112 6.3), and backends that send bytes after one.
+BODYLESS = {
+    "/s204": b"HTTP/1.1 204 No Content\r\nX-Said: 204\r\n\r\n",
+    "/s304": b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n",
+    "/s204-cl": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
+    "/s204-te": b"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"5\r\nhello\r\n0\r\n\r\n",
+    "/s304-te": b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+}
+
+
 class Backend:
     """A threaded HTTP/1.1 server on 127.0.0.1 with keep-alive, chunked
     request bodies and a few behaviours chosen by path:
@@ -86,7 +99,11 @@ class Backend:
       /public        the same with "Cache-Control: public, max-age=60"
       /vary          "Vary: Accept-Language", the body names the language
       /cchunk?N      N pattern bytes, chunked, "Cache-Control: max-age=60"
+      /s204, /s304   a 204 or 304 head; /s204-cl, /s204-te and /s304-te
+                     send body bytes after it anyway (BODYLESS)
       anything else  200 "<name> <path>"
+    HEAD gets the head GET would get (/big, /chunked: its framing fields)
+    and no body.
     Every parsed request line is logged in self.log; self.conns counts
     accepted connections."""
 
@@ -195,6 +212,9 @@ class Backend:
             c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
                       b"Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
             return True
+        if path in BODYLESS:
+            c.sendall(BODYLESS[path])
+            return True
         if path == "/cchunk":
             data = pattern_bytes(n, seed=n)
             c.sendall(b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
@@ -206,6 +226,11 @@ class Backend:
             return True
         if path in ("/big", "/chunked", "/close"):
             data = pattern_bytes(n, seed=n)
+            if method == "HEAD" and path != "/close":
+                c.sendall(b"HTTP/1.1 200 OK\r\n%s\r\n\r\n" % (
+                    b"Content-Length: %d" % n if path == "/big" else
+                    b"Transfer-Encoding: chunked"))
+                return True
             if path == "/big":
                 c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % n)
                 for i in range(0, n, 1 << 20):
@@ -276,21 +301,27 @@ class Blackhole:
 
 class Daemon:
     """khttpdd in the foreground with a one-file config, listening on
-    addr (an IPv4 address of this host; None: every address)."""
+    addr (an IPv4 address of this host; None: every address). sites, a
+    dict of site file name -> text, makes the config a directory with
+    those files in sites/ (-r still sets the default site's docroot).
+    Config text may be bytes, to hold names in any encoding."""
 
     def __init__(self, conf, port=None, docroot=None, workers=2, extra_args=(),
-                 addr="127.0.0.1"):
+                 addr="127.0.0.1", sites=None):
         self.port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix="khttpd-test-")
         os.chmod(self.dir, 0o755)   # reachable by the User khttpdd drops to
         self.docroot = docroot or self.dir
         self.conf_path = os.path.join(self.dir, "khttpd.conf")
-        with open(self.conf_path, "w") as f:
-            f.write(conf.replace("@PORT@", str(self.port)).replace("@DIR@", self.dir))
+        self._write(self.conf_path, conf)
+        if sites:
+            os.mkdir(os.path.join(self.dir, "sites"), 0o755)
+            for name, text in sites.items():
+                self._write(os.path.join(self.dir, "sites", name), text)
         self.log_path = os.path.join(self.dir, "daemon.log")
         self.logf = open(self.log_path, "w")
         self.proc = subprocess.Popen(
-            [DAEMON, "-f", "-c", self.conf_path,
+            [DAEMON, "-f", "-c", self.dir if sites else self.conf_path,
              "-p", "%s:%d" % (addr, self.port) if addr else str(self.port),
              "-r", self.docroot, "-w", str(workers)] + list(extra_args),
             stdout=self.logf, stderr=subprocess.STDOUT)
@@ -305,8 +336,15 @@ class Daemon:
                 time.sleep(0.05)
         raise RuntimeError("khttpdd did not listen: " + self.log())
 
+    def _write(self, path, text):
+        if isinstance(text, str):
+            text = text.encode()
+        with open(path, "wb") as f:
+            f.write(text.replace(b"@PORT@", b"%d" % self.port)
+                    .replace(b"@DIR@", self.dir.encode()))
+
     def log(self):
-        with open(self.log_path) as f:
+        with open(self.log_path, errors="replace") as f:
             return f.read()
 
     def rss_kib(self):
@@ -388,7 +426,11 @@ class Client:
             self._fill()
         head, _, self.buf = self.buf.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ")[1])
+        sl = lines[0].split(" ", 2)
+        if len(sl) < 2 or not sl[0].startswith("HTTP/1.") or not re.fullmatch("[0-9]{3}", sl[1]):
+            # e.g. the rest of a body nobody should have sent
+            raise ValueError("not a status line: %r" % lines[0][:80])
+        status = int(sl[1])
         headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:]]
         r = Response(status, headers, b"")
         parts = []

@@ -497,8 +497,13 @@ static void stats_json(struct cache_conf *cc, struct strbuf *b)
 			      cache_store_rate(cc->store, t));
 	strbuf_str(b, "],\"top\":[");
 	for (size_t i = 0; i < ntop; i++) {
-		/* a query string may carry a session token: never shown */
-		top[i].key[strcspn(top[i].key, "?")] = '\0';
+		/*
+		 * A proxied entry's query may carry a session token: never
+		 * shown. A static entry's key is a decoded path, where '?'
+		 * is part of a file name.
+		 */
+		if (!strncmp(top[i].key, "http://", 7))
+			top[i].key[strcspn(top[i].key, "?")] = '\0';
 		strbuf_printf(b, "%s{\"path\":", i ? "," : "");
 		strbuf_json(b, top[i].key);
 		strbuf_printf(b, ",\"hits\":%llu,\"size\":%zu}",

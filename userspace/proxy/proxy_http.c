@@ -441,10 +441,15 @@ char *proxy_build_response(const struct proxy_resp *r,
 	strbuf_str(&s, r->reason);
 	strbuf_str(&s, "\r\n");
 	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
-		/* the synthetic Host line is ours, Via is merged below */
+		/*
+		 * The synthetic Host line is ours, Via is merged below; a 204
+		 * never has a length (RFC 9110 8.6): a client or cache that
+		 * believed one would take the next response as its body.
+		 */
 		if (resp_field_not_forwarded(r, n) ||
 		    khttp_span_ieq(buf, n, "via") ||
-		    (chunked && khttp_span_ieq(buf, n, "content-length")))
+		    ((chunked || r->status == 204) &&
+		     khttp_span_ieq(buf, n, "content-length")))
 			continue;
 		add_field(&s, buf, n, v);
 	}

@@ -279,8 +279,27 @@ static void test_response_build(void)
 	CHECK(proxy_chunk_header(ch, 255) == 4 && !memcmp(ch, "ff\r\n", 4),
 	      "chunk header");
 	CHECK(proxy_response_bodyless(304, false) &&
+	      proxy_response_bodyless(204, false) &&
+	      proxy_response_bodyless(100, false) &&
+	      proxy_response_bodyless(199, false) &&
 	      proxy_response_bodyless(200, true) &&
-	      !proxy_response_bodyless(200, false), "bodyless");
+	      !proxy_response_bodyless(200, false) &&
+	      !proxy_response_bodyless(205, false) &&
+	      !proxy_response_bodyless(404, false), "bodyless");
+
+	/* a 204 never passes a length on; a 304 keeps the representation's */
+	CHECK(parse("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", &r) ==
+	      KHTTP_DONE, "204 with a length");
+	h = proxy_build_response(&r, token, false, true, 11, &len);
+	CHECK(h && !strstr(h, "Content-Length"), "204: length dropped: %s", S(h));
+	free(h);
+	proxy_resp_free(&r);
+	CHECK(parse("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", &r) ==
+	      KHTTP_DONE, "304 with a length");
+	h = proxy_build_response(&r, token, false, true, 11, &len);
+	CHECK(h && strstr(h, "\r\nContent-Length: 5\r\n"), "304: length kept: %s", S(h));
+	free(h);
+	proxy_resp_free(&r);
 }
 
 static void test_caching_rules(void)
