@@ -164,7 +164,8 @@ def example_config_is_valid():
     with d.running():
         expect(d.get("/", host="www.example.org").body == b"example\n", "example vhost")
         expect(d.get("/staff/", host="example.org").status == 401, "auth in the example")
-        expect(d.get("/.git/config").status == 403, "mandril in the example")
+        expect(d.get("/index.html.bak").status == 403, "mandril in the example")
+        expect(d.get("/.git/config").status == 404, "dotfiles in the example")
 
 
 @test

@@ -78,6 +78,29 @@ def cgi_head_then_64k_does_not_overrun_the_output_buffer():
         expect(r.status == 200, "daemon still serves: %d" % r.status)
 
 
+# ---- 2: hidden names ----
+
+@test
+def cgi_neither_runs_nor_redirects_to_dotfiles():
+    """A dot-named script is not run, and a script's local redirect
+    (Location: /path, RFC 3875 6.2.2) to a dotfile is answered 404 like
+    the client's own request would be, not served from the docroot."""
+    d = gw_daemon()
+    d.write("www/.htpasswd", "user:SECRET-HASH\n")
+    script(d, ".hidden.py", "out(b'Content-Type: text/plain\\r\\n\\r\\nran\\n')\n")
+    for name, where in (("to-dot.py", "/.htpasswd"), ("to-dot-enc.py", "/%2ehtpasswd"),
+                        ("to-dot-up.py", "/cgi-bin/../.htpasswd")):
+        script(d, name, "out(b'Location: %s\\r\\n\\r\\n')\n" % where)
+    with d.running():
+        for path in ("/cgi-bin/.hidden.py", "/cgi-bin/.hidden.py/x", "/cgi-bin/to-dot.py",
+                     "/cgi-bin/to-dot-enc.py", "/cgi-bin/to-dot-up.py"):
+            r = d.get(path)
+            expect(r.status == 404 and b"ran" not in r.body and b"SECRET" not in r.body,
+                   "%s: %d %r, want 404" % (path, r.status, r.body[:80]))
+        r = d.get("/index.html")
+        expect(r.status == 200, "daemon still serves: %d" % r.status)
+
+
 def dechunk(body):
     """The data of a complete chunked body, or None when it is not one."""
     out = b""
