@@ -7,6 +7,7 @@ so that it can send exactly the bytes a case needs. Each test starts its
 own daemon; tests/daemon/run runs this file in both balancing modes."""
 
 import os
+import shutil
 import socket
 import socketserver
 import struct
@@ -99,6 +100,111 @@ def cgi_neither_runs_nor_redirects_to_dotfiles():
                    "%s: %d %r, want 404" % (path, r.status, r.body[:80]))
         r = d.get("/index.html")
         expect(r.status == 200, "daemon still serves: %d" % r.status)
+
+
+# ---- 3: which file a Match rule runs ----
+
+def fcgi_record(rtype, rid, content):
+    return struct.pack(">BBHHBx", 1, rtype, rid, len(content), 0) + content
+
+
+def fcgi_params(blob):
+    """FastCGI name-value pairs (lengths of 1 byte, or 4 with the top bit)."""
+    out, i = {}, 0
+
+    def length():
+        nonlocal i
+        if blob[i] < 128:
+            i += 1
+            return blob[i - 1]
+        i += 4
+        return struct.unpack(">I", blob[i - 4:i])[0] & 0x7fffffff
+    while i < len(blob):
+        nlen = length()
+        vlen = length()
+        out[blob[i:i + nlen].decode()] = blob[i + nlen:i + nlen + vlen].decode()
+        i += nlen + vlen
+    return out
+
+
+class FcgiHandler(socketserver.BaseRequestHandler):
+    """One FastCGI connection: each request (ended by its empty STDIN) is
+    answered with the script variables it came with."""
+
+    def handle(self):
+        f = self.request.makefile("rb")
+        params = b""
+        while True:
+            head = f.read(8)
+            if len(head) < 8:
+                return
+            _, rtype, rid, clen, plen = struct.unpack(">BBHHBx", head)
+            content = f.read(clen)
+            f.read(plen)
+            if rtype == 1:                      # BEGIN_REQUEST
+                params = b""
+            elif rtype == 4:                    # PARAMS
+                params += content
+            elif rtype == 5 and not clen:       # the end of STDIN
+                env = fcgi_params(params)
+                self.server.scripts.append(env.get("SCRIPT_FILENAME", ""))
+                body = b"Content-Type: text/plain\r\n\r\n" + "".join(
+                    "%s=%s\n" % (k, env.get(k, "")) for k in
+                    ("SCRIPT_NAME", "PATH_INFO", "SCRIPT_FILENAME")).encode()
+                self.request.sendall(fcgi_record(6, rid, body) + fcgi_record(6, rid, b"")
+                                     + fcgi_record(3, rid, bytes(8)))
+
+
+class FcgiApp(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    """The tiny FastCGI app on a unix socket the daemon's User can reach;
+    .scripts holds the SCRIPT_FILENAME of every request it got."""
+    daemon_threads = True
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="khttpd-fcgi-")
+        os.chmod(self.dir, 0o755)
+        self.path = os.path.join(self.dir, "app.sock")
+        self.scripts = []
+        super().__init__(self.path, FcgiHandler)
+        os.chmod(self.path, 0o666)
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@test
+def fastcgi_match_runs_only_the_file_it_selected():
+    """"Match \\.php(/|$) fastcgi": the script is the leading part of the
+    path that the rule selects, never an earlier file on the path: an
+    uploaded a.jpg is not run for /up/a.jpg/x.php (404), while
+    /up/real.php/extra still runs real.php with PATH_INFO /extra."""
+    app = FcgiApp()
+    try:
+        d = Daemon(plugins=("fastcgi",))
+        d.write("www/up/a.jpg", "<?php system($_GET['c']); ?>\n")
+        d.write("www/up/real.php", "")
+        d.write("conf/sites/default", site("localhost", d.path("www"),
+                "[FASTCGI]\n    Server unix:%s\n"
+                "[HANDLERS]\n    Match \\.php(/|$) fastcgi\n" % app.path))
+        with d.running():
+            for path in ("/up/a.jpg/x.php", "/up/a.jpg/x.php/y", "/up/a.jpg/.php"):
+                r = d.get(path)
+                expect(r.status == 404, "%s: %d %r, want 404" % (path, r.status, r.body))
+            expect(not app.scripts, "the app ran %r" % app.scripts)
+            with d.connect() as c:      # a gateway body is chunked or to-close
+                c.send_request("/up/real.php/extra", close=True)
+                head, _, body = read_all(c).partition(b"\r\n\r\n")
+            if b"Transfer-Encoding: chunked" in head:
+                body = dechunk(body) or b""
+            expect(head.startswith(b"HTTP/1.1 200 ") and b"SCRIPT_NAME=/up/real.php\n" in body
+                   and b"PATH_INFO=/extra\n" in body, "real.php: %r %r" % (head, body))
+            expect(len(app.scripts) == 1 and app.scripts[0].endswith("/up/real.php"),
+                   "SCRIPT_FILENAME %r" % app.scripts)
+    finally:
+        app.close()
 
 
 def dechunk(body):

@@ -131,7 +131,8 @@ struct gw_job {
  * The plugin hooks, each plugin passing its ops. on_request takes the
  * paths the section's Prefix/Extension rules cover; handle takes those a
  * vhost's "Match <regex> <plugin>" routes to the plugin (the script is then
- * the leading part of the path that names a file). Both start a job on the
+ * the leading part of the path that names a file and that the Match rules
+ * route to the plugin by itself). Both start a job on the
  * suspended connection (KP_DONE), or return KP_CONTINUE when the path is
  * not the plugin's. A local redirect goes back to the plugin when either
  * would take its path, else to the core.
