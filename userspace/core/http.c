@@ -234,12 +234,6 @@ static void http_dispatch(struct conn *c)
 		http_send_error(c, khttp_error_status(n), NULL);
 		return;
 	}
-	/* before every plugin: none may serve, list or run a dotfile */
-	if (khttp_path_hidden(w->path, n)) {
-		c->error_note = "hidden path";
-		http_send_error(c, 404, NULL);
-		return;
-	}
 	rc = plugins_on_request(c);
 	if (rc == KP_CLOSE)
 		c->closing = true;

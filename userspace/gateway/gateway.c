@@ -143,8 +143,6 @@ static void gw_finish(struct gw_job *j)
 
 		if (n < 0) {
 			j->fail_status = 500;
-		} else if (khttp_path_hidden(c->w->path, n)) {
-			j->fail_status = 404;	/* as the client asking for it gets */
 		} else {
 			int rc = 0;
 
