@@ -7,7 +7,7 @@
  * permissions of every directory and file, ACLs and LSM labels apply as
  * to any unprivileged web server; kHTTPd's mode rules come on top: a
  * regular file, world-readable, not executable by default (sysctls
- * perm_required and perm_forbid).
+ * perm_required and perm_forbid), and no hidden name (khttp_path_hidden()).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -135,6 +135,8 @@ static int khttpd_file_lookup_open(struct khttpd_thread *thr, char *path,
 	int err;
 
 	*index = false;
+	if (khttp_path_hidden(path, len))
+		return 404;	/* dotfiles are never served, as by the daemon */
 	read_lock(&khttpd_cfg_lock);
 	root = khttpd_root;
 	path_get(&root);
@@ -202,7 +204,8 @@ refused:
  *
  * Return: 0 with *@filp open, KHTTPD_FILE_HANDOFF for an executable file
  * that the `dynamic` rule +x gives to userspace, or the status to answer:
- * 301 (a directory named without its slash), 403 or 404.
+ * 301 (a directory named without its slash), 403 or 404 (also for a
+ * hidden name: khttp_path_hidden()).
  */
 int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
 		     struct file **filp, bool *index)

@@ -2,7 +2,8 @@
 /*
  * The request path as a file name: percent-decoding and dot-segment removal
  * (RFC 3986 5.2.4). khttp_parse() runs it without an output to refuse paths
- * that climb above "/"; the servers run it again to get the name to look up.
+ * that climb above "/"; the servers run it again to get the name to look up,
+ * and ask khttp_path_hidden() whether that name may be served at all.
  */
 #include "http_common.h"
 
@@ -111,4 +112,25 @@ int khttp_path_normalize(const char *raw, size_t len, char *out, size_t outsz)
 	if (!out)
 		return KHTTP_E_URI_TOO_LONG;
 	return path_normalize(raw, len, out, outsz);
+}
+
+/* RFC 8615: the one dot-directory that is meant to be served. */
+#define WELL_KNOWN	".well-known"
+#define WELL_KNOWN_LEN	(sizeof(WELL_KNOWN) - 1)
+
+bool khttp_path_hidden(const char *path, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (path[i] != '.' || (i && path[i - 1] != '/'))
+			continue;
+		/* only the top-level /.well-known itself is exempt */
+		if (i == 1 && len - i >= WELL_KNOWN_LEN &&
+		    !memcmp(path + i, WELL_KNOWN, WELL_KNOWN_LEN) &&
+		    (len - i == WELL_KNOWN_LEN || path[i + WELL_KNOWN_LEN] == '/'))
+			continue;
+		return true;
+	}
+	return false;
 }

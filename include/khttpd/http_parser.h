@@ -217,6 +217,15 @@ const char *khttp_error_str(int result);
 int khttp_path_normalize(const char *raw, size_t len, char *out, size_t outsz);
 
 /*
+ * Whether the normalised path[0..len) names a hidden file: one of its
+ * segments starts with '.' (.htpasswd, .git/, .env), except the top-level
+ * /.well-known (RFC 8615; segments beneath it still count). Neither server
+ * serves or lists those. path must come from khttp_path_normalize(): it
+ * has no "." or ".." segments left to mistake for one.
+ */
+bool khttp_path_hidden(const char *path, size_t len);
+
+/*
  * Iterate over the header fields of a parsed head. *pos starts at 0.
  * Returns true and fills name/value (value trimmed of OWS) while fields
  * remain.

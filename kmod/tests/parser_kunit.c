@@ -2,8 +2,8 @@
 /*
  * KUnit suite for the shared request parser: every vector of
  * tests/vectors/parser_vectors.h in every feeding mode (the same runner as
- * the userspace unit tests), then the path normalizer, the chunked decoder
- * and HTTP dates from tests/vectors/decoder_vectors.h.
+ * the userspace unit tests), then the path normalizer, the hidden-name rule,
+ * the chunked decoder and HTTP dates from tests/vectors/decoder_vectors.h.
  */
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -65,6 +65,24 @@ static void parser_normalize_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, khttp_path_normalize("/abc", 4, out, 5), 4);
 }
 
+/* What neither server may serve: the normaliser's output, then the rule. */
+static void parser_hidden_test(struct kunit *test)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kv_norm_cases); i++) {
+		const struct kv_norm *t = &kv_norm_cases[i];
+
+		if (t->want)
+			KUNIT_EXPECT_EQ_MSG(test, khttp_path_hidden(t->want, strlen(t->want)),
+					    t->hidden, "%s", t->want);
+	}
+	/* only the given length counts */
+	KUNIT_EXPECT_FALSE(test, khttp_path_hidden("/a/.b", 3));
+	KUNIT_EXPECT_TRUE(test, khttp_path_hidden("/.well-known.x", 13));
+	KUNIT_EXPECT_FALSE(test, khttp_path_hidden("/.well-known.x", 12));
+}
+
 static void parser_chunked_test(struct kunit *test)
 {
 	char out[64];
@@ -103,6 +121,7 @@ static void parser_dates_test(struct kunit *test)
 static struct kunit_case parser_test_cases[] = {
 	KUNIT_CASE_PARAM(parser_vector_test, khttp_vectors_gen_params),
 	KUNIT_CASE(parser_normalize_test),
+	KUNIT_CASE(parser_hidden_test),
 	KUNIT_CASE(parser_chunked_test),
 	KUNIT_CASE(parser_dates_test),
 	{}

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """Request targets that must not be served: traversal, links out of the
-docroot, mode rules, non-regular files, bad encodings."""
+docroot, mode rules, non-regular files, hidden names, bad encodings."""
 
-from registry import bad_request, case, check_error_page, check_no_leak, expect, test
+from registry import (HIDDEN_MARKER, bad_request, case, check_error_page, check_no_leak,
+                      check_ok, expect, test)
 
 SECRET = "outside-secret.txt"
 
@@ -100,6 +101,36 @@ def sticky_bit_403(ctx):
 @test
 def fifo_403(ctx):
     forbidden(ctx, "/fifo")
+
+
+# World-readable dotfiles, however the target spells them: 404, as if
+# they were not there (HEAD too), and never a byte of them.
+HIDDEN = [
+    "/.htpasswd", "/%2ehtpasswd", "/%2Eenv", "/.git/config", "/.git/HEAD",
+    "/.git/", "/.git", "/a/.hidden.txt", "/a/b/../.hidden.txt",
+    "/a%2f.hidden.txt", "/.well-known/.hidden.txt", "/.well-known%2f.hidden.txt",
+    "/notes.txt/../.env",
+]
+
+
+@test
+def hidden_names_404(ctx):
+    for target in HIDDEN:
+        for method in ("GET", "HEAD"):
+            with case("%s %s" % (method, target)):
+                resp = ctx.get(target, method=method)
+                expect(HIDDEN_MARKER not in resp.raw_head + (resp.body or b""),
+                       "response leaks a hidden file")
+                expect(resp.status == 404, "status %d, want 404" % resp.status)
+                if method == "GET":
+                    check_error_page(resp, 404)
+
+
+@test
+def well_known_is_served(ctx):
+    # RFC 8615: the top-level /.well-known is the one exception.
+    resp = ctx.get("/.well-known/security.txt")
+    check_ok(resp, "/.well-known/security.txt", ctx)
 
 
 @test

@@ -108,6 +108,16 @@ chmod 755 "$D/perm/exec.sh"
 printf 'sticky\n' > "$D/perm/sticky.txt"
 chmod 1644 "$D/perm/sticky.txt"
 
+# Hidden names: world-readable, yet never served (nor listed); only the
+# top-level .well-known (RFC 8615) is.
+HIDDEN_MARKER='KHTTPD-HIDDEN-DOTFILE-3f9a61d2'
+mkdir -p "$D/.git" "$D/.well-known"
+for f in .htpasswd .env .git/config .git/HEAD a/.hidden.txt \
+	.well-known/.hidden.txt; do
+	printf 'hidden: %s\n' "$HIDDEN_MARKER" > "$D/$f"
+done
+printf 'Contact: mailto:security@example.org\n' > "$D/.well-known/security.txt"
+
 # Non-regular file (a device node would need root; a FIFO does not).
 mkfifo "$D/fifo"
 

@@ -144,6 +144,33 @@ def config_test_flag():
 
 
 @test
+def access_control_after_an_answering_plugin_is_refused():
+    """auth or mandril Loaded after a plugin that may answer (cache,
+    proxy_reverse, cgi) would be bypassed by its answers: -t and a real
+    start refuse the config at the Load line."""
+    for plugins, late, first in ((("cache", "auth"), "auth", "cache"),
+                                 (("logger", "proxy_reverse", "mandril"), "mandril",
+                                  "proxy_reverse"),
+                                 (("mandril", "cgi", "auth"), "auth", "cgi")):
+        d = Daemon(plugins=plugins)
+        d.write("www/index.html", "x\n")    # valid but for the order
+        d.write("conf/sites/default", site("localhost", d.path("www")))
+        conf = d.path("conf", "khttpd.conf")
+        with open(conf) as f:
+            line = f.read().splitlines().index("    Load %s" % late) + 1
+        want = "%s:%d: plugin %s must be loaded before %s" % (conf, line, late, first)
+        try:
+            for args in (["-t"], ["-f"]):
+                r = subprocess.run([KHTTPDD] + args + ["-c", d.conf], capture_output=True,
+                                   timeout=10)
+                expect(r.returncode == 1 and want in r.stderr.decode(),
+                       "%s %r: %d %r, want %r" % (args[0], plugins, r.returncode,
+                                                  r.stderr[-300:], want))
+        finally:
+            d.cleanup()
+
+
+@test
 def example_config_is_valid():
     # userspace/conf with its /srv and /var/log paths moved into a temp dir
     d = Daemon()
@@ -164,7 +191,8 @@ def example_config_is_valid():
     with d.running():
         expect(d.get("/", host="www.example.org").body == b"example\n", "example vhost")
         expect(d.get("/staff/", host="example.org").status == 401, "auth in the example")
-        expect(d.get("/.git/config").status == 403, "mandril in the example")
+        expect(d.get("/index.html.bak").status == 403, "mandril in the example")
+        expect(d.get("/.git/config").status == 404, "dotfiles in the example")
 
 
 @test

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """Security cases of khttpdd's core (issue 12): CL.0 smuggling past an early
-answer, duplicate credential fields, Host with a trailing dot. Raw sockets:
-each case asserts exactly which responses come back and whether the
-connection closes."""
+answer, duplicate credential fields, Host with a trailing dot, dotfiles.
+Raw sockets: each case asserts exactly which responses come back and
+whether the connection closes."""
 
+import json
 import os
 import sys
 
@@ -107,6 +108,43 @@ def host_trailing_dot_selects_its_vhost():
             r = d.get("/", host=host)
             expect(r.status == 200 and r.body == b"site B\n",
                    "Host %s: %d %r" % (host, r.status, r.body))
+
+
+@test
+def dotfiles_neither_served_nor_listed():
+    """World-readable .htpasswd, .git/ and .env: 404 however the target
+    spells them, absent from listings (HTML and JSON); only the top-level
+    /.well-known (RFC 8615) is served and listed."""
+    d = Daemon(plugins=("dirlisting",), main_sections="[DIRLISTING]\n    Json on\n")
+    secret = "SECRET-7c41e0"
+    for f in (".htpasswd", ".git/config", ".git/index.html", "list/.env",
+              ".well-known/.env"):
+        d.write("a/" + f, secret + "\n")
+    d.write("a/list/seen.txt", "seen\n")
+    d.write("a/.well-known/acme-challenge/t0k3n", "t0k3n\n")
+    d.write("conf/sites/a", site("a.test", d.path("a")))
+    with d.running():
+        for path in ("/.htpasswd", "/%2ehtpasswd", "/.git/", "/.git", "/.git/config",
+                     "/list/.env", "/list/%2Eenv", "/list/x/../.env", "/.well-known/.env",
+                     "/.git/?format=json"):
+            r = d.get(path, host="a.test")
+            expect(r.status == 404 and secret.encode() not in r.body,
+                   "%s: %d %r, want 404" % (path, r.status, r.body[:80]))
+        r = d.get("/.well-known/acme-challenge/t0k3n", host="a.test")
+        expect(r.status == 200 and r.body == b"t0k3n\n", "well-known: %d" % r.status)
+        for path in ("/", "/list/", "/.well-known/"):
+            html = d.get(path, host="a.test").body.decode()
+            names = json.loads(d.get(path + "?format=json", host="a.test").body)["entries"]
+            names = [e["name"] for e in names]
+            hidden = [n for n in names if n.startswith(".") and
+                      not (path == "/" and n == ".well-known")]
+            expect(not hidden and all(".%s" % h not in html for h in ("htpasswd", "git", "env")),
+                   "%s lists hidden names: %r" % (path, names))
+            if path == "/":
+                expect(".well-known" in names and 'href=".well-known/"' in html,
+                       "/.well-known not listed: %r" % names)
+            if path == "/list/":
+                expect(names == ["seen.txt"], "/list/: %r" % names)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ import socket
 import socketserver
 import struct
 import sys
-import tempfile
 import threading
 import time
 
@@ -77,6 +76,67 @@ def cgi_head_then_64k_does_not_overrun_the_output_buffer():
                    "body: %d bytes, want %d" % (len(plain or b""), 65534 + 65536))
         r = d.get("/index.html")
         expect(r.status == 200, "daemon still serves: %d" % r.status)
+
+
+# ---- 2: hidden names ----
+
+@test
+def cgi_neither_runs_nor_redirects_to_dotfiles():
+    """A dot-named script is not run, and a script's local redirect
+    (Location: /path, RFC 3875 6.2.2) to a dotfile is answered 404 like
+    the client's own request would be, not served from the docroot."""
+    d = gw_daemon()
+    d.write("www/.htpasswd", "user:SECRET-HASH\n")
+    script(d, ".hidden.py", "out(b'Content-Type: text/plain\\r\\n\\r\\nran\\n')\n")
+    for name, where in (("to-dot.py", "/.htpasswd"), ("to-dot-enc.py", "/%2ehtpasswd"),
+                        ("to-dot-up.py", "/cgi-bin/../.htpasswd")):
+        script(d, name, "out(b'Location: %s\\r\\n\\r\\n')\n" % where)
+    with d.running():
+        for path in ("/cgi-bin/.hidden.py", "/cgi-bin/.hidden.py/x", "/cgi-bin/to-dot.py",
+                     "/cgi-bin/to-dot-enc.py", "/cgi-bin/to-dot-up.py"):
+            r = d.get(path)
+            expect(r.status == 404 and b"ran" not in r.body and b"SECRET" not in r.body,
+                   "%s: %d %r, want 404" % (path, r.status, r.body[:80]))
+        r = d.get("/index.html")
+        expect(r.status == 200, "daemon still serves: %d" % r.status)
+
+
+# ---- 3: which file a Match rule runs ----
+
+@test
+def fastcgi_match_runs_only_the_file_it_selected():
+    """"Match \\.php(/|$) fastcgi": the script is the leading part of the
+    path that the rule selects, never an earlier file on the path: an
+    uploaded a.jpg is not run for /up/a.jpg/x.php (404), while
+    /up/real.php/extra still runs real.php with PATH_INFO /extra."""
+    def variables(env):
+        return b"Content-Type: text/plain\r\n\r\n" + b"".join(
+            b"%s=%s\n" % (k, env.get(k, b"")) for k in
+            (b"SCRIPT_NAME", b"PATH_INFO", b"SCRIPT_FILENAME"))
+    app = FcgiApp(variables)
+    try:
+        d = Daemon(plugins=("fastcgi",))
+        d.write("www/up/a.jpg", "<?php system($_GET['c']); ?>\n")
+        d.write("www/up/real.php", "")
+        d.write("conf/sites/default", site("localhost", d.path("www"),
+                "[FASTCGI]\n    Server 127.0.0.1:%d\n"
+                "[HANDLERS]\n    Match \\.php(/|$) fastcgi\n" % app.port))
+        with d.running():
+            for path in ("/up/a.jpg/x.php", "/up/a.jpg/x.php/y", "/up/a.jpg/.php"):
+                r = d.get(path)
+                expect(r.status == 404, "%s: %d %r, want 404" % (path, r.status, r.body))
+            expect(not app.scripts, "the app ran %r" % app.scripts)
+            with d.connect() as c:      # a gateway body is chunked or to-close
+                c.send_request("/up/real.php/extra", close=True)
+                head, _, body = read_all(c).partition(b"\r\n\r\n")
+            if b"Transfer-Encoding: chunked" in head:
+                body = dechunk(body) or b""
+            expect(head.startswith(b"HTTP/1.1 200 ") and b"SCRIPT_NAME=/up/real.php\n" in body
+                   and b"PATH_INFO=/extra\n" in body, "real.php: %r %r" % (head, body))
+            expect(len(app.scripts) == 1 and app.scripts[0].endswith("/up/real.php"),
+                   "SCRIPT_FILENAME %r" % app.scripts)
+    finally:
+        app.close()
 
 
 def dechunk(body):
@@ -272,11 +332,12 @@ def fcgi_pairs(data):
 
 class FcgiApp:
     """A FastCGI responder on 127.0.0.1: a request for .../NAME gets
-    replies[NAME] as its STDOUT, exactly, then END_REQUEST. requests lists
-    the NAMEs asked for, in order."""
+    replies[NAME] as its STDOUT, exactly, then END_REQUEST (replies may
+    instead be a function of the request's variables). requests lists the
+    NAMEs asked for, scripts their SCRIPT_FILENAMEs, in order."""
 
     def __init__(self, replies):
-        self.replies, self.requests = replies, []
+        self.replies, self.requests, self.scripts = replies, [], []
         app = self
 
         class Handler(socketserver.BaseRequestHandler):
@@ -312,10 +373,13 @@ class FcgiApp:
             if typ == 4:        # PARAMS
                 params += content
             elif typ == 5 and not content:      # the end of STDIN: answer
-                name = fcgi_pairs(params).get(b"SCRIPT_NAME", b"").rsplit(b"/", 1)[-1]
+                env = fcgi_pairs(params)
+                name = env.get(b"SCRIPT_NAME", b"").rsplit(b"/", 1)[-1]
                 params = b""
                 self.requests.append(name.decode())
-                out = self.replies[name.decode()]
+                self.scripts.append(env.get(b"SCRIPT_FILENAME", b"").decode())
+                out = (self.replies(env) if callable(self.replies)
+                       else self.replies[name.decode()])
                 msg = b"".join(self.record(6, out[i:i + 32768])
                                for i in range(0, len(out), 32768))
                 sock.sendall(msg + self.record(6, b"") +

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Unit tests of the parser helpers the vectors do not reach directly:
- * khttp_path_normalize() output sizes, the chunked decoder, HTTP dates,
+ * khttp_path_normalize() output sizes, khttp_path_hidden(), the chunked decoder, HTTP dates,
  * khttp_field_next(), the error mapping.
  */
 #include <stdlib.h>
@@ -17,13 +17,16 @@ static void test_normalize(void)
 		const char *raw = kv_norm_cases[i].raw, *want = kv_norm_cases[i].want;
 		int n = khttp_path_normalize(raw, strlen(raw), out, sizeof(out));
 
-		if (want)
+		if (want) {
 			CHECK(n == (int)strlen(want) && !strcmp(out, want),
 			      "normalize \"%s\" gave %d \"%s\", want \"%s\"", raw, n,
 			      n >= 0 ? out : "", want);
-		else
+			CHECK(khttp_path_hidden(want, strlen(want)) == kv_norm_cases[i].hidden,
+			      "hidden \"%s\": want %d", want, kv_norm_cases[i].hidden);
+		} else {
 			CHECK(n == kv_norm_cases[i].err, "normalize \"%s\" gave %d, want %d",
 			      raw, n, kv_norm_cases[i].err);
+		}
 	}
 
 	/* out sizes: the result and its NUL must fit, exactly */

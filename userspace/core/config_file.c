@@ -312,7 +312,7 @@ static int server_key(struct cfg_parse *p, const char *k, const char *v)
 static int plugins_key(struct cfg_parse *p, const char *k, const char *v)
 {
 	struct config *c = p->cfg;
-	const struct khttpd_plugin *pl;
+	const struct khttpd_plugin *pl, *before;
 
 	if (strcasecmp(k, "Load"))
 		return fail(p, "unknown key '%s' in [PLUGINS] (known: Load)", k);
@@ -321,6 +321,10 @@ static int plugins_key(struct cfg_parse *p, const char *k, const char *v)
 		return fail(p, "Load: no plugin named '%s' is compiled in", v);
 	if (config_loads(c, pl))
 		return fail(p, "Load: plugin '%s' is already loaded", v);
+	before = plugin_must_follow(c->plugins, c->nplugins, pl);
+	if (before)	/* its answers would bypass pl's refusals */
+		return fail(p, "plugin %s must be loaded before %s", pl->name,
+			    before->name);
 	c->plugins[c->nplugins++] = pl;
 	return 0;
 }

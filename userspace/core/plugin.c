@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Finding plugins in the registry (plugins/registry.c) and the stage
- * runners (Load order, first answer wins).
+ * Finding plugins in the registry (plugins/registry.c), the rule on their
+ * Load order, and the stage runners (Load order, first answer wins).
  */
 #include <strings.h>
 
@@ -21,6 +21,17 @@ int plugin_id(const struct khttpd_plugin *p)
 		if (khttpd_plugins[i] == p)
 			return (int)i;
 	return -1;
+}
+
+const struct khttpd_plugin *plugin_must_follow(const struct khttpd_plugin *const *loaded,
+					       size_t n, const struct khttpd_plugin *p)
+{
+	if (!p->access_control)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (loaded[i]->on_request && !loaded[i]->access_control)
+			return loaded[i];
+	return NULL;
 }
 
 void *conn_vhost_data(const struct conn *c, const struct khttpd_plugin *p)

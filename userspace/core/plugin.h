@@ -73,6 +73,13 @@ struct khttpd_plugin {
 	/* SIGUSR1: reopen log files (logrotate). */
 	void (*reopen)(void);
 
+	/*
+	 * Its on_request is access control (auth, mandril): it refuses, it
+	 * never serves. Any other on_request may answer (a cache hit, a
+	 * proxied or scripted response) and so would bypass it: a config
+	 * that Loads it after such a plugin is refused (plugin_must_follow).
+	 */
+	bool access_control;
 	int (*on_accept)(struct conn *c);
 	int (*on_request)(struct conn *c);
 	int (*handle)(struct conn *c);
@@ -100,6 +107,12 @@ extern const size_t khttpd_nplugins;
 
 const struct khttpd_plugin *plugin_find(const char *name);
 int plugin_id(const struct khttpd_plugin *p);
+/*
+ * The first of loaded[0..n) that p may not be loaded after (an access
+ * control plugin after one whose on_request may answer), or NULL.
+ */
+const struct khttpd_plugin *plugin_must_follow(const struct khttpd_plugin *const *loaded,
+					       size_t n, const struct khttpd_plugin *p);
 
 /* Stage runners used by the core (in config Load order). */
 int plugins_on_accept(struct conn *c);

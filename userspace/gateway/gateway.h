@@ -132,7 +132,8 @@ struct gw_job {
  * The plugin hooks, each plugin passing its ops. on_request takes the
  * paths the section's Prefix/Extension rules cover; handle takes those a
  * vhost's "Match <regex> <plugin>" routes to the plugin (the script is then
- * the leading part of the path that names a file). Both start a job on the
+ * the leading part of the path that names a file and that the Match rules
+ * route to the plugin by itself). Both start a job on the
  * suspended connection (KP_DONE), or return KP_CONTINUE when the path is
  * not the plugin's. A local redirect ("Location: /path" from the backend)
  * is a new request for the core (conn_redirect), checked and routed like

@@ -67,11 +67,9 @@ static void gw_rules_free(struct gw_rules *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Whether p[0..len) names a script under r; NULL: a Match rule chose it. */
+/* Whether p[0..len) names a script under the Prefix/Extension rules r. */
 static bool gw_rules_cover(const struct gw_rules *r, const char *p, size_t len)
 {
-	if (!r)
-		return true;
 	for (size_t i = 0; i < r->nprefix; i++) {
 		size_t pl = strlen(r->prefix[i]);
 
@@ -88,14 +86,31 @@ static bool gw_rules_cover(const struct gw_rules *r, const char *p, size_t len)
 }
 
 /*
- * Find the script for the normalized path under r (RFC 3875 4.1.13: the
- * leading part that names a file, the rest is PATH_INFO; r NULL: any
- * leading part). Returns 1 with s filled, 0 when the path is not under r,
- * or the status to answer (403, 404). Lookups stay beneath the docroot
- * (RESOLVE_BENEATH).
+ * Whether the candidate script name (a leading part of the path) may be
+ * the plugin's script: under its rules r, or with r NULL, one the vhost's
+ * Match rules route to the plugin by itself. So for "Match \.php$"
+ * /up/a.jpg/x.php never runs a.jpg: the .php alone was selected.
  */
-static int gw_script_find(const struct conn *c, const struct gw_rules *r,
-			  const char *path, struct gw_script *s)
+static bool gw_script_covered(const struct conn *c, const struct gw_ops *ops,
+			      const struct gw_rules *r, const char *name,
+			      size_t len)
+{
+	if (r)
+		return gw_rules_cover(r, name, len);
+	return vhost_handler(c->vhost, name) == ops->plugin;
+}
+
+/*
+ * Find the script for the normalized path under r (RFC 3875 4.1.13: the
+ * leading part that names a file, the rest is PATH_INFO; r NULL: a leading
+ * part the Match rules give the plugin). Returns 1 with s filled, 0 when
+ * the path is not under r, or the status to answer (403, 404: also when
+ * the first file on the path is not one the rules select, or a candidate
+ * is hidden). Lookups stay beneath the docroot (RESOLVE_BENEATH).
+ */
+static int gw_script_find(const struct conn *c, const struct gw_ops *ops,
+			  const struct gw_rules *r, const char *path,
+			  struct gw_script *s)
 {
 	size_t len = strlen(path);
 
@@ -106,10 +121,12 @@ static int gw_script_find(const struct conn *c, const struct gw_rules *r,
 
 		if (i < len && path[i] != '/')
 			continue;
-		if (!gw_rules_cover(r, path, i))
-			continue;
 		memcpy(s->name, path, i);
 		s->name[i] = '\0';
+		if (!gw_script_covered(c, ops, r, s->name, i))
+			continue;
+		if (khttp_path_hidden(s->name, i))
+			return 404;	/* as a static dotfile is */
 		fd = static_open(c->vhost->docroot_fd, s->name + 1);
 		if (fd < 0)
 			return fd == -ENOENT || fd == -ENOTDIR ? 404 : 403;
@@ -183,7 +200,7 @@ int gw_script_of(const struct conn *c, const struct gw_ops *ops,
 				ops->plugin->name, path, ops->plugin->name);
 		return routed ? 500 : 0;
 	}
-	return gw_script_find(c, routed ? NULL : &cf->rules, path, s);
+	return gw_script_find(c, ops, routed ? NULL : &cf->rules, path, s);
 }
 
 int gw_env(const struct gw_job *j, const struct gw_script *s,

@@ -327,5 +327,6 @@ const struct khttpd_plugin plugin_auth = {
 	.conf_key = auth_key,
 	.conf_done = auth_done,
 	.conf_free = auth_free,
+	.access_control = true,
 	.on_request = auth_request,
 };

@@ -2,11 +2,11 @@
 /*
  * dirlisting: an index of a directory without index file, sorted by name,
  * with sizes and dates; names are URL-encoded in links and HTML-escaped in
- * text. "?format=json" gives JSON when the scope says "Json on".
+ * text. "?format=json" gives JSON when the scope says "Json on". What the
+ * core would refuse as hidden (khttp_path_hidden(): dotfiles) is not listed.
  *   [DIRLISTING]
  *       Listing on|off      (default on)
  *       Json on|off         (default off)
- *       ShowHidden on|off   (dot files; default off)
  * A site's section overrides the main file's.
  */
 #define _GNU_SOURCE
@@ -24,7 +24,7 @@
 #include "core/strbuf.h"
 
 struct dirlisting_conf {
-	bool off, json, hidden;
+	bool off, json;
 };
 
 struct dl_entry {
@@ -79,7 +79,19 @@ static int entry_cmp(const void *a, const void *b)
 		      ((const struct dl_entry *)b)->name);
 }
 
-static int read_dir(int dirfd, bool hidden, struct dl_entry **out, size_t *n)
+/* Whether the entry name of the directory path dir is served at all. */
+static bool entry_listed(const char *dir, const char *name)
+{
+	char path[WORKER_PATH_MAX];
+	int n = snprintf(path, sizeof(path), "%s%s", dir, name);
+
+	/* a name too long to request is not listed either */
+	return n > 0 && (size_t)n < sizeof(path) &&
+	       !khttp_path_hidden(path, (size_t)n);
+}
+
+static int read_dir(int dirfd, const char *dir, struct dl_entry **out,
+		    size_t *n)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -96,8 +108,7 @@ static int read_dir(int dirfd, bool hidden, struct dl_entry **out, size_t *n)
 		struct stat st;
 		struct dl_entry *nv;
 
-		if (de->d_name[0] == '.' && (!hidden || !strcmp(de->d_name, ".") ||
-					     !strcmp(de->d_name, "..")))
+		if (!entry_listed(dir, de->d_name))	/* ".", ".." too */
 			continue;
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
@@ -196,7 +207,7 @@ static int dirlisting_directory(struct conn *c, int dirfd)
 
 	if (dc->off)
 		return KP_CONTINUE;
-	if (read_dir(dirfd, dc->hidden, &v, &n)) {
+	if (read_dir(dirfd, conn_path(c), &v, &n)) {
 		c->error_note = "cannot read directory";
 		return http_send_error(c, 403, NULL);
 	}
@@ -247,10 +258,7 @@ static int dirlisting_key(void **data, const struct vhost *vh, const char *key,
 	}
 	if (!strcasecmp(key, "Json"))
 		return onoff(key, value, &dc->json, err, errsz);
-	if (!strcasecmp(key, "ShowHidden"))
-		return onoff(key, value, &dc->hidden, err, errsz);
-	snprintf(err, errsz, "unknown key '%s' (known: Listing, Json, ShowHidden)",
-		 key);
+	snprintf(err, errsz, "unknown key '%s' (known: Listing, Json)", key);
 	return -1;
 }
 

@@ -150,6 +150,7 @@ const struct khttpd_plugin plugin_mandril = {
 	.name = "mandril",
 	.conf_key = mandril_key,
 	.conf_free = mandril_free,
+	.access_control = true,
 	.on_accept = mandril_accept,
 	.on_request = mandril_request,
 };

@@ -2,7 +2,8 @@
 /*
  * Plugin stage ordering: hooks run in the config's Load order, the first
  * answer (DONE/CLOSE) ends a stage, observers (on_response, on_close) all
- * run; and "Load" lines in the config decide that order.
+ * run; "Load" lines in the config decide that order, and an access control
+ * plugin Loaded after one that may answer is refused at file:line.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -46,6 +47,57 @@ static const struct khttpd_plugin pc = {
 	.name = "c", .on_accept = c_accept, .on_request = c_request,
 	.on_response = c_response,
 };
+
+static const struct khttpd_plugin guard = {
+	.name = "guard", .access_control = true, .on_request = c_request,
+};
+static const struct khttpd_plugin guard2 = {
+	.name = "guard2", .access_control = true, .on_accept = c_accept,
+};
+
+/* The rule alone: who an access control plugin may not follow. */
+static void check_must_follow(void)
+{
+	const struct khttpd_plugin *const answering[] = { &pc, &pa };
+	const struct khttpd_plugin *const observers[] = { &guard2, &guard };
+	const struct khttpd_plugin *const none[] = { &pb };
+
+	CHECK(plugin_must_follow(answering, 2, &guard) == &pc,
+	      "guard after an answering on_request: the first one");
+	CHECK(plugin_must_follow(answering, 2, &guard2) == &pc,
+	      "an access control plugin without on_request too");
+	CHECK(!plugin_must_follow(observers, 2, &guard) &&
+	      !plugin_must_follow(observers, 2, &pa),
+	      "access control after access control, anyone after them");
+	CHECK(plugin_must_follow(none, 1, &guard) == &pb,
+	      "any other on_request may answer");
+	CHECK(!plugin_must_follow(answering, 0, &guard), "first Load");
+	CHECK(!plugin_must_follow(answering, 2, &pb), "not access control");
+}
+
+/* A config of the given [PLUGINS] lines: loads, or fails with want_err. */
+static void check_load(const char *lines, const char *want_err)
+{
+	struct config_overrides ov = { .docroot = "/", .workers = -1 };
+	char path[] = "/tmp/khttpd-test-order.XXXXXX", err[256] = "", want[300];
+	struct config *loaded;
+	int fd = mkstemp(path);
+
+	if (fd < 0 || dprintf(fd, "[PLUGINS]\n%s", lines) < 0)
+		exit(2);
+	close(fd);
+	loaded = config_load(path, &ov, err, sizeof(err));
+	if (want_err) {
+		snprintf(want, sizeof(want), "%s:%s", path, want_err);
+		CHECK(!loaded && !strcmp(err, want), "'%s': got '%s', want '%s'",
+		      lines, loaded ? "loaded" : err, want);
+	} else {
+		CHECK(loaded, "'%s': %s", lines, err);
+	}
+	if (loaded)
+		config_put(loaded);
+	unlink(path);
+}
 
 static void run(struct conn *c, int (*stage)(struct conn *), int want_rc,
 		const char *want, const char *what)
@@ -104,5 +156,16 @@ int main(void)
 	      plugin_find("nosuch") == NULL, "plugin_find");
 	config_put(loaded);
 	unlink(path);
+
+	check_must_follow();
+	check_load("    Load cache\n    Load auth\n",
+		   "3: plugin auth must be loaded before cache");
+	check_load("    Load logger\n    Load proxy_reverse\n    Load mandril\n",
+		   "4: plugin mandril must be loaded before proxy_reverse");
+	check_load("    Load fastcgi\n    Load cgi\n    Load auth\n",
+		   "4: plugin auth must be loaded before fastcgi");
+	check_load("    Load mandril\n    Load auth\n    Load cache\n"
+		   "    Load proxy_reverse\n    Load cgi\n", NULL);
+	check_load("    Load dirlisting\n    Load logger\n    Load auth\n", NULL);
 	return check_done("test_plugin_order");
 }
