@@ -501,6 +501,39 @@ def fastcgi_output_beyond_its_framing_never_reaches_the_client():
         app.close()
 
 
+# An nph- script writes its own status line and head: they go out as
+# written, its body held to them; the connection closes after it.
+NPH_SPLITTING = (
+    ("nph-nocontent.py", "GET", b"HTTP/1.1 204 No Content\r\n\r\n" + FAKE, 204, b""),
+    ("nph-notmodified.py", "GET", b"HTTP/1.1 304 Not Modified\r\n\r\n" + FAKE, 304, b""),
+    ("nph-length.py", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" + FAKE,
+     200, b"hello"),
+    ("nph-head.py", "HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" + FAKE,
+     200, b""),
+)
+
+
+@test
+def nph_output_beyond_its_own_head_never_reaches_the_client():
+    """An nph- script's bytes after its own 204/304 head, past its own
+    Content-Length or for HEAD are cut (before: they went out raw and were
+    the pipelined request's response); a head the daemon cannot bound
+    (its own chunked framing, or no HTTP status line) is 502."""
+    d = gw_daemon()
+    for name, _, output, _, _ in NPH_SPLITTING:
+        script(d, name, "out(%r)\n" % output)
+    script(d, "nph-chunked.py", "out(%r)\n" % (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: "
+                                               b"chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + FAKE))
+    script(d, "nph-garbage.py", "out(%r)\n" % (b"Status: 200\r\n\r\n" + FAKE))
+    with d.running():
+        for name, method, _, status, body in NPH_SPLITTING:
+            expect_cut(d, method, "/cgi-bin/" + name, status, body, False)
+        for name in ("nph-chunked.py", "nph-garbage.py"):
+            data, (resps, _) = pipelined(d, "GET", "/cgi-bin/" + name)
+            expect(b"fake" not in data and resps and resps[0][0] == 502,
+                   "GET /cgi-bin/%s: %r" % (name, data[:300]))
+
+
 def expect_short_closes(d, path):
     """The backend ends before its Content-Length: the client gets what
     there was, then the connection closes (never waits, never reused)."""

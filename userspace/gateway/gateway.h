@@ -125,7 +125,7 @@ struct gw_job {
 	int fail_status;		/* answer this instead (no head sent) */
 	uint64_t body_sent;		/* response body bytes (for logs) */
 	bool head_only;			/* HEAD: the body is dropped */
-	bool nph;			/* non-parsed header: output as is */
+	bool nph;			/* non-parsed header: its own head goes out */
 };
 
 /*

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The response of a gateway job: the backend's CGI head parsed, the
- * client's head built, the body framed (chunked when its length is not
- * known) and sent with backpressure on the backend.
+ * The response of a gateway job: the backend's CGI head (or an nph-
+ * script's own HTTP head) parsed, the client's head built, the body held
+ * to that head's framing (chunked when its length is not known) and sent
+ * with backpressure on the backend.
  */
 #define _GNU_SOURCE
 #include "job.h"
+#include "proxy/proxy_http.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -139,49 +141,95 @@ static void gw_body_end(struct gw_job *j)
 		gw_arm(j);
 }
 
+/*
+ * The backend's CGI head is in j->head: 1 once the client's head is
+ * queued (*used: the bytes of j->head it took), 0 while it is incomplete,
+ * -1 when the job ended (failed, or a local redirect).
+ */
+static int gw_cgi_head_out(struct gw_job *j, size_t *used)
+{
+	int rc = cgi_resp_parse(j->resp, j->head, j->head_len);
+
+	if (rc < 0) {
+		gw_fail(j, 502, j->resp->error);
+		return -1;
+	}
+	if (rc == 1)
+		return 0;
+	if (j->resp->kind == CGI_RESP_LOCAL_REDIRECT) {
+		j->redirect_to = strdup(j->resp->location);
+		if (!j->redirect_to)
+			j->fail_status = 500;
+		gw_release(j, true);
+		gw_finish_soon(j);
+		return -1;
+	}
+	if (!gw_head_out(j)) {
+		gw_fail(j, 500, "out of memory");
+		return -1;
+	}
+	*used = j->resp->head_len;
+	return 1;
+}
+
+/*
+ * An nph- script writes its status line and head itself; they go out as
+ * written, but parsed (by the backend response parser) so that its body
+ * is held to that head like any script's: nothing after a 204/304 or for
+ * HEAD, nothing past its Content-Length, else until the close (the
+ * connection always closes after it). A chunked body it framed itself
+ * cannot be bounded without relaying its chunks: 502. Returns as
+ * gw_cgi_head_out().
+ */
+static int gw_nph_head_out(struct gw_job *j, size_t *used)
+{
+	struct proxy_resp r;
+	int rc = proxy_parse_response(j->head, j->head_len, &r);
+
+	if (rc == KHTTP_AGAIN)
+		return 0;
+	if (rc < 0 || r.chunked) {
+		if (rc == KHTTP_DONE)
+			proxy_resp_free(&r);
+		gw_fail(j, 502, rc < 0 ? "nph: malformed response head" :
+			"nph: a chunked body cannot be bounded");
+		return -1;
+	}
+	j->c->keep_alive = false;
+	j->c->status = r.status;
+	cgi_framing_init(&j->frame, r.status,
+			 r.has_length ? (long long)r.content_length : -1,
+			 j->head_only, 10);
+	*used = r.head_len;
+	proxy_resp_free(&r);
+	j->head_sent = true;
+	if (!gw_append(j, j->head, *used)) {
+		gw_fail(j, 500, "out of memory");
+		return -1;
+	}
+	return 1;
+}
+
 bool gw_output(struct gw_job *j, const char *p, size_t n)
 {
 	if (gw_dead(j) || j->finishing)
 		return false;
 	gw_touch(j);
-	if (j->nph) {
-		/* the script wrote the status line and framing itself */
-		if (!j->head_sent) {
-			j->head_sent = true;
-			j->c->keep_alive = false;
-			j->c->status = n > 12 && !strncmp(p, "HTTP/1.", 7) ?
-				       atoi(p + 9) : 200;
-		}
-		if (!gw_append(j, p, n)) {
-			gw_fail(j, 500, "out of memory");
-			return false;
-		}
-		j->body_sent += n;
-	} else if (!j->head_sent) {
+	if (!j->head_sent) {
 		size_t room = CGI_RESP_HEAD_MAX + 1 - j->head_len;
-		size_t k = n < room ? n : room;
+		size_t k = n < room ? n : room, used = 0;
 		int rc;
 
 		memcpy(j->head + j->head_len, p, k);
 		j->head_len += k;
-		rc = cgi_resp_parse(j->resp, j->head, j->head_len);
-		if (rc < 0) {
-			gw_fail(j, 502, j->resp->error);
+		rc = j->nph ? gw_nph_head_out(j, &used) : gw_cgi_head_out(j, &used);
+		if (rc == 0 && j->head_len > CGI_RESP_HEAD_MAX) {
+			gw_fail(j, 502, "response head too long");
 			return false;
 		}
-		if (rc == 1)
-			return true;
-		if (j->resp->kind == CGI_RESP_LOCAL_REDIRECT) {
-			j->redirect_to = strdup(j->resp->location);
-			if (!j->redirect_to)
-				j->fail_status = 500;
-			gw_release(j, true);
-			gw_finish_soon(j);
-			return false;
-		}
-		if (!gw_head_out(j) ||
-		    !gw_body_out(j, j->head + j->resp->head_len,
-				 j->head_len - j->resp->head_len) ||
+		if (rc <= 0)
+			return rc == 0;
+		if (!gw_body_out(j, j->head + used, j->head_len - used) ||
 		    !gw_body_out(j, p + k, n - k)) {
 			gw_fail(j, 500, "out of memory");
 			return false;
@@ -192,7 +240,7 @@ bool gw_output(struct gw_job *j, const char *p, size_t n)
 	}
 	if (j->frame.overrun) {
 		log_msg("%s: output beyond what its head allows (status %d): cut, closing",
-			j->name, j->resp->status);
+			j->name, j->c->status);
 		if (!j->c->error_note)
 			j->c->error_note = "backend output beyond its framing";
 		gw_body_end(j);
@@ -215,8 +263,8 @@ void gw_output_end(struct gw_job *j)
 	if (gw_dead(j) || j->finishing)
 		return;
 	if (!j->head_sent) {
-		if (j->head_len && cgi_resp_parse(j->resp, j->head,
-						  j->head_len) < 0)
+		if (!j->nph && j->head_len &&
+		    cgi_resp_parse(j->resp, j->head, j->head_len) < 0)
 			gw_fail(j, 502, j->resp->error);
 		else
 			gw_fail(j, 502, "backend ended without a complete head");
