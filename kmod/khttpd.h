@@ -165,6 +165,7 @@ void khttpd_conn_attach(struct khttpd_conn *c);
 void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock);
 void khttpd_conn_detach(struct khttpd_conn *c);
 void khttpd_conn_kick(struct khttpd_conn *c);
+void khttpd_conn_io_complete(struct khttpd_conn *c);
 void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls);
 void khttpd_timeout_disarm(struct khttpd_conn *c);
 

@@ -44,6 +44,46 @@ void khttpd_conn_kick(struct khttpd_conn *c)
 	wake_up_process(thr->task);
 }
 
+/**
+ * khttpd_conn_io_complete() - Give a connection back from the workqueue.
+ * @c: the connection in a WAIT state, whose work item is done with it
+ *
+ * Sets KHTTPD_CONN_IO_DONE and queues @c in one step under the thread's
+ * lock, the lock under which the thread consumes IO_DONE
+ * (khttpd_conn_io_done()): until the unlock the thread cannot act on
+ * IO_DONE, so it cannot close and free @c; after the unlock only the
+ * thread is touched, which outlives every work item
+ * (khttpd_thread_teardown() flushes the workqueue first).
+ *
+ * Context: the workqueue; the last use of @c by the work item.
+ */
+void khttpd_conn_io_complete(struct khttpd_conn *c)
+{
+	struct khttpd_thread *thr = c->thr;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&thr->lock, irqflags);
+	set_bit(KHTTPD_CONN_IO_DONE, &c->flags);
+	if (!test_and_set_bit(KHTTPD_CONN_QUEUED, &c->flags))
+		list_add_tail(&c->ready_node, &thr->ready);
+	spin_unlock_irqrestore(&thr->lock, irqflags);
+	wake_up_process(thr->task);
+}
+
+/*
+ * Whether the work item gave c back; consumes that. Under thr->lock, so
+ * that khttpd_conn_io_complete() has let go of c when this says yes.
+ */
+static bool khttpd_conn_io_done(struct khttpd_conn *c)
+{
+	bool done;
+
+	spin_lock_irq(&c->thr->lock);
+	done = test_and_clear_bit(KHTTPD_CONN_IO_DONE, &c->flags);
+	spin_unlock_irq(&c->thr->lock);
+	return done;
+}
+
 static void khttpd_sk_event(struct sock *sk)
 {
 	struct khttpd_conn *c;
@@ -406,7 +446,7 @@ static void khttpd_schedule(struct khttpd_pass *p, struct khttpd_conn *c)
 		to = &p->handoff;
 		break;
 	case KHTTPD_WAIT_IO:
-		if (!test_and_clear_bit(KHTTPD_CONN_IO_DONE, &c->flags))
+		if (!khttpd_conn_io_done(c))
 			return;
 		c->state = KHTTPD_SEND;
 		/* No timeout runs while the workqueue holds c. */
