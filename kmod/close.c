@@ -49,6 +49,7 @@ void khttpd_close(struct khttpd_conn *c)
 	list_del(&c->conn_node);
 	if (c->file)
 		fput(c->file);
+	khttpd_slowopen_drop(c);
 	if (c->sock)
 		sock_release(c->sock);
 	kmem_cache_free(khttpd_conn_cache, c);

@@ -125,26 +125,33 @@ static int khttpd_lookup_status(int err)
 }
 
 /* khttpd_file_open() under the unprivileged credential. */
-static int khttpd_file_lookup_open(struct khttpd_thread *thr, char *path,
-				   size_t len, struct file **filp, bool *index)
+static int khttpd_file_lookup_open(char *path, size_t len, bool nowait,
+				   struct khttpd_found *f)
 {
+	unsigned int lookup = KHTTPD_LOOKUP_FLAGS;
+	int oflags = O_RDONLY | O_LARGEFILE;
 	struct path root, found, dir;
 	struct file *file;
 	bool handoff;
 	umode_t mode;
 	int err;
 
-	*index = false;
 	if (khttp_path_hidden(path, len))
 		return 404;	/* dotfiles are never served, as by the daemon */
+	if (nowait) {
+		/* -EAGAIN where only a sleep could go on */
+		lookup |= LOOKUP_CACHED;
+		/* break_lease() starts a break, then -EWOULDBLOCK */
+		oflags |= O_NONBLOCK;
+	}
 	read_lock(&khttpd_cfg_lock);
 	root = khttpd_root;
 	path_get(&root);
 	read_unlock(&khttpd_cfg_lock);
 
 	err = vfs_path_lookup(root.dentry, root.mnt,
-			      khttpd_path_lookup_name(path, len),
-			      KHTTPD_LOOKUP_FLAGS, &found);
+			      khttpd_path_lookup_name(path, len), lookup,
+			      &found);
 	path_put(&root);
 	if (err)
 		goto refused;
@@ -155,13 +162,13 @@ static int khttpd_file_lookup_open(struct khttpd_thread *thr, char *path,
 		}
 		dir = found;
 		err = vfs_path_lookup(dir.dentry, dir.mnt, "index.html",
-				      KHTTPD_LOOKUP_FLAGS, &found);
+				      lookup, &found);
 		path_put(&dir);
 		if (err == -ENOENT)
 			return 403;	/* no index, no listing */
 		if (err)
 			goto refused;
-		*index = true;
+		f->index = true;
 	}
 	mode = d_inode(found.dentry)->i_mode;
 	read_lock(&khttpd_cfg_lock);
@@ -174,45 +181,53 @@ static int khttpd_file_lookup_open(struct khttpd_thread *thr, char *path,
 	if (!khttpd_mode_servable(mode, READ_ONCE(khttpd_cfg.perm_required),
 				  READ_ONCE(khttpd_cfg.perm_forbid))) {
 		path_put(&found);
-		thr->stats.refused_paths++;
+		f->refused = true;
 		return 403;
 	}
-	file = dentry_open(&found, O_RDONLY | O_LARGEFILE, current_cred());
+	file = dentry_open(&found, oflags, current_cred());
 	path_put(&found);
+	if (nowait && file == ERR_PTR(-EWOULDBLOCK))
+		return KHTTPD_FILE_BLOCKS;	/* a lease is being broken */
 	if (IS_ERR(file))
 		return 403;
-	*filp = file;
+	f->file = file;
 	return 0;
 
 refused:
+	if (nowait && err == -EAGAIN)
+		return KHTTPD_FILE_BLOCKS;	/* not all in the dcache */
 	err = khttpd_lookup_status(err);
 	if (err == 403)
-		thr->stats.refused_paths++;
+		f->refused = true;
 	return err;
 }
 
 /**
  * khttpd_file_open() - Open the file a request names, beneath the docroot.
- * @thr: the thread, whose refusals are counted
  * @path: the normalised path, NUL-terminated
  * @len: its length
- * @filp: the opened file, when 0 is returned
- * @index: set when a directory's index.html was opened
+ * @nowait: on the server thread: fail with KHTTPD_FILE_BLOCKS rather than
+ *	sleep (a lookup beyond the dcache, a lease to break)
+ * @f: what was found; f->file is open when 0 is returned
  *
  * Looks up and opens with the credential of khttpd_fs_cred_init(): what
  * it may not search or read is refused (403).
  *
- * Return: 0 with *@filp open, KHTTPD_FILE_HANDOFF for an executable file
- * that the `dynamic` rule +x gives to userspace, or the status to answer:
- * 301 (a directory named without its slash), 403 or 404 (also for a
- * hidden name: khttp_path_hidden()).
+ * Return: 0 with f->file open, KHTTPD_FILE_HANDOFF for an executable file
+ * that the `dynamic` rule +x gives to userspace, KHTTPD_FILE_BLOCKS (only
+ * with @nowait), or the status to answer: 301 (a directory named without
+ * its slash), 403 or 404 (also for a hidden name: khttp_path_hidden()).
  */
-int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
-		     struct file **filp, bool *index)
+int khttpd_file_open(char *path, size_t len, bool nowait,
+		     struct khttpd_found *f)
 {
 	const struct cred *old = override_creds(khttpd_fs_cred);
-	int ret = khttpd_file_lookup_open(thr, path, len, filp, index);
+	int ret;
 
+	f->file = NULL;
+	f->index = false;
+	f->refused = false;
+	ret = khttpd_file_lookup_open(path, len, nowait, f);
 	revert_creds(old);
 	return ret;
 }

@@ -164,11 +164,17 @@ static enum khttpd_state khttpd_serve(struct khttpd_conn *c,
 				      size_t plen)
 {
 	struct khttpd_thread *thr = c->thr;
-	struct file *file;
-	bool index;
+	struct khttpd_found f;
 	int status;
 
-	status = khttpd_file_open(thr, thr->path, plen, &file, &index);
+	/* Back from the workqueue, or a first try that must not sleep. */
+	status = khttpd_slowopen_take(c, thr->path, plen, &f);
+	if (status < 0)
+		status = khttpd_file_open(thr->path, plen, true, &f);
+	if (f.refused)
+		thr->stats.refused_paths++;
+	if (status == KHTTPD_FILE_BLOCKS)
+		return khttpd_slowopen_start(c, thr->path, plen);
 	if (status == KHTTPD_FILE_HANDOFF) {
 		c->keep_alive = false;
 		c->request_len = req->head_len;
@@ -182,27 +188,19 @@ static enum khttpd_state khttpd_serve(struct khttpd_conn *c,
 	if (khttpd_recv(c->sock, thr->buf, req->head_len, 0) !=
 	    req->head_len) {
 		if (!status)
-			fput(file);
+			fput(f.file);
 		return KHTTPD_CLOSE;
 	}
 	if (status == 301)
 		return khttpd_redirect(c, req, plen);
 	if (status)
 		return khttpd_send_error(c, status, NULL);
-	if (index)
-		return khttpd_respond_file(c, req, file, "index.html", 10);
-	return khttpd_respond_file(c, req, file, thr->path, plen);
+	if (f.index)
+		return khttpd_respond_file(c, req, f.file, "index.html", 10);
+	return khttpd_respond_file(c, req, f.file, thr->path, plen);
 }
 
-/**
- * khttpd_header_process() - Read, parse and route the next request.
- * @c: the connection, in KHTTPD_IDLE or KHTTPD_HEADER
- *
- * Return: the same state while the head is incomplete, KHTTPD_HANDOFF for
- * a request that is not the module's, KHTTPD_SEND with the response (or
- * error) head built, or KHTTPD_CLOSE when the client went away.
- */
-enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
+static enum khttpd_state khttpd_header_route(struct khttpd_conn *c)
 {
 	struct khttpd_thread *thr = c->thr;
 	struct khttp_request req;
@@ -225,8 +223,11 @@ enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
 	if (r == KHTTP_AGAIN)
 		return KHTTPD_HEADER;
 
-	thr->stats.requests++;
-	c->requests++;
+	/* A request back from a slow open was counted the first time. */
+	if (!c->slowopen) {
+		thr->stats.requests++;
+		c->requests++;
+	}
 	c->version = r == KHTTP_DONE ? req.version : 11;
 	c->head_only = r == KHTTP_DONE && req.method == KHTTP_METHOD_HEAD;
 	c->keep_alive = false;
@@ -255,4 +256,23 @@ enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
 handoff:
 	c->request_len = req.head_len;
 	return KHTTPD_HANDOFF;
+}
+
+/**
+ * khttpd_header_process() - Read, parse and route the next request.
+ * @c: the connection, in KHTTPD_IDLE or KHTTPD_HEADER
+ *
+ * Return: the same state while the head is incomplete, KHTTPD_HANDOFF for
+ * a request that is not the module's, KHTTPD_WAIT_OPEN while its file is
+ * looked up and opened on the workqueue, KHTTPD_SEND with the response (or
+ * error) head built, or KHTTPD_CLOSE when the client went away.
+ */
+enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
+{
+	enum khttpd_state next = khttpd_header_route(c);
+
+	/* A slow open's result that the request parsed again did not take. */
+	if (next != KHTTPD_WAIT_OPEN)
+		khttpd_slowopen_drop(c);
+	return next;
 }

@@ -33,6 +33,7 @@ enum khttpd_state {
 	KHTTPD_HANDOFF,		/* not ours to serve (handoff.c) */
 	KHTTPD_SEND,		/* head and content going out (send.c) */
 	KHTTPD_WAIT_IO,		/* pages being read in (pagecache.c) */
+	KHTTPD_WAIT_OPEN,	/* a slow lookup and open (slowopen.c) */
 	KHTTPD_LINGER,		/* response sent, write side shut (close.c) */
 	KHTTPD_CLOSE,		/* to be released (close.c) */
 };
@@ -48,7 +49,7 @@ enum khttpd_timeout {
 /* Bits of khttpd_conn.flags, set from socket callbacks and the workqueue. */
 enum {
 	KHTTPD_CONN_QUEUED,	/* on thr->ready */
-	KHTTPD_CONN_IO_DONE,	/* the read-in work finished */
+	KHTTPD_CONN_IO_DONE,	/* the read-in or open work finished */
 	KHTTPD_CONN_IO_ERROR,	/* ... and could not read the pages */
 };
 
@@ -66,7 +67,8 @@ struct khttpd_conn {
 	void (*saved_state_change)(struct sock *sk);
 	unsigned long flags;
 	unsigned long armed;		/* jiffies: when the timeout started */
-	struct work_struct io_work;	/* page-cache read-in */
+	struct work_struct io_work;	/* page-cache read-in, slow open */
+	struct khttpd_slowopen *slowopen;	/* its request, its result */
 	struct file *file;		/* content being sent, or NULL */
 	loff_t pos;			/* next content byte to send */
 	loff_t end;			/* end of the content to send */
@@ -98,6 +100,7 @@ struct khttpd_stats {
 	u64 timeouts;
 	u64 rejects;		/* connections over max_connections */
 	u64 refused_paths;	/* escapes and mode-rule refusals */
+	u64 slow_opens;		/* lookups and opens done on the workqueue */
 };
 
 struct khttpd_date {
@@ -165,6 +168,7 @@ void khttpd_conn_attach(struct khttpd_conn *c);
 void khttpd_child_release(struct khttpd_thread *thr, struct socket *sock);
 void khttpd_conn_detach(struct khttpd_conn *c);
 void khttpd_conn_kick(struct khttpd_conn *c);
+void khttpd_conn_io_complete(struct khttpd_conn *c);
 void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls);
 void khttpd_timeout_disarm(struct khttpd_conn *c);
 
@@ -190,10 +194,26 @@ int khttpd_docroot_set(const char *dir);
 void khttpd_docroot_release(void);
 int khttpd_fs_cred_init(unsigned int uid, unsigned int gid);
 void khttpd_fs_cred_release(void);
+/* What khttpd_file_open() found, beside the status it returns. */
+struct khttpd_found {
+	struct file *file;	/* open, when the status is 0 */
+	bool index;		/* a directory's index.html */
+	bool refused;		/* an escape or a mode rule (refused_paths) */
+};
+
 /* khttpd_file_open(): the file goes to userspace (the `dynamic` rule +x). */
 #define KHTTPD_FILE_HANDOFF	1
-int khttpd_file_open(struct khttpd_thread *thr, char *path, size_t len,
-		     struct file **filp, bool *index);
+/* ... only a sleep could tell: for the workqueue (slowopen.c). */
+#define KHTTPD_FILE_BLOCKS	2
+int khttpd_file_open(char *path, size_t len, bool nowait,
+		     struct khttpd_found *f);
+
+/* slowopen.c: a lookup and open that would block, on the workqueue. */
+enum khttpd_state khttpd_slowopen_start(struct khttpd_conn *c,
+					const char *path, size_t len);
+int khttpd_slowopen_take(struct khttpd_conn *c, const char *path,
+			 size_t len, struct khttpd_found *f);
+void khttpd_slowopen_drop(struct khttpd_conn *c);
 
 /* date.c */
 const char *khttpd_date_now(struct khttpd_date *d);

@@ -33,18 +33,16 @@ static void khttpd_readin_work(struct work_struct *work)
 	}
 	/* Pages before here that are still not cached are sent by copy. */
 	c->readin_end = min(pos, end);
-	/* The thread reads readin_end once it sees IO_DONE. */
-	smp_mb__before_atomic();
-	set_bit(KHTTPD_CONN_IO_DONE, &c->flags);
-	khttpd_conn_kick(c);
+	/* The last use of c here: the thread may free it from now on. */
+	khttpd_conn_io_complete(c);
 }
 
 /**
  * khttpd_pagecache_readin() - Have the next pages of a response read in.
  * @c: the connection, whose next page at @c->pos is not cached
  *
- * Queues the read-in on the workqueue, which owns @c until it sets
- * KHTTPD_CONN_IO_DONE and kicks it; no timeout runs meanwhile.
+ * Queues the read-in on the workqueue, which owns @c until
+ * khttpd_conn_io_complete() gives it back; no timeout runs meanwhile.
  *
  * Return: KHTTPD_WAIT_IO.
  */

@@ -142,19 +142,30 @@ static int khttpd_send_pages(struct khttpd_conn *c)
 
 /*
  * A page still missing right after its read-in: a hole of a filesystem that
- * does not cache holes (tmpfs), or a page evicted again at once. Copy it.
+ * does not cache holes (tmpfs), or a page evicted again at once. Copy it,
+ * without waiting for a disk: IOCB_NOWAIT where the filesystem honours it
+ * (FMODE_NOWAIT), -ENODATA when that would need I/O (read in again).
+ * tmpfs does not honour it, and reads its holes without I/O.
  */
 static int khttpd_send_read(struct khttpd_conn *c)
 {
 	struct khttpd_thread *thr = c->thr;
 	size_t len = min_t(loff_t, c->readin_end - c->pos, KHTTP_HEAD_CEILING);
 	struct msghdr msg = { .msg_flags = KHTTPD_SEND_FLAGS };
-	struct kvec v = { .iov_base = thr->buf };
-	loff_t at = c->pos;
+	struct kvec v = { .iov_base = thr->buf, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
 	ssize_t got;
 	int n;
 
-	got = kernel_read(c->file, thr->buf, len, &at);
+	init_sync_kiocb(&kiocb, c->file);
+	kiocb.ki_pos = c->pos;
+	if (c->file->f_mode & FMODE_NOWAIT)
+		kiocb.ki_flags |= IOCB_NOWAIT;
+	iov_iter_kvec(&iter, ITER_DEST, &v, 1, len);
+	got = vfs_iocb_iter_read(c->file, &kiocb, &iter);
+	if (got == -EAGAIN)
+		return -ENODATA;
 	if (got <= 0)
 		return -EIO;
 	v.iov_len = got;
@@ -222,11 +233,15 @@ enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
 		n = khttpd_send_pages(c);
 		if (n == -ENODATA) {
 			switch (khttpd_content_miss(c)) {
-			case KHTTPD_MISS_COPY:
-				n = khttpd_send_read(c);
-				break;
 			case KHTTPD_MISS_FAIL:
 				return KHTTPD_CLOSE;
+			case KHTTPD_MISS_COPY:
+				n = khttpd_send_read(c);
+				if (n != -ENODATA)
+					break;
+				/* evicted again: read it in again */
+				c->readin_end = c->pos;
+				fallthrough;
 			default:
 				return khttpd_pagecache_readin(c);
 			}

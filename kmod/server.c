@@ -44,6 +44,53 @@ void khttpd_conn_kick(struct khttpd_conn *c)
 	wake_up_process(thr->task);
 }
 
+/**
+ * khttpd_conn_io_complete() - Give a connection back from the workqueue.
+ * @c: the connection in a WAIT state, whose work item is done with it
+ *
+ * Sets KHTTPD_CONN_IO_DONE and queues @c in one step under the thread's
+ * lock, the lock under which the thread consumes IO_DONE
+ * (khttpd_conn_resume()): until the unlock the thread cannot act on
+ * IO_DONE, so it cannot close and free @c; after the unlock only the
+ * thread is touched, which outlives every work item
+ * (khttpd_thread_teardown() flushes the workqueue first).
+ *
+ * Context: the workqueue; the last use of @c by the work item.
+ */
+void khttpd_conn_io_complete(struct khttpd_conn *c)
+{
+	struct khttpd_thread *thr = c->thr;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&thr->lock, irqflags);
+	set_bit(KHTTPD_CONN_IO_DONE, &c->flags);
+	if (!test_and_set_bit(KHTTPD_CONN_QUEUED, &c->flags))
+		list_add_tail(&c->ready_node, &thr->ready);
+	spin_unlock_irqrestore(&thr->lock, irqflags);
+	wake_up_process(thr->task);
+}
+
+/*
+ * Whether the work item gave c back, which then resumes in state next with
+ * its timeout cls armed (none ran while the workqueue held c). IO_DONE is
+ * consumed under thr->lock, so khttpd_conn_io_complete() has let go of c
+ * when this says yes.
+ */
+static bool khttpd_conn_resume(struct khttpd_conn *c, enum khttpd_state next,
+			       enum khttpd_timeout cls)
+{
+	bool done;
+
+	spin_lock_irq(&c->thr->lock);
+	done = test_and_clear_bit(KHTTPD_CONN_IO_DONE, &c->flags);
+	spin_unlock_irq(&c->thr->lock);
+	if (done) {
+		c->state = next;
+		khttpd_timeout_arm(c, cls);
+	}
+	return done;
+}
+
 static void khttpd_sk_event(struct sock *sk)
 {
 	struct khttpd_conn *c;
@@ -398,6 +445,11 @@ static void khttpd_schedule(struct khttpd_pass *p, struct khttpd_conn *c)
 	if (!list_empty(&c->work_node))
 		return;		/* already scheduled in this pass */
 	switch (c->state) {
+	case KHTTPD_WAIT_OPEN:
+		/* The head is parsed again, the open's result waits in c. */
+		if (!khttpd_conn_resume(c, KHTTPD_HEADER, KHTTPD_TO_HEADER))
+			return;
+		fallthrough;
 	case KHTTPD_IDLE:
 	case KHTTPD_HEADER:
 		to = &p->header;
@@ -406,11 +458,8 @@ static void khttpd_schedule(struct khttpd_pass *p, struct khttpd_conn *c)
 		to = &p->handoff;
 		break;
 	case KHTTPD_WAIT_IO:
-		if (!test_and_clear_bit(KHTTPD_CONN_IO_DONE, &c->flags))
+		if (!khttpd_conn_resume(c, KHTTPD_SEND, KHTTPD_TO_SEND))
 			return;
-		c->state = KHTTPD_SEND;
-		/* No timeout runs while the workqueue holds c. */
-		khttpd_timeout_arm(c, KHTTPD_TO_SEND);
 		fallthrough;
 	case KHTTPD_SEND:
 		to = &p->send;
@@ -444,7 +493,8 @@ static void khttpd_route(struct khttpd_pass *p, struct khttpd_conn *c,
 			khttpd_conn_kick(c);	/* a pipelined request? */
 		return;
 	}
-	if (next != KHTTPD_WAIT_IO)
+	/* The workqueue queues c again once it is done with it. */
+	if (next != KHTTPD_WAIT_IO && next != KHTTPD_WAIT_OPEN)
 		khttpd_schedule(p, c);
 }
 
@@ -545,7 +595,7 @@ static void khttpd_thread_teardown(struct khttpd_thread *thr)
 
 	khttpd_listen_close(thr);
 	timer_delete_sync(&thr->timer);
-	/* Connections in WAIT_IO belong to the workqueue until it is done. */
+	/* Connections in WAIT_* belong to the workqueue until it is done. */
 	flush_workqueue(khttpd_wq);
 	list_for_each_entry_safe(c, n, &thr->conns, conn_node)
 		khttpd_close(c);

@@ -24,7 +24,7 @@ void khttpd_stats_response(struct khttpd_thread *thr, int status)
 static const char *const khttpd_stat_names[] = {
 	"accepted", "active", "requests", "1xx", "2xx", "3xx", "4xx", "5xx",
 	"sent_zerocopy", "sent_copied", "cache_misses", "handoffs",
-	"timeouts", "rejects", "refused_paths",
+	"timeouts", "rejects", "refused_paths", "slow_opens",
 };
 
 static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
@@ -43,6 +43,7 @@ static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
 	v[n++] = READ_ONCE(s->timeouts);
 	v[n++] = READ_ONCE(s->rejects);
 	v[n++] = READ_ONCE(s->refused_paths);
+	v[n++] = READ_ONCE(s->slow_opens);
 }
 
 static int khttpd_stats_show(struct seq_file *m, void *unused)

@@ -3,7 +3,9 @@
 # Guest: page-cache misses on a real block filesystem. An ext2 file system
 # on a RAM disk (brd) holds the docroot; dropping the caches makes every
 # page a miss, which the module must read in on its workqueue without
-# blocking its threads, and still send correct bytes zero-copy.
+# blocking its threads, and still send correct bytes zero-copy; every
+# lookup a cold one, which the workqueue must do too; and read-ins must
+# survive clients that reset in the middle (an SMP guest: two CPUs).
 # Needs the ext4 and brd modules in /khttpd/kmods/ (run-pagecache.sh).
 . /khttpd/vm/lib.sh
 
@@ -49,6 +51,48 @@ for i in 1 2 3 4; do
 	check "concurrent cold fetch $i intact" [ "$(cat /tmp/fetch.$i)" = "$want" ]
 done
 check "small requests answered during the read-ins" [ $slow = 0 ]
+
+# A lookup beyond the dcache (the dentries dropped too) would wait for the
+# disk: the thread leaves it to the workqueue.
+slow=$(stat_all slow_opens)
+sync
+echo 3 > /proc/sys/vm/drop_caches
+check "a file looked up from a cold dcache answers 200" [ "$(get /small.txt)" = 200 ]
+check "... its lookup went to the workqueue" [ "$(stat_all slow_opens)" -gt "$slow" ]
+
+# Read-ins racing client resets (issue 13 item 1): caches dropped in a
+# loop, clients that reset in the middle of a response (head closes the
+# pipe, nc dies with bytes unread: an RST), complete fetches beside them.
+# The race needs a read-in ending just as the thread closes its
+# connection; this makes that frequent on an SMP guest but cannot force
+# it. It passes with no kernel complaint (scripts/vm), every complete fetch
+# intact and no connection left behind.
+touch /tmp/dropping
+( while [ -e /tmp/dropping ]; do echo 3 > /proc/sys/vm/drop_caches; sleep 0.05; done ) &
+drop_pid=$!
+reset_after() {
+	printf 'GET /big.txt HTTP/1.1\r\nHost: t\r\n\r\n' |
+		timeout 30 nc 127.0.0.1 "$PORT" 2> /dev/null | head -c "$1" > /dev/null
+}
+conns() { awk '$1 == "connections" { print $2 }' /proc/net/khttpd/status; }
+misses=$(stat_all cache_misses)
+bad=0 rounds=0 end=$(($(date +%s) + 40))
+while [ "$(date +%s)" -lt $end ]; do
+	pids=
+	for n in 1000 30000 70000 300000 1000000 3000000; do
+		reset_after $n &
+		pids="$pids $!"
+	done
+	[ "$(fetch)" = "$want" ] || bad=$((bad + 1))
+	# shellcheck disable=SC2086
+	wait $pids
+	rounds=$((rounds + 1))
+done
+rm /tmp/dropping
+wait "$drop_pid"
+check "$rounds rounds of resets and cold read-ins: every complete fetch intact" [ $bad = 0 ]
+check "... through read-ins" [ "$(stat_all cache_misses)" -gt "$misses" ]
+check "... and no connection is left" await 10 [ "$(conns)" = 0 ]
 cat /proc/net/khttpd/stats
 check "rmmod" rmmod khttpd
 umount /mnt/www

@@ -16,7 +16,7 @@ for m in crc32c_generic crc16 mbcache jbd2 ext4 brd; do
 	*) cp "$f" "$W/kmods/$m.ko" ;;
 	esac
 done
-exec "$TOP/scripts/vm" --kernel "$series" --module "$ko" \
+exec "$TOP/scripts/vm" --kernel "$series" --smp 2 --module "$ko" \
 	--add "$W/kmods:/khttpd/kmods" --add "$TOP/tests/vm:/khttpd/vm" \
 	--setup "$TOP/tests/vm/pagecache.sh" \
 	--log "$TOP/build/vm-$series-pagecache.log" --timeout 300

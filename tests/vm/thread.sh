@@ -3,7 +3,8 @@
 # Guest checks of the per-CPU thread's loop, with one thread so that every
 # connection shares it: a connect flood does not starve a keep-alive client;
 # start/stop flapped fast ends in the state written last; a timeout made
-# shorter applies to the connections already waiting.
+# shorter applies to the connections already waiting; a file under a lease
+# being broken does not hold up the others.
 . /khttpd/vm/lib.sh
 
 WWW=/tmp/thread-www
@@ -85,6 +86,40 @@ exec 6>&-
 kill "$slow_pid" 2>/dev/null
 wait "$slow_pid" 2>/dev/null
 echo 10 > $S/header_timeout
+
+# --- a lease being broken: its open waits on the workqueue, not the thread ---
+printf 'leased\n' > "$WWW/leased.txt" && chmod 644 "$WWW/leased.txt"
+echo 8 > /proc/sys/fs/lease-break-time
+/khttpd/lease-holder "$WWW/leased.txt" > /tmp/lease.out &
+lease_pid=$!
+check "a local user holds a write lease on leased.txt" \
+	await 5 grep -q leased /tmp/lease.out
+slow=$(stat_all slow_opens)
+printf 'GET /leased.txt HTTP/1.0\r\n\r\n' | timeout 30 nc 127.0.0.1 "$PORT" \
+	> /tmp/leased.out &
+leased_pid=$!
+check "the request for leased.txt starts breaking the lease" \
+	await 5 grep -q break /tmp/lease.out
+# each answered or failed within 2 s, whatever the server does
+quick() {
+	[ "$(printf 'GET /hello.txt HTTP/1.0\r\n\r\n' | timeout 2 nc 127.0.0.1 "$PORT" |
+		head -1 | cut -d' ' -f2)" = 200 ]
+}
+i=1
+while [ $i -le 5 ]; do
+	check "other file, request $i: answered within 2 s while the lease is broken" quick
+	i=$((i + 1))
+done
+check "the leased file's open went to the workqueue" \
+	[ "$(stat_all slow_opens)" -gt "$slow" ]
+wait "$leased_pid"
+check "leased.txt is answered once the break time (8 s) is over" \
+	[ "$(head -1 /tmp/leased.out | cut -d' ' -f2)" = 200 ]
+check "... intact" [ "$(tail -1 /tmp/leased.out)" = leased ]
+kill "$lease_pid" 2>/dev/null
+wait "$lease_pid" 2>/dev/null
+echo 45 > /proc/sys/fs/lease-break-time
+check "no connection is left" await 5 conns_are 0
 
 check "rmmod" rmmod khttpd
 summary
