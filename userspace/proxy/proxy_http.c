@@ -17,6 +17,7 @@
 
 #include "core/reqfield.h"
 #include "core/strbuf.h"
+#include <khttpd/http_response.h>
 
 /* ---- pieces of heads ---- */
 
@@ -181,30 +182,25 @@ bool proxy_path_ambiguous(const char *buf, const struct khttp_request *req,
 	return strchr(path, '\\') != NULL;	/* raw or decoded from %5C */
 }
 
-/* Bytes a path segment may hold literally and means the same to anyone. */
-static bool path_literal(unsigned char ch)
-{
-	return isalnum(ch) || (ch && strchr("-._~/!$&'()*+,=:@", ch));
-}
-
 char *proxy_target(const char *buf, const struct khttp_request *req,
 		   const char *path, size_t *len)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	struct strbuf s = { 0 };
+	size_t plen = strlen(path), elen;
+	char *enc;
 
 	if (!req->path.len && req->target.len == 1 && buf[req->target.off] == '*') {
 		strbuf_str(&s, "*");
 		return strbuf_take(&s, len);
 	}
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-		char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-
-		if (path_literal(*p))
-			strbuf_add(&s, (const char *)p, 1);
-		else
-			strbuf_add(&s, esc, 3);
-	}
+	/* encoded as the module's and the daemon's Location is */
+	elen = khttp_path_encode(NULL, 0, path, plen);
+	enc = malloc(elen + 1);
+	if (!enc)
+		return NULL;
+	khttp_path_encode(enc, elen, path, plen);
+	strbuf_add(&s, enc, elen);
+	free(enc);
 	if (req->query.len) {
 		strbuf_str(&s, "?");
 		add_span(&s, buf, req->query);
