@@ -264,6 +264,20 @@ static int request(int fd, const struct file *f, int keep)
 	return send_all(fd, req, n);
 }
 
+/* A new connection for c; on failure (the server is stopped, say) it is
+ * counted, and the caller backs off 10 ms before it tries again.
+ */
+static int conn_open(struct conn *c)
+{
+	c->fd = dial();
+	c->have = 0;
+	if (c->fd >= 0)
+		return 0;
+	atomic_fetch_add(&interrupted, 1);
+	usleep(10000);
+	return -1;
+}
+
 /* Keep-alive clients: up to 20 rounds of 1-3 pipelined requests. */
 static void *keepalive(void *arg)
 {
@@ -273,13 +287,8 @@ static void *keepalive(void *arg)
 	while (now() < deadline) {
 		int rounds = 1 + rand_r(&seed) % 20, alive = 1;
 
-		c.fd = dial();
-		c.have = 0;
-		if (c.fd < 0) {
-			atomic_fetch_add(&interrupted, 1);
-			usleep(10000);
+		if (conn_open(&c))
 			continue;
-		}
 		while (alive && rounds-- > 0 && now() < deadline) {
 			int k = 1 + rand_r(&seed) % 3, i, pick[3];
 
@@ -305,13 +314,8 @@ static void *oneshot(void *arg)
 	struct conn c;
 
 	while (now() < deadline) {
-		c.fd = dial();
-		c.have = 0;
-		if (c.fd < 0) {
-			atomic_fetch_add(&interrupted, 1);
-			usleep(10000);
+		if (conn_open(&c))
 			continue;
-		}
 		if (dyn_path && rand_r(&seed) % 4 == 0) {
 			char req[512];
 			int n = snprintf(req, sizeof(req),
