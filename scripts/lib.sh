@@ -26,3 +26,10 @@ terminate() {
 	wait_for_exit "$pid" 10
 	return 1
 }
+
+# What a kernel prints when something went wrong: any line matching fails a
+# QEMU run. Besides oopses and warnings: KASAN, KFENCE ("BUG: KFENCE"),
+# UBSAN, lockdep (its reports are WARNINGs; it also says when it stopped
+# checking), debug objects (ODEBUG), list debugging, refcount saturation and
+# kmemleak's reports.
+KERNEL_SPLAT='BUG:|WARNING:|Oops|general protection|Call Trace|refcount_t|list_add corruption|list_del corruption|KASAN|UBSAN|Kernel panic|ODEBUG|turning off the locking correctness validator|INFO: trying to register non-static key|suspected memory leak|unreferenced object'
