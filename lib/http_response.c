@@ -408,10 +408,9 @@ size_t khttp_head_build(char *out, size_t outsz, const struct khttp_head *h)
 	return w.full ? 0 : w.len;
 }
 
-/* 1xx, 204 and 304 responses have no content (RFC 9110 6.4.1). */
-static bool status_has_content(int status)
+bool khttp_status_bodyless(int status)
 {
-	return status >= 200 && status != 204 && status != 304;
+	return status < 200 || status == 204 || status == 304;
 }
 
 size_t khttp_error_build(char *out, size_t outsz, int status, u8 version,
@@ -438,7 +437,7 @@ size_t khttp_error_build(char *out, size_t outsz, int status, u8 version,
 	code[0] = '0' + status / 100;
 	code[1] = '0' + status / 10 % 10;
 	code[2] = '0' + status % 10;
-	if (status_has_content(status)) {
+	if (!khttp_status_bodyless(status)) {
 		h.has_body_length = true;
 		h.content_type = "text/html; charset=utf-8";
 		for (i = 0; i < 5; i++)

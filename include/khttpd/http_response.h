@@ -61,6 +61,13 @@ int khttp_range_resolve(const char *buf, const struct khttp_request *req,
 			u64 size, u64 *start, u64 *len);
 
 /*
+ * Whether a response of status ends with its head: 1xx, 204 and 304 have
+ * no content (RFC 9110 6.4.1, RFC 9112 6.3). The one rule for error
+ * pages, the proxy and the gateway.
+ */
+bool khttp_status_bodyless(int status);
+
+/*
  * Percent-encode the normalised path[0..len) so that decoding it once gives
  * it back and none of its bytes reads as a delimiter: all but letters,
  * digits and "-._~/!$&'()*+,=:@" are encoded ('%', '?', '#', ';', '\\',

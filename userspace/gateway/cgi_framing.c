@@ -2,17 +2,13 @@
 /* The framing of a CGI response body for the client (see cgi_framing.h). */
 #include "cgi_framing.h"
 
-/* 1xx, 204 and 304 responses end with their head (RFC 9112 6.3). */
-static bool cgi_status_bodyless(int status)
-{
-	return status < 200 || status == 204 || status == 304;
-}
+#include <khttpd/http_response.h>
 
 void cgi_framing_init(struct cgi_framing *f, int status,
 		      long long content_length, bool head_only, int version)
 {
 	*f = (struct cgi_framing){ .head_only = head_only };
-	if (cgi_status_bodyless(status))
+	if (khttp_status_bodyless(status))
 		return;	/* CGI_FRAME_NONE, no byte allowed */
 	/* 205 Reset Content: no content may be generated (RFC 9110 15.3.6) */
 	if (status == 205)

@@ -330,8 +330,7 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 
 bool proxy_response_bodyless(int status, bool head_request)
 {
-	return head_request || (status >= 100 && status < 200) ||
-	       status == 204 || status == 304;
+	return head_request || khttp_status_bodyless(status);
 }
 
 /*
