@@ -190,6 +190,12 @@ static int khttpd_file_lookup_open(char *path, size_t len, bool nowait,
 		return KHTTPD_FILE_BLOCKS;	/* a lease is being broken */
 	if (IS_ERR(file))
 		return 403;
+	if (nowait) {
+		/* O_NONBLOCK was for the lease: the file reads as any other */
+		spin_lock(&file->f_lock);
+		file->f_flags &= ~O_NONBLOCK;
+		spin_unlock(&file->f_lock);
+	}
 	f->file = file;
 	return 0;
 

@@ -147,7 +147,7 @@ static enum khttpd_state khttpd_respond_file(struct khttpd_conn *c,
 	}
 	c->head_len = n;
 	c->head_sent = 0;
-	if (status == 304 || c->head_only || !len) {
+	if (khttp_status_bodyless(status) || c->head_only || !len) {
 		fput(file);
 		khttpd_content_set(c, NULL, 0, 0);
 	} else {

@@ -22,6 +22,13 @@ unsigned int khttpd_nr_threads;
 
 /* --- socket callbacks: softirq, so they only queue and wake --- */
 
+/* Put c on thr's ready list unless it is there; thr->lock held. */
+static void khttpd_conn_queue(struct khttpd_thread *thr, struct khttpd_conn *c)
+{
+	if (!test_and_set_bit(KHTTPD_CONN_QUEUED, &c->flags))
+		list_add_tail(&c->ready_node, &thr->ready);
+}
+
 /**
  * khttpd_conn_kick() - Give a connection a turn in its thread's next pass.
  * @c: the connection
@@ -36,10 +43,10 @@ void khttpd_conn_kick(struct khttpd_conn *c)
 	struct khttpd_thread *thr = c->thr;
 	unsigned long irqflags;
 
-	if (test_and_set_bit(KHTTPD_CONN_QUEUED, &c->flags))
-		return;
+	if (test_bit(KHTTPD_CONN_QUEUED, &c->flags))
+		return;		/* queued already: no lock taken */
 	spin_lock_irqsave(&thr->lock, irqflags);
-	list_add_tail(&c->ready_node, &thr->ready);
+	khttpd_conn_queue(thr, c);
 	spin_unlock_irqrestore(&thr->lock, irqflags);
 	wake_up_process(thr->task);
 }
@@ -64,8 +71,7 @@ void khttpd_conn_io_complete(struct khttpd_conn *c)
 
 	spin_lock_irqsave(&thr->lock, irqflags);
 	set_bit(KHTTPD_CONN_IO_DONE, &c->flags);
-	if (!test_and_set_bit(KHTTPD_CONN_QUEUED, &c->flags))
-		list_add_tail(&c->ready_node, &thr->ready);
+	khttpd_conn_queue(thr, c);
 	spin_unlock_irqrestore(&thr->lock, irqflags);
 	wake_up_process(thr->task);
 }
