@@ -68,13 +68,16 @@ int conn_redirect(struct conn *c, const char *target)
 		c->error_note = "too many internal redirects";
 		return 500;
 	}
+	if (target[0] != '/') {
+		c->error_note = "internal redirect to an invalid target";
+		return 500;
+	}
 	head = redirect_head(c->buf, &c->req, target, &n);
 	if (!head)
 		return 500;
 	khttp_request_init(&req);
 	/* the target is a script's: the parser judges it like a client's */
-	if (target[0] != '/' ||
-	    khttp_parse(&req, &c->cfg->limits, head, n) != KHTTP_DONE ||
+	if (khttp_parse(&req, &c->cfg->limits, head, n) != KHTTP_DONE ||
 	    req.head_len != n) {
 		free(head);
 		c->error_note = "internal redirect to an invalid target";
