@@ -2,6 +2,7 @@
 # make             module for KDIR + daemon
 # make check       install what is missing, build everything, run every suite
 # make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon)
+# make coverage   gcov report of the suites: build/coverage/index.html (slow, not in check)
 # make kunit | vm-test | fuzz | fuzz-long | unit | modules-all | bench | clean
 
 # The running kernel's build tree when there is one, else the newest Debian
@@ -15,7 +16,7 @@ KERNEL ?= 6.12
 FUZZ_SECONDS ?= 90
 
 .PHONY: all module modules-all daemon check run kunit vm-test fuzz fuzz-long unit \
-	deps bench clean
+	deps bench coverage clean
 
 all: module daemon
 
@@ -55,6 +56,9 @@ unit:
 	$(MAKE) -C tests/unit check
 	$(MAKE) -C userspace check
 
+coverage:
+	scripts/coverage
+
 bench:
 	scripts/bench $(if $(QUICK),--quick)
 
@@ -62,5 +66,6 @@ clean:
 	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	-$(MAKE) -C userspace clean
 	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C tests/kunit-host clean
 	-$(MAKE) -C tests/fuzz clean
 	rm -rf build

@@ -33,3 +33,34 @@ terminate() {
 # checking), debug objects (ODEBUG), list debugging, refcount saturation and
 # kmemleak's reports.
 KERNEL_SPLAT='BUG:|WARNING:|Oops|general protection|Call Trace|refcount_t|list_add corruption|list_del corruption|KASAN|UBSAN|Kernel panic|ODEBUG|turning off the locking correctness validator|INFO: trying to register non-static key|suspected memory leak|unreferenced object'
+
+# stage NAME BUDGET-SECONDS COMMAND...: run one suite of scripts/check or
+# scripts/coverage with a time budget, its output in $LOGS/NAME.log. It
+# leaves "PASSED FAILED EXIT SECONDS" in $LOGS/NAME.result; the totals are
+# summed from those at the end, so stages may run in lanes.
+stage() { # NAME BUDGET-SECONDS COMMAND...
+	local name=$1 budget=$(($2 * ${KHTTPD_CHECK_BUDGET_SCALE:-1})) start=$SECONDS rc p f line
+	shift 2
+	echo "=== $name: $* (budget $budget s)"
+	# timeout signals its whole process group: QEMU, daemons and clients too.
+	timeout --kill-after=30 "$budget" "$@" > "$LOGS/$name.log" 2>&1 < /dev/null
+	rc=$?
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "stage $name exceeded its budget of $budget s and was stopped" >> "$LOGS/$name.log"
+	fi
+	# A suite's last tally line is its total (earlier ones are its parts).
+	line=$(grep -aE '^([A-Za-z0-9_.-]+: )?[0-9]+ passed, [0-9]+ failed' "$LOGS/$name.log" | tail -1)
+	p=0 f=0
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/.*\b([0-9]+) passed.*/\1/' <<<"$line")
+		f=$(sed -E 's/.*\b([0-9]+) failed.*/\1/' <<<"$line")
+	fi
+	if [ $((p + f)) -eq 0 ]; then
+		if [ $rc -eq 0 ]; then p=1; else f=1; fi
+	elif [ $rc -ne 0 ] && [ $f -eq 0 ]; then
+		f=1
+	fi
+	echo "$p $f $rc $((SECONDS - start))" > "$LOGS/$name.result"
+	[ $rc -eq 0 ] || { echo "--- $name FAILED:"; tail -40 "$LOGS/$name.log"; }
+	echo "--- $name: $p passed, $f failed, exit $rc, $((SECONDS - start)) s (log: ${LOGS#"$TOP"/}/$name.log)"
+}
