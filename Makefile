@@ -3,7 +3,7 @@
 # make check       install what is missing, build everything, run every suite
 # make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon)
 # make coverage   gcov report of the suites: build/coverage/index.html (slow, not in check)
-# make kunit | vm-test | fuzz | fuzz-long | unit | modules-all | bench | clean
+# make kunit | vm-test | fuzz | fuzz-long | unit | mutation | modules-all | bench | clean
 
 # The running kernel's build tree when there is one, else the newest Debian
 # header tree installed.
@@ -14,9 +14,11 @@ PORT ?= 8080
 MODE ?= auto
 KERNEL ?= 6.12
 FUZZ_SECONDS ?= 90
+MUTATION_SAMPLE ?= 15
+MUTATION_FILES ?=
 
 .PHONY: all module modules-all daemon check run kunit vm-test fuzz fuzz-long unit \
-	deps bench coverage clean
+	mutation deps bench coverage clean
 
 all: module daemon
 
@@ -58,6 +60,12 @@ unit:
 
 coverage:
 	scripts/coverage
+
+# Mutation testing (tests/mutation/, not part of check): MUTATION_SAMPLE
+# mutants per file (0: all of them, hours), of MUTATION_FILES or every target.
+mutation:
+	python3 tests/mutation/test_mutants.py
+	tests/mutation/run --sample $(MUTATION_SAMPLE) $(MUTATION_FILES)
 
 bench:
 	scripts/bench $(if $(QUICK),--quick)
