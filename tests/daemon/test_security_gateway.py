@@ -660,5 +660,45 @@ def a_chunked_body_must_arrive_within_body_timeout_in_all():
         expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
         expect(not os.path.exists(note), "the script ran for a body that never came")
 
+
+@test
+def a_content_length_body_must_arrive_within_body_timeout_in_all():
+    """A Content-Length upload streamed to a script is bounded by
+    BodyTimeout for the whole body too: a client that drips a byte at a
+    time gets 408 and a close at the deadline (before: every byte
+    restarted the script's silence timer, so the drip held the script and
+    its MaxProcesses slot without end, and with MaxProcesses drips every
+    other script request was 503); the slot comes back for the next one."""
+    d = gw_daemon(server_extra="    BodyTimeout 2\n", cgi_extra="    Timeout 4\n",
+                  main_sections="[CGI]\n    MaxProcesses 1\n")
+    script(d, "read.py", "body = sys.stdin.buffer.read()\n"
+           "out(b'Content-Type: text/plain\\r\\n\\r\\nread %d' % len(body))\n")
+    with d.running():
+        with d.connect() as c:
+            start = time.monotonic()
+            c.send(b"POST /cgi-bin/read.py HTTP/1.1\r\nHost: x\r\n"
+                   b"Content-Length: 100\r\n\r\n")
+            # one byte every 0.25 s for up to 8 s, or until the server answers
+            while time.monotonic() - start < 8:
+                try:
+                    c.send(b"x")
+                except OSError:
+                    break
+                if select.select([c.sock], [], [], 0.25)[0]:
+                    break
+            data = read_all(c)
+            took = time.monotonic() - start
+        expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
+               "a dripping Content-Length body: %r" % data[:200])
+        expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
+
+        def runs():
+            r = d.get("/cgi-bin/read.py")
+            expect(r.status in (200, 503), "after the drip: %d" % r.status)
+            return r.status == 200
+        # the slot comes back once the killed script is reaped: poll, bounded
+        expect(wait_until(runs, 5), "the drip's script kept its MaxProcesses slot")
+
+
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))
