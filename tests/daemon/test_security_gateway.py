@@ -700,5 +700,33 @@ def a_content_length_body_must_arrive_within_body_timeout_in_all():
         expect(wait_until(runs, 5), "the drip's script kept its MaxProcesses slot")
 
 
+
+@test
+def a_script_that_lingers_after_its_response_gives_its_slot_back():
+    """[CGI] MaxProcesses 1: a script that closes stdout after its response
+    and sleeps, or sleeps after a local redirect, no longer holds its
+    slot until it exits (before: every other script was 503 meanwhile);
+    it is killed, with its process group, within a bound of its response."""
+    d = gw_daemon(main_sections="[CGI]\n    MaxProcesses 1\n")
+    script(d, "linger.py", "out(b'Content-Type: text/plain\\r\\nContent-Length: 4\\r\\n"
+           "\\r\\ndone')\nos.close(1)\ntime.sleep(60)\n")
+    script(d, "linger-redirect.py", "out(b'Location: /index.html\\r\\n\\r\\n')\n"
+           "os.close(1)\ntime.sleep(60)\n")
+    script(d, "quick.py", "out(b'Content-Type: text/plain\\r\\n\\r\\nquick')\n")
+    with d.running():
+        for path, want in (("/cgi-bin/linger.py", b"done"),
+                           ("/cgi-bin/linger-redirect.py", b"static page\n")):
+            with d.connect() as c:
+                c.send_request(path)
+                r = read_answer(c, path)
+                expect(r.status == 200 and r.body == want, "%s: %d %r" % (path, r.status, r.body))
+                c.send_request("/cgi-bin/quick.py", close=True)
+                head, _, body = read_all(c).partition(b"\r\n\r\n")
+            expect(head.startswith(b"HTTP/1.1 200 ") and dechunk(body) == b"quick",
+                   "a script after %s, which lingers: %r" % (path, head[:60]))
+            expect(wait_until(lambda: not script_children(d), 8),
+                   "%s still runs 8 s after its response: %s" % (path, script_children(d)))
+
+
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))

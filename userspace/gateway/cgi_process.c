@@ -18,10 +18,17 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/privs.h"
+
+/*
+ * A script may go on after its response (stdout closed, or after a local
+ * redirect) for this long, out of MaxProcesses, then its group is killed.
+ */
+#define CGI_LINGER_SECONDS 3
 
 /* One script run; outlives its job until the process is reaped. */
 struct cgi_proc {
@@ -29,6 +36,7 @@ struct cgi_proc {
 	struct worker *w;
 	pid_t pid;
 	struct evsource in, out, exit;	/* stdin, stdout, pidfd */
+	struct evsource linger;		/* timerfd: CGI_LINGER_SECONDS */
 	bool reaped;
 	bool counted;			/* holds one of the MaxProcesses slots */
 	struct cgi_proc *prev, *next;	/* live ones, for cgi_processes_free() */
@@ -105,6 +113,8 @@ void cgi_processes_free(void)
 		procs = p->next;
 		if (p->exit.fd >= 0)
 			close(p->exit.fd);
+		if (p->linger.fd >= 0)
+			close(p->linger.fd);
 		free(p);
 	}
 	pthread_mutex_unlock(&procs_lock);
@@ -131,10 +141,17 @@ static void cgi_exit_cb(struct evsource *src, uint32_t events)
 	(void)events;
 	if (p->reaped)
 		return;
+	/*
+	 * The leader is a zombie: its pid cannot be reused yet. Once its
+	 * response is over, what it left running in its group goes too.
+	 */
+	if (!p->j)
+		kill(-p->pid, SIGKILL);
 	if (waitpid(p->pid, &status, WNOHANG) != p->pid)
 		return;
 	p->reaped = true;
 	cgi_fd_close(p, &p->exit);
+	cgi_fd_close(p, &p->linger);
 	if (p->j && WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		log_msg("cgi: pid %d: exec failed (exit 127)", (int)p->pid);
 	cgi_proc_maybe_free(p);
@@ -219,6 +236,41 @@ void cgi_process_output_ready(struct gw_job *j)
 		worker_watch_mod(p->w, &p->out, EPOLLIN);
 }
 
+static void cgi_linger_cb(struct evsource *src, uint32_t events)
+{
+	struct cgi_proc *p = (struct cgi_proc *)((char *)src -
+						 offsetof(struct cgi_proc, linger));
+
+	(void)events;
+	if (p->reaped || p->linger.fd < 0)
+		return;
+	log_msg("cgi: pid %d still runs %d s after its response: killed",
+		(int)p->pid, CGI_LINGER_SECONDS);
+	kill(-p->pid, SIGKILL);
+	cgi_fd_close(p, &p->linger);
+}
+
+/*
+ * The response is complete but the script runs on: its slot goes back
+ * now, and it has CGI_LINGER_SECONDS to exit before its group is killed
+ * (at once when no timer can be set).
+ */
+static void cgi_proc_linger(struct cgi_proc *p)
+{
+	struct itimerspec its = { .it_value.tv_sec = CGI_LINGER_SECONDS };
+
+	cgi_proc_uncount(p);
+	p->linger.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	p->linger.cb = cgi_linger_cb;
+	if (p->linger.fd < 0 || timerfd_settime(p->linger.fd, 0, &its, NULL) ||
+	    worker_watch(p->w, &p->linger, EPOLLIN)) {
+		if (p->linger.fd >= 0)
+			close(p->linger.fd);
+		p->linger.fd = -1;
+		kill(-p->pid, SIGKILL);
+	}
+}
+
 void cgi_process_release(struct gw_job *j, bool ok)
 {
 	struct cgi_proc *p = j->backend;
@@ -230,6 +282,8 @@ void cgi_process_release(struct gw_job *j, bool ok)
 	/* not finished normally: the whole group goes (client gone, timeout) */
 	if (!ok && !p->reaped)
 		kill(-p->pid, SIGKILL);
+	else if (!p->reaped)
+		cgi_proc_linger(p);
 	p->j = NULL;
 	j->backend = NULL;
 	cgi_proc_maybe_free(p);
@@ -253,6 +307,7 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 	if (!p)
 		return 500;
 	p->exit.fd = -1;	/* listed before its pidfd exists */
+	p->linger.fd = -1;
 	/* first: a flood over the limit costs no environment, pipe or fork */
 	if (!cgi_proc_link(p, max)) {
 		free(p);
