@@ -345,6 +345,8 @@ void http_response_done(struct conn *c)
 	c->body_unread = false;
 	c->handler = NULL;
 	c->redirects = 0;
+	free(c->client_line);
+	c->client_line = NULL;
 	c->head_only = false;
 	c->remote_user = NULL;
 	c->error_note = NULL;

@@ -57,6 +57,30 @@ char *redirect_head(const char *buf, const struct khttp_request *req,
 	return strbuf_take(&b, len);
 }
 
+/* The first line of buf[0..len), without the empty lines before it. */
+static const char *first_line(const char *buf, size_t len, size_t *n)
+{
+	size_t start = 0, end;
+
+	/* Empty lines before a request line are allowed (RFC 9112 2.2). */
+	while (start < len && (buf[start] == '\r' || buf[start] == '\n'))
+		start++;
+	end = start;
+	while (end < len && buf[end] != '\r' && buf[end] != '\n')
+		end++;
+	*n = end - start;
+	return buf + start;
+}
+
+const char *conn_request_line(const struct conn *c, size_t *len)
+{
+	if (c->client_line) {
+		*len = strlen(c->client_line);
+		return c->client_line;
+	}
+	return first_line(c->buf, c->buf_len, len);
+}
+
 int conn_redirect(struct conn *c, const char *target)
 {
 	uint32_t used = c->req.head_len + c->body_raw, rest;
@@ -71,6 +95,13 @@ int conn_redirect(struct conn *c, const char *target)
 	if (target[0] != '/') {
 		c->error_note = "internal redirect to an invalid target";
 		return 500;
+	}
+	if (!c->client_line) {	/* the logs keep what the client asked */
+		const char *line = first_line(c->buf, c->buf_len, &n);
+
+		c->client_line = strndup(line, n);
+		if (!c->client_line)
+			return 500;
 	}
 	head = redirect_head(c->buf, &c->req, target, &n);
 	if (!head)
