@@ -728,5 +728,86 @@ def a_script_that_lingers_after_its_response_gives_its_slot_back():
                    "%s still runs 8 s after its response: %s" % (path, script_children(d)))
 
 
+
+class HttpBackend:
+    """An HTTP/1.1 backend on 127.0.0.1: every request is answered 200
+    "backend <path>", cacheable for a minute; paths lists what it got."""
+
+    def __init__(self):
+        self.paths = []
+        app = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                line = self.rfile.readline(65536).decode("latin-1")
+                while self.rfile.readline(65536) not in (b"\r\n", b"\n", b""):
+                    pass
+                path = line.split(" ")[1] if line.count(" ") >= 2 else "?"
+                app.paths.append(path)
+                body = ("backend %s" % path).encode()
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                                 b"Connection: close\r\nContent-Length: %d\r\n\r\n"
+                                 % len(body) + body)
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@test
+def hidden_names_are_refused_whichever_handler_takes_the_path():
+    """One route decision refuses a hidden name (a dot segment but the
+    top-level /.well-known) before any plugin or handler: static files,
+    CGI, FastCGI, the proxy and the cache all answer 404 and no script,
+    app or backend sees it (before: a proxied /.git/config reached the
+    backend, and its answer was cached and served again)."""
+    app = FcgiApp(lambda env: b"Content-Type: text/plain\r\n\r\nfcgi ran")
+    backend = HttpBackend()
+    try:
+        d = Daemon(plugins=("cache", "cgi", "fastcgi", "proxy_reverse"),
+                   main_sections="[CACHE]\n    TTL 60\n")
+        d.write("www/.git/config", "SECRET\n")
+        d.write("www/.git/x.php", "")
+        d.write("www/.well-known/x.php", "")
+        script(d, ".hidden.py", "out(b'Content-Type: text/plain\\r\\n\\r\\nran')\n")
+        d.write("conf/sites/default", site("localhost", d.path("www"),
+                "[CGI]\n    Prefix /cgi-bin/\n"
+                "[FASTCGI]\n    Server 127.0.0.1:%d\n"
+                "[HANDLERS]\n    Match \\.php(/|$) fastcgi\n" % app.port))
+        d.write("conf/sites/proxied", site("p.test", d.path("www"),
+                "[PROXY_REVERSE]\n    ServerList 127.0.0.1:%d\n    Match ^/\n"
+                % backend.port))
+        with d.running():
+            for host, path in (("localhost", "/.git/config"), ("localhost", "/%2egit/config"),
+                               ("localhost", "/cgi-bin/.hidden.py"),
+                               ("localhost", "/cgi-bin/x/../.hidden.py/info"),
+                               ("localhost", "/.git/x.php"), ("localhost", "/.well-known/.x.php"),
+                               ("p.test", "/.git/config"), ("p.test", "/a/.env"),
+                               ("p.test", "/.git/config"), ("p.test", "/%2Egit/HEAD")):
+                for method in ("GET", "HEAD"):
+                    r = d.get(path, host=host, method=method)
+                    expect(r.status == 404 and b"SECRET" not in r.body and
+                           b"ran" not in r.body and b"backend" not in r.body,
+                           "%s %s on %s: %d %r, want 404" % (method, path, host, r.status,
+                                                             r.body[:60]))
+            expect(not app.requests, "the FastCGI app ran %r" % app.scripts)
+            expect(not backend.paths, "the backend got %r" % backend.paths)
+            # the handlers are live: what is not hidden reaches them
+            r = d.get("/.well-known/x.php")
+            expect(r.status == 200 and len(app.requests) == 1,
+                   "/.well-known/x.php: %d %r" % (r.status, app.requests))
+            r = d.get("/ok", host="p.test")
+            expect(r.status == 200 and r.body == b"backend /ok", "proxied /ok: %d %r"
+                   % (r.status, r.body))
+    finally:
+        app.close()
+        backend.close()
+
+
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))
