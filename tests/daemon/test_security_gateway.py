@@ -622,6 +622,22 @@ def a_chunked_body_beyond_request_max_is_refused_before_the_backend_runs():
         app.close()
 
 
+def drip(d, head, piece):
+    """head, then piece every 0.25 s for up to 8 s or until the server
+    answers: (all it sent until it closed, seconds taken)."""
+    with d.connect() as c:
+        start = time.monotonic()
+        c.send(head)
+        while time.monotonic() - start < 8:
+            try:
+                c.send(piece)
+            except OSError:
+                break
+            if select.select([c.sock], [], [], 0.25)[0]:
+                break
+        return read_all(c), time.monotonic() - start
+
+
 @test
 def a_chunked_body_must_arrive_within_body_timeout_in_all():
     """BodyTimeout bounds the whole spooled body, not each read: a client
@@ -642,19 +658,7 @@ def a_chunked_body_must_arrive_within_body_timeout_in_all():
                "a stalled body: %r" % data[:200])
         expect(took < 3.5, "a stalled body answered after %.1f s (BodyTimeout 2)" % took)
 
-        with d.connect() as c:
-            start = time.monotonic()
-            c.send(head)
-            # one byte every 0.25 s for up to 8 s, or until the server answers
-            while time.monotonic() - start < 8:
-                try:
-                    c.send(b"1\r\nx\r\n")
-                except OSError:
-                    break
-                if select.select([c.sock], [], [], 0.25)[0]:
-                    break
-            data = read_all(c)
-            took = time.monotonic() - start
+        data, took = drip(d, head, b"1\r\nx\r\n")
         expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
                "a dripping body: %r" % data[:200])
         expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
@@ -674,20 +678,8 @@ def a_content_length_body_must_arrive_within_body_timeout_in_all():
     script(d, "read.py", "body = sys.stdin.buffer.read()\n"
            "out(b'Content-Type: text/plain\\r\\n\\r\\nread %d' % len(body))\n")
     with d.running():
-        with d.connect() as c:
-            start = time.monotonic()
-            c.send(b"POST /cgi-bin/read.py HTTP/1.1\r\nHost: x\r\n"
-                   b"Content-Length: 100\r\n\r\n")
-            # one byte every 0.25 s for up to 8 s, or until the server answers
-            while time.monotonic() - start < 8:
-                try:
-                    c.send(b"x")
-                except OSError:
-                    break
-                if select.select([c.sock], [], [], 0.25)[0]:
-                    break
-            data = read_all(c)
-            took = time.monotonic() - start
+        data, took = drip(d, b"POST /cgi-bin/read.py HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Length: 100\r\n\r\n", b"x")
         expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
                "a dripping Content-Length body: %r" % data[:200])
         expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
