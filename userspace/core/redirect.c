@@ -13,30 +13,32 @@
 #include <string.h>
 
 #include "khttpdd.h"
+#include "reqfield.h"
 #include "strbuf.h"
 
 /* At most this many redirects for one client request: a loop ends in 500. */
 #define REDIRECT_MAX 10
 
-/* Fields of the body the redirected request no longer has. */
-static bool body_field(const char *buf, struct khttp_span name)
+/* Every field but those of the body the redirected request no longer has. */
+static bool redirect_keeps(const char *buf, struct khttp_span name,
+			   struct khttp_span value, void *arg)
 {
 	static const char *const names[] = {
 		"content-length", "transfer-encoding", "content-type", "expect",
 	};
 
+	(void)value;
+	(void)arg;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (khttp_span_ieq(buf, name, names[i]))
-			return true;
-	return false;
+			return false;
+	return true;
 }
 
 char *redirect_head(const char *buf, const struct khttp_request *req,
 		    const char *target, size_t *len)
 {
 	struct strbuf b = { 0 };
-	struct khttp_span n, v;
-	u16 pos = 0;
 
 	strbuf_str(&b, req->method == KHTTP_METHOD_HEAD ? "HEAD " : "GET ");
 	/* absolute-form: the same scheme and authority, so the same host */
@@ -45,14 +47,7 @@ char *redirect_head(const char *buf, const struct khttp_request *req,
 			   (size_t)(req->path.off - req->target.off));
 	strbuf_str(&b, target);
 	strbuf_str(&b, req->version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
-	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		if (body_field(buf, n))
-			continue;
-		strbuf_add(&b, buf + n.off, n.len);
-		strbuf_str(&b, ": ");
-		strbuf_add(&b, buf + v.off, v.len);
-		strbuf_str(&b, "\r\n");
-	}
+	reqfield_copy(&b, buf, req, redirect_keeps, NULL);
 	strbuf_str(&b, "\r\n");
 	return strbuf_take(&b, len);
 }
