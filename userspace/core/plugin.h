@@ -132,6 +132,8 @@ void worker_unwatch(struct worker *w, struct evsource *src);
  * events of this batch may still name it. Unwatch its fds first.
  */
 void worker_defer_free(struct worker *w, void *p, void (*fn)(void *p));
+/* The batch is handled: run those frees (the worker loop; unit tests). */
+void worker_free_deferred(struct worker *w);
 
 /* Body of the request routed to a handler (decoded if chunked). */
 const char *conn_body(const struct conn *c, size_t *len);

@@ -39,6 +39,7 @@ struct cgi_proc {
 	struct evsource linger;		/* timerfd: CGI_LINGER_SECONDS */
 	bool reaped;
 	bool counted;			/* holds one of the MaxProcesses slots */
+	bool orphan;			/* no job, no pidfd: cgi_orphans_reap() */
 	struct cgi_proc *prev, *next;	/* live ones, for cgi_processes_free() */
 };
 
@@ -47,12 +48,49 @@ static pthread_mutex_t procs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cgi_proc *procs;
 static unsigned procs_counted;
 
+static void cgi_proc_unlink_locked(struct cgi_proc *p)
+{
+	if (p->counted)
+		procs_counted--;
+	p->counted = false;
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		procs = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+}
+
+/*
+ * Reap the scripts killed without a pidfd to tell when (their watches
+ * failed), never waiting: each holds its slot until then. No event of any
+ * worker names them, so they are freed here, by whichever worker.
+ */
+static void cgi_orphans_reap(void)
+{
+	struct cgi_proc *p = procs, *next;
+
+	for (; p; p = next) {
+		pid_t r;
+
+		next = p->next;
+		if (!p->orphan)
+			continue;
+		r = waitpid(p->pid, NULL, WNOHANG);
+		if (r == 0 || (r < 0 && errno != ECHILD))
+			continue;	/* not dead yet (or EINTR: next time) */
+		cgi_proc_unlink_locked(p);
+		free(p);
+	}
+}
+
 /* List p with a slot: false when max scripts hold one already. */
 static bool cgi_proc_link(struct cgi_proc *p, unsigned max)
 {
 	bool ok;
 
 	pthread_mutex_lock(&procs_lock);
+	cgi_orphans_reap();
 	ok = procs_counted < max;
 	if (ok) {
 		procs_counted++;
@@ -78,14 +116,8 @@ static void cgi_proc_uncount(struct cgi_proc *p)
 
 static void cgi_proc_unlink(struct cgi_proc *p)
 {
-	cgi_proc_uncount(p);
 	pthread_mutex_lock(&procs_lock);
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		procs = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
+	cgi_proc_unlink_locked(p);
 	pthread_mutex_unlock(&procs_lock);
 }
 
@@ -126,9 +158,16 @@ void cgi_processes_free(void)
  */
 static void cgi_proc_maybe_free(struct cgi_proc *p)
 {
-	if (!p->j && p->reaped) {
+	if (p->j)
+		return;
+	if (p->reaped) {
 		cgi_proc_uncount(p);
 		worker_defer_free(p->w, p, cgi_proc_free);
+	} else if (p->exit.fd < 0) {
+		/* never watched: the next start reaps it (cgi_orphans_reap) */
+		pthread_mutex_lock(&procs_lock);
+		p->orphan = true;
+		pthread_mutex_unlock(&procs_lock);
 	}
 }
 
@@ -371,11 +410,13 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 	    worker_watch(p->w, &p->exit, EPOLLIN)) {
 		log_msg("cgi: cannot watch the script's pipes: %s",
 			strerror(errno));
+		/*
+		 * Killed, not waited for: the worker serves others meanwhile (a
+		 * script in uninterruptible sleep can take its time to die).
+		 * It keeps its slot until a later start reaps it.
+		 */
 		kill(-pid, SIGKILL);
-		/* reap it here: an unwatched pidfd would keep its slot forever */
-		waitpid(pid, NULL, 0);
 		cgi_fd_close(p, &p->exit);
-		p->reaped = true;
 		return 500;
 	}
 	return 0;
