@@ -534,6 +534,46 @@ def nph_output_beyond_its_own_head_never_reaches_the_client():
                    "GET /cgi-bin/%s: %r" % (name, data[:300]))
 
 
+# nph- heads whose body needs no cut: (name, method, output, status, body,
+# whether the connection is kept). Only a cut, a body that ends at the
+# close, a short one or the script's own "close" ends it.
+NPH_CLEAN = (
+    ("nph-exact.py", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 200,
+     b"hello", True),
+    ("nph-exact.py", "HEAD", None, 200, b"", True),
+    ("nph-empty.py", "GET", b"HTTP/1.1 204 No Content\r\n\r\n", 204, b"", True),
+    ("nph-close.py", "GET", b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+     b"Content-Length: 5\r\n\r\nhello", 200, b"hello", False),
+    ("nph-tillclose.py", "GET", b"HTTP/1.1 200 OK\r\n\r\nhello", 200, b"hello", False),
+    ("nph-short.py", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhello", 200,
+     b"hello", False),
+)
+
+
+@test
+def nph_output_within_its_framing_keeps_the_connection():
+    """An nph- script's connection closes only when something of its output
+    had to be cut, its body ends at the close or short of its length, or
+    its own head says close (before: always, so a keep-alive client paid
+    a new connection after every nph response, however well framed)."""
+    d = gw_daemon()
+    for name, _, output, _, _, _ in NPH_CLEAN:
+        if output is not None:
+            script(d, name, "out(%r)\n" % output)
+    with d.running():
+        for name, method, _, status, body, keeps in NPH_CLEAN:
+            data, (resps, rest) = pipelined(d, method, "/cgi-bin/" + name)
+            expect(resps and resps[0][0] == status and resps[0][2] == body,
+                   "%s %s: %r" % (method, name, data[:300]))
+            expect((len(resps) == 2) == keeps and rest == b"",
+                   "%s %s: connection %s, want %s: %r" % (
+                       method, name, "kept" if len(resps) == 2 else "closed",
+                       "kept" if keeps else "closed", data[:300]))
+            if keeps:
+                expect(resps[1][0] == 200 and resps[1][2] == STATIC,
+                       "%s %s: the second response: %r" % (method, name, data))
+
+
 def expect_short_closes(d, path):
     """The backend ends before its Content-Length: the client gets what
     there was, then the connection closes (never waits, never reused)."""
