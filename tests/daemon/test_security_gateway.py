@@ -534,6 +534,46 @@ def nph_output_beyond_its_own_head_never_reaches_the_client():
                    "GET /cgi-bin/%s: %r" % (name, data[:300]))
 
 
+# nph- heads whose body needs no cut: (name, method, output, status, body,
+# whether the connection is kept). Only a cut, a body that ends at the
+# close, a short one or the script's own "close" ends it.
+NPH_CLEAN = (
+    ("nph-exact.py", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 200,
+     b"hello", True),
+    ("nph-exact.py", "HEAD", None, 200, b"", True),
+    ("nph-empty.py", "GET", b"HTTP/1.1 204 No Content\r\n\r\n", 204, b"", True),
+    ("nph-close.py", "GET", b"HTTP/1.1 200 OK\r\nConnection: close\r\n"
+     b"Content-Length: 5\r\n\r\nhello", 200, b"hello", False),
+    ("nph-tillclose.py", "GET", b"HTTP/1.1 200 OK\r\n\r\nhello", 200, b"hello", False),
+    ("nph-short.py", "GET", b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhello", 200,
+     b"hello", False),
+)
+
+
+@test
+def nph_output_within_its_framing_keeps_the_connection():
+    """An nph- script's connection closes only when something of its output
+    had to be cut, its body ends at the close or short of its length, or
+    its own head says close (before: always, so a keep-alive client paid
+    a new connection after every nph response, however well framed)."""
+    d = gw_daemon()
+    for name, _, output, _, _, _ in NPH_CLEAN:
+        if output is not None:
+            script(d, name, "out(%r)\n" % output)
+    with d.running():
+        for name, method, _, status, body, keeps in NPH_CLEAN:
+            data, (resps, rest) = pipelined(d, method, "/cgi-bin/" + name)
+            expect(resps and resps[0][0] == status and resps[0][2] == body,
+                   "%s %s: %r" % (method, name, data[:300]))
+            expect((len(resps) == 2) == keeps and rest == b"",
+                   "%s %s: connection %s, want %s: %r" % (
+                       method, name, "kept" if len(resps) == 2 else "closed",
+                       "kept" if keeps else "closed", data[:300]))
+            if keeps:
+                expect(resps[1][0] == 200 and resps[1][2] == STATIC,
+                       "%s %s: the second response: %r" % (method, name, data))
+
+
 def expect_short_closes(d, path):
     """The backend ends before its Content-Length: the client gets what
     there was, then the connection closes (never waits, never reused)."""
@@ -622,6 +662,22 @@ def a_chunked_body_beyond_request_max_is_refused_before_the_backend_runs():
         app.close()
 
 
+def drip(d, head, piece):
+    """head, then piece every 0.25 s for up to 8 s or until the server
+    answers: (all it sent until it closed, seconds taken)."""
+    with d.connect() as c:
+        start = time.monotonic()
+        c.send(head)
+        while time.monotonic() - start < 8:
+            try:
+                c.send(piece)
+            except OSError:
+                break
+            if select.select([c.sock], [], [], 0.25)[0]:
+                break
+        return read_all(c), time.monotonic() - start
+
+
 @test
 def a_chunked_body_must_arrive_within_body_timeout_in_all():
     """BodyTimeout bounds the whole spooled body, not each read: a client
@@ -642,23 +698,148 @@ def a_chunked_body_must_arrive_within_body_timeout_in_all():
                "a stalled body: %r" % data[:200])
         expect(took < 3.5, "a stalled body answered after %.1f s (BodyTimeout 2)" % took)
 
-        with d.connect() as c:
-            start = time.monotonic()
-            c.send(head)
-            # one byte every 0.25 s for up to 8 s, or until the server answers
-            while time.monotonic() - start < 8:
-                try:
-                    c.send(b"1\r\nx\r\n")
-                except OSError:
-                    break
-                if select.select([c.sock], [], [], 0.25)[0]:
-                    break
-            data = read_all(c)
-            took = time.monotonic() - start
+        data, took = drip(d, head, b"1\r\nx\r\n")
         expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
                "a dripping body: %r" % data[:200])
         expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
         expect(not os.path.exists(note), "the script ran for a body that never came")
+
+
+@test
+def a_content_length_body_must_arrive_within_body_timeout_in_all():
+    """A Content-Length upload streamed to a script is bounded by
+    BodyTimeout for the whole body too: a client that drips a byte at a
+    time gets 408 and a close at the deadline (before: every byte
+    restarted the script's silence timer, so the drip held the script and
+    its MaxProcesses slot without end, and with MaxProcesses drips every
+    other script request was 503); the slot comes back for the next one."""
+    d = gw_daemon(server_extra="    BodyTimeout 2\n", cgi_extra="    Timeout 4\n",
+                  main_sections="[CGI]\n    MaxProcesses 1\n")
+    script(d, "read.py", "body = sys.stdin.buffer.read()\n"
+           "out(b'Content-Type: text/plain\\r\\n\\r\\nread %d' % len(body))\n")
+    with d.running():
+        data, took = drip(d, b"POST /cgi-bin/read.py HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Length: 100\r\n\r\n", b"x")
+        expect(data.startswith(b"HTTP/1.1 408 ") and b"Connection: close" in data,
+               "a dripping Content-Length body: %r" % data[:200])
+        expect(took < 3.5, "a dripping body cut after %.1f s (BodyTimeout 2)" % took)
+
+        def runs():
+            r = d.get("/cgi-bin/read.py")
+            expect(r.status in (200, 503), "after the drip: %d" % r.status)
+            return r.status == 200
+        # the slot comes back once the killed script is reaped: poll, bounded
+        expect(wait_until(runs, 5), "the drip's script kept its MaxProcesses slot")
+
+
+
+@test
+def a_script_that_lingers_after_its_response_gives_its_slot_back():
+    """[CGI] MaxProcesses 1: a script that closes stdout after its response
+    and sleeps, or sleeps after a local redirect, no longer holds its
+    slot until it exits (before: every other script was 503 meanwhile);
+    it is killed, with its process group, within a bound of its response."""
+    d = gw_daemon(main_sections="[CGI]\n    MaxProcesses 1\n")
+    script(d, "linger.py", "out(b'Content-Type: text/plain\\r\\nContent-Length: 4\\r\\n"
+           "\\r\\ndone')\nos.close(1)\ntime.sleep(60)\n")
+    script(d, "linger-redirect.py", "out(b'Location: /index.html\\r\\n\\r\\n')\n"
+           "os.close(1)\ntime.sleep(60)\n")
+    script(d, "quick.py", "out(b'Content-Type: text/plain\\r\\n\\r\\nquick')\n")
+    with d.running():
+        for path, want in (("/cgi-bin/linger.py", b"done"),
+                           ("/cgi-bin/linger-redirect.py", b"static page\n")):
+            with d.connect() as c:
+                c.send_request(path)
+                r = read_answer(c, path)
+                expect(r.status == 200 and r.body == want, "%s: %d %r" % (path, r.status, r.body))
+                c.send_request("/cgi-bin/quick.py", close=True)
+                head, _, body = read_all(c).partition(b"\r\n\r\n")
+            expect(head.startswith(b"HTTP/1.1 200 ") and dechunk(body) == b"quick",
+                   "a script after %s, which lingers: %r" % (path, head[:60]))
+            expect(wait_until(lambda: not script_children(d), 8),
+                   "%s still runs 8 s after its response: %s" % (path, script_children(d)))
+
+
+
+class HttpBackend:
+    """An HTTP/1.1 backend on 127.0.0.1: every request is answered 200
+    "backend <path>", cacheable for a minute; paths lists what it got."""
+
+    def __init__(self):
+        self.paths = []
+        app = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                line = self.rfile.readline(65536).decode("latin-1")
+                while self.rfile.readline(65536) not in (b"\r\n", b"\n", b""):
+                    pass
+                path = line.split(" ")[1] if line.count(" ") >= 2 else "?"
+                app.paths.append(path)
+                body = ("backend %s" % path).encode()
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                                 b"Connection: close\r\nContent-Length: %d\r\n\r\n"
+                                 % len(body) + body)
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@test
+def hidden_names_are_refused_whichever_handler_takes_the_path():
+    """One route decision refuses a hidden name (a dot segment but the
+    top-level /.well-known) before any plugin or handler: static files,
+    CGI, FastCGI, the proxy and the cache all answer 404 and no script,
+    app or backend sees it (before: a proxied /.git/config reached the
+    backend, and its answer was cached and served again)."""
+    app = FcgiApp(lambda env: b"Content-Type: text/plain\r\n\r\nfcgi ran")
+    backend = HttpBackend()
+    try:
+        d = Daemon(plugins=("cache", "cgi", "fastcgi", "proxy_reverse"),
+                   main_sections="[CACHE]\n    TTL 60\n")
+        d.write("www/.git/config", "SECRET\n")
+        d.write("www/.git/x.php", "")
+        d.write("www/.well-known/x.php", "")
+        script(d, ".hidden.py", "out(b'Content-Type: text/plain\\r\\n\\r\\nran')\n")
+        d.write("conf/sites/default", site("localhost", d.path("www"),
+                "[CGI]\n    Prefix /cgi-bin/\n"
+                "[FASTCGI]\n    Server 127.0.0.1:%d\n"
+                "[HANDLERS]\n    Match \\.php(/|$) fastcgi\n" % app.port))
+        d.write("conf/sites/proxied", site("p.test", d.path("www"),
+                "[PROXY_REVERSE]\n    ServerList 127.0.0.1:%d\n    Match ^/\n"
+                % backend.port))
+        with d.running():
+            for host, path in (("localhost", "/.git/config"), ("localhost", "/%2egit/config"),
+                               ("localhost", "/cgi-bin/.hidden.py"),
+                               ("localhost", "/cgi-bin/x/../.hidden.py/info"),
+                               ("localhost", "/.git/x.php"), ("localhost", "/.well-known/.x.php"),
+                               ("p.test", "/.git/config"), ("p.test", "/a/.env"),
+                               ("p.test", "/.git/config"), ("p.test", "/%2Egit/HEAD")):
+                for method in ("GET", "HEAD"):
+                    r = d.get(path, host=host, method=method)
+                    expect(r.status == 404 and b"SECRET" not in r.body and
+                           b"ran" not in r.body and b"backend" not in r.body,
+                           "%s %s on %s: %d %r, want 404" % (method, path, host, r.status,
+                                                             r.body[:60]))
+            expect(not app.requests, "the FastCGI app ran %r" % app.scripts)
+            expect(not backend.paths, "the backend got %r" % backend.paths)
+            # the handlers are live: what is not hidden reaches them
+            r = d.get("/.well-known/x.php")
+            expect(r.status == 200 and len(app.requests) == 1,
+                   "/.well-known/x.php: %d %r" % (r.status, app.requests))
+            r = d.get("/ok", host="p.test")
+            expect(r.status == 200 and r.body == b"backend /ok", "proxied /ok: %d %r"
+                   % (r.status, r.body))
+    finally:
+        app.close()
+        backend.close()
+
 
 if __name__ == "__main__":
     sys.exit(run_all(sys.argv))

@@ -14,7 +14,7 @@ import sys
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Daemon, expect, run_all, site, test  # noqa: E402
+from harness import Daemon, expect, run_all, site, test, wait_until  # noqa: E402
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -152,6 +152,50 @@ def redirect_answer_not_cached_under_the_script():
         paths = cached_paths(d)
         expect(not any(p.startswith("/cgi-bin/") for p in paths),
                "the cache keeps a redirect's answer under the script: %r" % paths)
+
+
+
+@test
+def access_log_shows_the_client_request_line_after_a_redirect():
+    """After an internal redirect the access and error logs show the
+    request line the client sent (before: the redirect target's, so a log
+    could not tell which script answered, nor a POST from a GET)."""
+    d = Daemon()
+    d.write_conf(plugins=("logger", "cgi"),
+                 main_sections="[LOGGER]\n    AccessLog %s\n    ErrorLog %s\n"
+                 % (d.path("access.log"), d.path("error.log")))
+    d.write("www/pub/a.txt", "file a\n")
+    d.write("conf/sites/default", site("localhost", d.path("www"),
+            "[CGI]\n    Prefix /cgi-bin/\n"))
+    redirector(d, "to-pub.py", "'/pub/' + os.environ['QUERY_STRING'] + '.txt'")
+    with d.running():
+        r = d.get("/cgi-bin/to-pub.py?a")
+        expect(r.status == 200 and r.body == b"file a\n", "redirect: %d %r" % (r.status, r.body))
+        r = d.get("/cgi-bin/to-pub.py?nope", method="POST", headers=("Content-Length: 0",))
+        expect(r.status == 404, "redirect to a missing file: %d" % r.status)
+        access = wait_lines(d.path("access.log"), 2)
+        error = wait_lines(d.path("error.log"), 1)
+    # two connections, maybe two workers: matched by content, not order
+    for lines, want in ((access, '"GET /cgi-bin/to-pub.py?a HTTP/1.1" 200 '),
+                        (access, '"POST /cgi-bin/to-pub.py?nope HTTP/1.1" 404 '),
+                        (error, '404 "POST /cgi-bin/to-pub.py?nope HTTP/1.1"')):
+        expect(any(want in line for line in lines), "log %r, want %r in it" % (lines, want))
+
+
+def wait_lines(path, n):
+    """The first n lines of the log at path, once it has them (5 s at most)."""
+    lines = []
+
+    def enough():
+        nonlocal lines
+        try:
+            with open(path) as f:
+                lines = f.read().splitlines()
+        except OSError:
+            return False
+        return len(lines) >= n
+    expect(wait_until(enough, 5), "%s: %d lines, want %d: %r" % (path, len(lines), n, lines))
+    return lines[:n]
 
 
 if __name__ == "__main__":

@@ -98,6 +98,8 @@ class Backend:
       /private       the same with "Cache-Control: private, max-age=60"
       /public        the same with "Cache-Control: public, max-age=60"
       /vary          "Vary: Accept-Language", the body names the language
+      /setcookie     the same as /cacheable with a Set-Cookie
+      /varycookie    "Vary: Cookie", the body names the cookie
       /cchunk?N      N pattern bytes, chunked, "Cache-Control: max-age=60"
       /s204, /s304   a 204 or 304 head; /s204-cl, /s204-te and /s304-te
                      send body bytes after it anyway (BODYLESS)
@@ -246,14 +248,18 @@ class Backend:
             c.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
             c.sendall(data)
             return False
-        if path in ("/cacheable", "/private", "/public", "/vary"):
+        if path in ("/cacheable", "/private", "/public", "/vary", "/setcookie",
+                    "/varycookie"):
             hd = {k.lower(): v for k, v in headers}
             extra = {"/cacheable": "Cache-Control: max-age=60\r\n",
                      "/private": "Cache-Control: private, max-age=60\r\n",
                      "/public": "Cache-Control: public, max-age=60\r\n",
-                     "/vary": "Cache-Control: max-age=60\r\nVary: Accept-Language\r\n"}[path]
+                     "/vary": "Cache-Control: max-age=60\r\nVary: Accept-Language\r\n",
+                     "/setcookie": "Cache-Control: max-age=60\r\nSet-Cookie: s=1\r\n",
+                     "/varycookie": "Cache-Control: max-age=60\r\nVary: Cookie\r\n"}[path]
             out = ("%s %d %s" % (self.name, self.count(path),
-                                 hd.get("accept-language", ""))).encode()
+                                 hd.get("accept-language", hd.get("cookie", "")
+                                        if path == "/varycookie" else ""))).encode()
             c.sendall(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n%s"
                        "X-Backend: %s\r\nContent-Length: %d\r\n\r\n"
                        % (extra, self.name, len(out))).encode() + out)

@@ -114,9 +114,9 @@ def ere(name):
 
 
 def hidden(name):
-    """Whether static serving hides name (lib/http_path.c khttp_path_hidden:
+    """Whether the daemon hides name (lib/http_path.c khttp_path_hidden:
     a segment starting with '.', except the top-level /.well-known): then
-    every check still sees name, and the file is 404 to everyone."""
+    it is 404 to everyone, before any plugin or handler sees it."""
     segs = name.split("/")[1:]
     if segs and segs[0] == ".well-known":
         segs = segs[1:]
@@ -257,6 +257,14 @@ def check(T):
                     "%s: the cache keys on %r (%s hits it)" % (sent, name, canonical(name)),
                     (cache_keys(), hit and (hit.status, hit.header("x-cache"))))
         if i is None:
+            continue
+        if served == 404:
+            # refused by the one route decision, before any plugin
+            before = len(be.log)
+            st = [status(ask(d.port, sent, h % i)) for h in ("m%d.test", "a%d.test", "p%d.test")]
+            T.check(st == [404] * 3 and len(be.log) == before,
+                    "%s: hidden %r is 404 before mandril, auth and the proxy" % (sent, name),
+                    (st, be.log[before:]))
             continue
         rm = ask(d.port, sent, "m%d.test" % i)
         T.check(status(rm) == 403, "%s: mandril's DenyURI sees %r" % (sent, name),

@@ -114,6 +114,7 @@ void conn_close(struct conn *c)
 	close(c->ev.fd);
 	if (c->buf != c->inline_buf)
 		free(c->buf);
+	free(c->client_line);
 	if (c->prev)
 		c->prev->next = c->next;
 	else

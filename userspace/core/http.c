@@ -230,6 +230,16 @@ static void http_route(struct conn *c)
 		http_send_error(c, khttp_error_status(n), NULL);
 		return;
 	}
+	/*
+	 * A dotfile or dot-directory (.git/, .htpasswd; not /.well-known) is
+	 * nobody's to serve, run, forward or cache: refused here, before any
+	 * plugin, as the module refuses it.
+	 */
+	if (khttp_path_hidden(w->path, (size_t)n)) {
+		c->error_note = "hidden path";
+		http_send_error(c, 404, NULL);
+		return;
+	}
 	rc = plugins_on_request(c);
 	if (rc == KP_CLOSE)
 		c->closing = true;
@@ -345,6 +355,8 @@ void http_response_done(struct conn *c)
 	c->body_unread = false;
 	c->handler = NULL;
 	c->redirects = 0;
+	free(c->client_line);
+	c->client_line = NULL;
 	c->head_only = false;
 	c->remote_user = NULL;
 	c->error_note = NULL;

@@ -152,6 +152,7 @@ struct conn {
 	bool head_only;		/* HEAD: no content */
 	uint32_t nrequests;
 	uint8_t redirects;	/* internal redirects of this client request */
+	char *client_line;	/* its request line once a redirect replaced it */
 	int64_t deadline;	/* monotonic seconds */
 
 	struct khttp_request req;

@@ -132,6 +132,8 @@ void worker_unwatch(struct worker *w, struct evsource *src);
  * events of this batch may still name it. Unwatch its fds first.
  */
 void worker_defer_free(struct worker *w, void *p, void (*fn)(void *p));
+/* The batch is handled: run those frees (the worker loop; unit tests). */
+void worker_free_deferred(struct worker *w);
 
 /* Body of the request routed to a handler (decoded if chunked). */
 const char *conn_body(const struct conn *c, size_t *len);
@@ -173,6 +175,11 @@ void conn_resume(struct conn *c);
  * refuses, or more than 10 redirects for one client request (a loop).
  */
 int conn_redirect(struct conn *c, const char *target);
+/*
+ * The request line the client sent (up to its CR/LF, *len bytes), for
+ * logs: after an internal redirect still the client's, not the target's.
+ */
+const char *conn_request_line(const struct conn *c, size_t *len);
 
 /* Plugin data of the current request's vhost, or of the main config. */
 void *conn_vhost_data(const struct conn *c, const struct khttpd_plugin *p);

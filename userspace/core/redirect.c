@@ -13,30 +13,32 @@
 #include <string.h>
 
 #include "khttpdd.h"
+#include "reqfield.h"
 #include "strbuf.h"
 
 /* At most this many redirects for one client request: a loop ends in 500. */
 #define REDIRECT_MAX 10
 
-/* Fields of the body the redirected request no longer has. */
-static bool body_field(const char *buf, struct khttp_span name)
+/* Every field but those of the body the redirected request no longer has. */
+static bool redirect_keeps(const char *buf, struct khttp_span name,
+			   struct khttp_span value, void *arg)
 {
 	static const char *const names[] = {
 		"content-length", "transfer-encoding", "content-type", "expect",
 	};
 
+	(void)value;
+	(void)arg;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (khttp_span_ieq(buf, name, names[i]))
-			return true;
-	return false;
+			return false;
+	return true;
 }
 
 char *redirect_head(const char *buf, const struct khttp_request *req,
 		    const char *target, size_t *len)
 {
 	struct strbuf b = { 0 };
-	struct khttp_span n, v;
-	u16 pos = 0;
 
 	strbuf_str(&b, req->method == KHTTP_METHOD_HEAD ? "HEAD " : "GET ");
 	/* absolute-form: the same scheme and authority, so the same host */
@@ -45,16 +47,33 @@ char *redirect_head(const char *buf, const struct khttp_request *req,
 			   (size_t)(req->path.off - req->target.off));
 	strbuf_str(&b, target);
 	strbuf_str(&b, req->version == 10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
-	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		if (body_field(buf, n))
-			continue;
-		strbuf_add(&b, buf + n.off, n.len);
-		strbuf_str(&b, ": ");
-		strbuf_add(&b, buf + v.off, v.len);
-		strbuf_str(&b, "\r\n");
-	}
+	reqfield_copy(&b, buf, req, redirect_keeps, NULL);
 	strbuf_str(&b, "\r\n");
 	return strbuf_take(&b, len);
+}
+
+/* The first line of buf[0..len), without the empty lines before it. */
+static const char *first_line(const char *buf, size_t len, size_t *n)
+{
+	size_t start = 0, end;
+
+	/* Empty lines before a request line are allowed (RFC 9112 2.2). */
+	while (start < len && (buf[start] == '\r' || buf[start] == '\n'))
+		start++;
+	end = start;
+	while (end < len && buf[end] != '\r' && buf[end] != '\n')
+		end++;
+	*n = end - start;
+	return buf + start;
+}
+
+const char *conn_request_line(const struct conn *c, size_t *len)
+{
+	if (c->client_line) {
+		*len = strlen(c->client_line);
+		return c->client_line;
+	}
+	return first_line(c->buf, c->buf_len, len);
 }
 
 int conn_redirect(struct conn *c, const char *target)
@@ -71,6 +90,13 @@ int conn_redirect(struct conn *c, const char *target)
 	if (target[0] != '/') {
 		c->error_note = "internal redirect to an invalid target";
 		return 500;
+	}
+	if (!c->client_line) {	/* the logs keep what the client asked */
+		const char *line = first_line(c->buf, c->buf_len, &n);
+
+		c->client_line = strndup(line, n);
+		if (!c->client_line)
+			return 500;
 	}
 	head = redirect_head(c->buf, &c->req, target, &n);
 	if (!head)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
-/* Field presence in a parsed head (see reqfield.h). */
+/* Field presence in a parsed head, and copies of its fields (see reqfield.h). */
 #include "reqfield.h"
 
 bool reqfield_has(const char *buf, const struct khttp_request *req,
@@ -13,4 +13,21 @@ bool reqfield_has(const char *buf, const struct khttp_request *req,
 		    (!value || khttp_span_ieq(buf, v, value)))
 			return true;
 	return false;
+}
+
+void reqfield_copy(struct strbuf *s, const char *buf,
+		   const struct khttp_request *req, reqfield_keep_fn *keep,
+		   void *arg)
+{
+	struct khttp_span n, v;
+	u16 pos = 0;
+
+	while (khttp_field_next(buf, req, &pos, &n, &v)) {
+		if (!keep(buf, n, v, arg))
+			continue;
+		strbuf_add(s, buf + n.off, n.len);
+		strbuf_str(s, ": ");
+		strbuf_add(s, buf + v.off, v.len);
+		strbuf_str(s, "\r\n");
+	}
 }

@@ -235,10 +235,6 @@ int static_serve(struct conn *c)
 	struct fdcache_entry *f, *idx;
 	int rc;
 
-	if (khttp_path_hidden(path, plen)) {	/* a dotfile, or in a dot-directory */
-		c->error_note = "hidden path";
-		return http_send_error(c, 404, NULL);
-	}
 	rc = fdcache_get(w->fc, vh->docroot_fd, vh->docroot, path, w->now, &f);
 	if (rc) {
 		c->error_note = strerror(-rc);

@@ -60,18 +60,59 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+ */
+static size_t utf8_seq_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;	/* overlong */
+	else if (s[0] == 0xed)
+		hi = 0x9f;	/* surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;	/* overlong */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;	/* above U+10FFFF */
+	if (s[1] < lo || s[1] > hi)
+		return 0;	/* a NUL ends the check here too */
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 void strbuf_json(struct strbuf *b, const char *s)
 {
-	strbuf_add(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	const unsigned char *u = (const unsigned char *)s;
 
-		if (ch == '"' || ch == '\\')
-			strbuf_printf(b, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			strbuf_printf(b, "\\u%04x", ch);
+	strbuf_add(b, "\"", 1);
+	while (*u) {
+		size_t n = *u < 0x80 ? 1 : utf8_seq_len(u);
+
+		if (*u == '"' || *u == '\\')
+			strbuf_printf(b, "\\%c", *u);
+		else if (*u < 0x20 || *u == 0x7f || !n)
+			/* what is no UTF-8 goes byte by byte: JSON stays valid */
+			strbuf_printf(b, "\\u%04x", *u);
+		else if (n == 3 && u[0] == 0xe2 && u[1] == 0x80 &&
+			 (u[2] == 0xa8 || u[2] == 0xa9))
+			/* U+2028/9 end a line in JavaScript */
+			strbuf_printf(b, "\\u%04x", 0x2000 | (u[2] - 0x80));
 		else
-			strbuf_add(b, s, 1);
+			strbuf_add(b, (const char *)u, n);
+		u += n ? n : 1;
 	}
 	strbuf_add(b, "\"", 1);
 }

@@ -22,7 +22,11 @@ void strbuf_add(struct strbuf *b, const char *p, size_t n);
 void strbuf_str(struct strbuf *b, const char *s);
 __attribute__((format(printf, 2, 3)))
 void strbuf_printf(struct strbuf *b, const char *fmt, ...);
-/* s as a JSON string: quoted, '"', '\\' and control characters escaped. */
+/*
+ * s as a JSON string: quoted, '"', '\\', control characters and U+2028/9
+ * escaped; a byte that is not part of well-formed UTF-8 becomes \u00XX
+ * (its value as a code point), so the JSON is valid whatever s holds.
+ */
 void strbuf_json(struct strbuf *b, const char *s);
 /*
  * The string, now the caller's to free (len: its length, may be NULL), or

@@ -74,7 +74,7 @@ void worker_defer_free(struct worker *w, void *p, void (*fn)(void *p))
 	w->deferred = d;
 }
 
-static void worker_free_deferred(struct worker *w)
+void worker_free_deferred(struct worker *w)
 {
 	while (w->deferred) {
 		struct deferred *d = w->deferred;

@@ -122,6 +122,7 @@ static bool gw_body_fill(struct gw_job *j)
 			return false;
 		}
 		j->buf_off += (uint32_t)used;
+		gw_body_received(j, 0);	/* counted at the start: maybe the end */
 		return true;
 	}
 	if (j->body_done || (!j->body_chunked && !j->body_left))
@@ -137,6 +138,7 @@ static bool gw_body_fill(struct gw_job *j)
 	if (!j->body_chunked) {
 		j->in_len = (size_t)n;
 		j->body_left -= (uint64_t)n;
+		gw_body_received(j, (size_t)n);
 		return true;
 	}
 	/* decoded data only moves left: decode j->in in place */
@@ -149,6 +151,7 @@ static bool gw_body_fill(struct gw_job *j)
 		}
 		if (used < raw)
 			j->over_read = true;	/* the next request, partly */
+		gw_body_received(j, used);
 	}
 	return true;
 }

@@ -18,10 +18,17 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/privs.h"
+
+/*
+ * A script may go on after its response (stdout closed, or after a local
+ * redirect) for this long, out of MaxProcesses, then its group is killed.
+ */
+#define CGI_LINGER_SECONDS 3
 
 /* One script run; outlives its job until the process is reaped. */
 struct cgi_proc {
@@ -29,8 +36,10 @@ struct cgi_proc {
 	struct worker *w;
 	pid_t pid;
 	struct evsource in, out, exit;	/* stdin, stdout, pidfd */
+	struct evsource linger;		/* timerfd: CGI_LINGER_SECONDS */
 	bool reaped;
 	bool counted;			/* holds one of the MaxProcesses slots */
+	bool orphan;			/* no job, no pidfd: cgi_orphans_reap() */
 	struct cgi_proc *prev, *next;	/* live ones, for cgi_processes_free() */
 };
 
@@ -39,12 +48,49 @@ static pthread_mutex_t procs_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cgi_proc *procs;
 static unsigned procs_counted;
 
+static void cgi_proc_unlink_locked(struct cgi_proc *p)
+{
+	if (p->counted)
+		procs_counted--;
+	p->counted = false;
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		procs = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+}
+
+/*
+ * Reap the scripts killed without a pidfd to tell when (their watches
+ * failed), never waiting: each holds its slot until then. No event of any
+ * worker names them, so they are freed here, by whichever worker.
+ */
+static void cgi_orphans_reap(void)
+{
+	struct cgi_proc *p = procs, *next;
+
+	for (; p; p = next) {
+		pid_t r;
+
+		next = p->next;
+		if (!p->orphan)
+			continue;
+		r = waitpid(p->pid, NULL, WNOHANG);
+		if (r == 0 || (r < 0 && errno != ECHILD))
+			continue;	/* not dead yet (or EINTR: next time) */
+		cgi_proc_unlink_locked(p);
+		free(p);
+	}
+}
+
 /* List p with a slot: false when max scripts hold one already. */
 static bool cgi_proc_link(struct cgi_proc *p, unsigned max)
 {
 	bool ok;
 
 	pthread_mutex_lock(&procs_lock);
+	cgi_orphans_reap();
 	ok = procs_counted < max;
 	if (ok) {
 		procs_counted++;
@@ -70,14 +116,8 @@ static void cgi_proc_uncount(struct cgi_proc *p)
 
 static void cgi_proc_unlink(struct cgi_proc *p)
 {
-	cgi_proc_uncount(p);
 	pthread_mutex_lock(&procs_lock);
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		procs = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
+	cgi_proc_unlink_locked(p);
 	pthread_mutex_unlock(&procs_lock);
 }
 
@@ -105,6 +145,8 @@ void cgi_processes_free(void)
 		procs = p->next;
 		if (p->exit.fd >= 0)
 			close(p->exit.fd);
+		if (p->linger.fd >= 0)
+			close(p->linger.fd);
 		free(p);
 	}
 	pthread_mutex_unlock(&procs_lock);
@@ -116,9 +158,16 @@ void cgi_processes_free(void)
  */
 static void cgi_proc_maybe_free(struct cgi_proc *p)
 {
-	if (!p->j && p->reaped) {
+	if (p->j)
+		return;
+	if (p->reaped) {
 		cgi_proc_uncount(p);
 		worker_defer_free(p->w, p, cgi_proc_free);
+	} else if (p->exit.fd < 0) {
+		/* never watched: the next start reaps it (cgi_orphans_reap) */
+		pthread_mutex_lock(&procs_lock);
+		p->orphan = true;
+		pthread_mutex_unlock(&procs_lock);
 	}
 }
 
@@ -131,10 +180,17 @@ static void cgi_exit_cb(struct evsource *src, uint32_t events)
 	(void)events;
 	if (p->reaped)
 		return;
+	/*
+	 * The leader is a zombie: its pid cannot be reused yet. Once its
+	 * response is over, what it left running in its group goes too.
+	 */
+	if (!p->j)
+		kill(-p->pid, SIGKILL);
 	if (waitpid(p->pid, &status, WNOHANG) != p->pid)
 		return;
 	p->reaped = true;
 	cgi_fd_close(p, &p->exit);
+	cgi_fd_close(p, &p->linger);
 	if (p->j && WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		log_msg("cgi: pid %d: exec failed (exit 127)", (int)p->pid);
 	cgi_proc_maybe_free(p);
@@ -219,6 +275,41 @@ void cgi_process_output_ready(struct gw_job *j)
 		worker_watch_mod(p->w, &p->out, EPOLLIN);
 }
 
+static void cgi_linger_cb(struct evsource *src, uint32_t events)
+{
+	struct cgi_proc *p = (struct cgi_proc *)((char *)src -
+						 offsetof(struct cgi_proc, linger));
+
+	(void)events;
+	if (p->reaped || p->linger.fd < 0)
+		return;
+	log_msg("cgi: pid %d still runs %d s after its response: killed",
+		(int)p->pid, CGI_LINGER_SECONDS);
+	kill(-p->pid, SIGKILL);
+	cgi_fd_close(p, &p->linger);
+}
+
+/*
+ * The response is complete but the script runs on: its slot goes back
+ * now, and it has CGI_LINGER_SECONDS to exit before its group is killed
+ * (at once when no timer can be set).
+ */
+static void cgi_proc_linger(struct cgi_proc *p)
+{
+	struct itimerspec its = { .it_value.tv_sec = CGI_LINGER_SECONDS };
+
+	cgi_proc_uncount(p);
+	p->linger.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	p->linger.cb = cgi_linger_cb;
+	if (p->linger.fd < 0 || timerfd_settime(p->linger.fd, 0, &its, NULL) ||
+	    worker_watch(p->w, &p->linger, EPOLLIN)) {
+		if (p->linger.fd >= 0)
+			close(p->linger.fd);
+		p->linger.fd = -1;
+		kill(-p->pid, SIGKILL);
+	}
+}
+
 void cgi_process_release(struct gw_job *j, bool ok)
 {
 	struct cgi_proc *p = j->backend;
@@ -230,6 +321,8 @@ void cgi_process_release(struct gw_job *j, bool ok)
 	/* not finished normally: the whole group goes (client gone, timeout) */
 	if (!ok && !p->reaped)
 		kill(-p->pid, SIGKILL);
+	else if (!p->reaped)
+		cgi_proc_linger(p);
 	p->j = NULL;
 	j->backend = NULL;
 	cgi_proc_maybe_free(p);
@@ -253,6 +346,7 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 	if (!p)
 		return 500;
 	p->exit.fd = -1;	/* listed before its pidfd exists */
+	p->linger.fd = -1;
 	/* first: a flood over the limit costs no environment, pipe or fork */
 	if (!cgi_proc_link(p, max)) {
 		free(p);
@@ -316,11 +410,13 @@ int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 	    worker_watch(p->w, &p->exit, EPOLLIN)) {
 		log_msg("cgi: cannot watch the script's pipes: %s",
 			strerror(errno));
+		/*
+		 * Killed, not waited for: the worker serves others meanwhile (a
+		 * script in uninterruptible sleep can take its time to die).
+		 * It keeps its slot until a later start reaps it.
+		 */
 		kill(-pid, SIGKILL);
-		/* reap it here: an unwatched pidfd would keep its slot forever */
-		waitpid(pid, NULL, 0);
 		cgi_fd_close(p, &p->exit);
-		p->reaped = true;
 		return 500;
 	}
 	return 0;

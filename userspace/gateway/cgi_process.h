@@ -23,7 +23,8 @@
  * program interp when not NULL (else s must be executable).
  * Returns 0 or the status to answer: 503, forking nothing, when max
  * scripts of the whole daemon (every worker) still count. A script counts
- * from its fork until it is reaped and its job let go of it.
+ * from its fork until its response is over (then it has a few seconds to
+ * exit before its group is killed) or, killed early, until it is reaped.
  */
 int cgi_process_start(struct gw_job *j, const struct gw_script *s,
 		      const char *interp, unsigned max);

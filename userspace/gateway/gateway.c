@@ -24,6 +24,8 @@
 #define _GNU_SOURCE
 #include "job.h"
 
+#include "core/monotonic.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -83,18 +85,48 @@ static void gw_bury(struct gw_job *j)
 	worker_defer_free(j->w, j, gw_job_free);
 }
 
-static void gw_timer_set(struct gw_job *j, unsigned secs)
+/* The timer for the earlier of the job's deadlines, or off. */
+static void gw_timer_arm(struct gw_job *j)
 {
-	struct itimerspec its = { .it_value.tv_sec = secs };
+	int64_t due = j->silence_due;
+	struct itimerspec its = { 0 };
 
+	if (j->body_due && (!due || j->body_due < due))
+		due = j->body_due;
+	if (due) {
+		its.it_value.tv_sec = due / 1000;
+		its.it_value.tv_nsec = (long)(due % 1000) * 1000000;
+	}
 	if (j->timer_fd >= 0)
-		timerfd_settime(j->timer_fd, 0, &its, NULL);
+		timerfd_settime(j->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 void gw_touch(struct gw_job *j)
 {
-	if (!j->spooling)	/* its deadline is for the whole body */
-		gw_timer_set(j, j->timeout);
+	if (j->spooling)
+		return;	/* no backend yet to be silent */
+	j->silence_due = monotonic_ms() + (int64_t)j->timeout * 1000;
+	gw_timer_arm(j);
+}
+
+/* Whether the client still owes body bytes. */
+static bool gw_body_owed(const struct gw_job *j)
+{
+	if (j->spooled)
+		return false;
+	return j->body_chunked ? !j->body_done : j->body_left > 0;
+}
+
+void gw_body_received(struct gw_job *j, size_t n)
+{
+	j->body_received += n;
+	if (!gw_body_owed(j))
+		j->body_due = 0;
+	else
+		j->body_due = j->body_start +
+			(int64_t)j->c->cfg->body_timeout * 1000 +
+			(int64_t)(j->body_received * 1000 / GW_BODY_MIN_RATE);
+	gw_timer_arm(j);
 }
 
 void gw_arm(struct gw_job *j)
@@ -203,14 +235,27 @@ static void gw_timer_cb(struct evsource *src, uint32_t events)
 	struct gw_job *j = (struct gw_job *)((char *)src -
 					     offsetof(struct gw_job, timer));
 	uint64_t n;
+	int64_t now;
 
 	(void)events;
 	if (j->dead)
 		return;
 	if (read(src->fd, &n, sizeof(n)) < 0)
 		return;
-	if (j->spooling) {	/* no backend yet: the client is slow */
-		gw_fail(j, 408, "request body not received within BodyTimeout");
+	now = monotonic_ms();
+	if (j->body_due && now >= j->body_due) {
+		/* the client is slow, not the backend */
+		if (!j->head_sent) {
+			gw_fail(j, 408, "request body not received within BodyTimeout");
+			return;
+		}
+		log_msg("%s: request body not received within BodyTimeout: closing",
+			j->name);
+		gw_client_gone(j);
+		return;
+	}
+	if (!j->silence_due || now < j->silence_due) {
+		gw_timer_arm(j);	/* a deadline moved since it was set */
 		return;
 	}
 	if (!j->head_sent) {
@@ -274,6 +319,9 @@ static struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
 	    (j->body_left || j->body_chunked))
 		send(c->ev.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
 		     MSG_NOSIGNAL | MSG_DONTWAIT);
+	j->body_start = monotonic_ms();
+	if (!j->body_done)
+		gw_body_received(j, j->buf_end - j->buf_off);
 	gw_touch(j);
 	conn_suspend(c, gw_conn_event, j);
 	return j;
@@ -323,14 +371,15 @@ static int gw_request(struct conn *c, const struct gw_ops *ops, bool routed)
 		j = gw_start(c, ops, cf->timeout);
 		if (j && j->body_chunked) {
 			/*
-			 * The backend starts once the body is spooled, which
-			 * must take BodyTimeout at most in all: reads do not
-			 * extend it, so a drip cannot hold the job.
+			 * The backend starts once the body is spooled: until
+			 * then only the body's deadline runs (see
+			 * gw_body_received()), so a drip cannot hold the job.
 			 */
 			j->cf = cf;
 			j->script = s;
 			j->spooling = true;
-			gw_timer_set(j, c->cfg->body_timeout);
+			j->silence_due = 0;
+			gw_timer_arm(j);
 			gw_body_ready(j);
 			return KP_DONE;
 		}

@@ -116,9 +116,18 @@ struct gw_job {
 	size_t out_len, out_off, out_cap;	/* out_cap: its allocation */
 	char *redirect_to;		/* pending local redirect (malloc'd) */
 
+	/*
+	 * One timer for two deadlines (CLOCK_MONOTONIC ms, 0: none): the
+	 * backend's silence (Timeout, restarted by its activity) and the
+	 * client's body (see gw_body_received()).
+	 */
 	int timer_fd;
 	struct evsource timer;
 	unsigned timeout;		/* seconds of backend silence */
+	int64_t silence_due;
+	int64_t body_due;
+	int64_t body_start;
+	uint64_t body_received;		/* raw body bytes from the client */
 	bool finishing, dead, in_cb, released, output_paused, gone;
 	bool body_ended;
 	bool peer_shut;			/* the client sends no more (EPOLLRDHUP) */

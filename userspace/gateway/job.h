@@ -22,6 +22,16 @@ void gw_arm(struct gw_job *j);
 void gw_finish_soon(struct gw_job *j);
 /* The client is gone: stop the backend, close the connection. */
 void gw_client_gone(struct gw_job *j);
+/*
+ * The client sent n more raw bytes of its body. The whole body is due
+ * BodyTimeout after the job started, plus a second for every
+ * GW_BODY_MIN_RATE bytes received (Apache's MinRate): a large upload at
+ * any real speed makes its deadline, a drip cannot extend it (before, its
+ * bytes restarted the backend's silence timer). Once the client owes no
+ * more, the deadline is off.
+ */
+#define GW_BODY_MIN_RATE 512
+void gw_body_received(struct gw_job *j, size_t n);
 
 /* ---- output.c ---- */
 

@@ -176,10 +176,11 @@ static int gw_cgi_head_out(struct gw_job *j, size_t *used)
  * An nph- script writes its status line and head itself; they go out as
  * written, but parsed (by the backend response parser) so that its body
  * is held to that head like any script's: nothing after a 204/304 or for
- * HEAD, nothing past its Content-Length, else until the close (the
- * connection always closes after it). A chunked body it framed itself
- * cannot be bounded without relaying its chunks: 502. Returns as
- * gw_cgi_head_out().
+ * HEAD, nothing past its Content-Length, else until the close. The
+ * connection stays when its head says so and frames the body, and then
+ * closes only if something was cut or the body fell short (gw_body_end).
+ * A chunked body it framed itself cannot be bounded without relaying its
+ * chunks: 502. Returns as gw_cgi_head_out().
  */
 static int gw_nph_head_out(struct gw_job *j, size_t *used)
 {
@@ -195,11 +196,13 @@ static int gw_nph_head_out(struct gw_job *j, size_t *used)
 			"nph: a chunked body cannot be bounded");
 		return -1;
 	}
-	j->c->keep_alive = false;
 	j->c->status = r.status;
 	cgi_framing_init(&j->frame, r.status,
 			 r.has_length ? (long long)r.content_length : -1,
 			 j->head_only, 10);
+	/* its head, not ours, tells the client whether the connection stays */
+	if (!r.keep_alive || j->frame.kind == CGI_FRAME_CLOSE)
+		j->c->keep_alive = false;
 	*used = r.head_len;
 	proxy_resp_free(&r);
 	j->head_sent = true;

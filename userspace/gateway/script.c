@@ -105,8 +105,9 @@ static bool gw_script_covered(const struct conn *c, const struct gw_ops *ops,
  * leading part that names a file, the rest is PATH_INFO; r NULL: a leading
  * part the Match rules give the plugin). Returns 1 with s filled, 0 when
  * the path is not under r, or the status to answer (403, 404: also when
- * the first file on the path is not one the rules select, or a candidate
- * is hidden). Lookups stay beneath the docroot (RESOLVE_BENEATH).
+ * the first file on the path is not one the rules select). Hidden names
+ * never get here (http_route()). Lookups stay beneath the docroot
+ * (RESOLVE_BENEATH).
  */
 static int gw_script_find(const struct conn *c, const struct gw_ops *ops,
 			  const struct gw_rules *r, const char *path,
@@ -125,8 +126,6 @@ static int gw_script_find(const struct conn *c, const struct gw_ops *ops,
 		s->name[i] = '\0';
 		if (!gw_script_covered(c, ops, r, s->name, i))
 			continue;
-		if (khttp_path_hidden(s->name, i))
-			return 404;	/* as a static dotfile is */
 		fd = static_open(c->vhost->docroot_fd, s->name + 1);
 		if (fd < 0)
 			return fd == -ENOENT || fd == -ENOTDIR ? 404 : 403;

@@ -15,7 +15,7 @@
  *       AdminAllow   127.0.0.0/8 ::1       (who may use them)
  *       ProxyResponses Off                 (On: proxy_reverse stores
  *                                           responses Cache-Control allows)
- *       Credentials  Cookie                (fields that, like Authorization,
+ *       Credentials  Off                   (fields that, like Authorization,
  *                                           make a request credentialed)
  *
  * A miss is served by the core (sendfile), and on_response copies the file
@@ -74,7 +74,6 @@ struct cache_conf {
 	size_t npaths;
 	char **creds;			/* Credentials, besides Authorization */
 	size_t ncreds;
-	bool creds_set;
 	unsigned ttl, revalidate;
 	bool proxied;			/* ProxyResponses On */
 	char *admin;			/* NULL: no admin pages */
@@ -155,13 +154,16 @@ static int add_words(const char *v, char ***list, size_t *n)
 }
 
 /*
- * Credentials: field names ("Cookie X-Api-Key"), or Off for none besides
- * Authorization. Repeatable; the first one replaces the default.
+ * Credentials: field names ("Cookie X-Api-Key"), or Off (the default) for
+ * none besides Authorization. Repeatable. A Cookie alone ties no response
+ * to a client (as in nginx): a static file is the same for every cookie,
+ * and a proxied response is stored only when it says nothing that does
+ * (Set-Cookie, private, no-store, Vary: * ; Vary: Cookie keys by it).
+ * Credentials Cookie is for a backend that personalises without saying so.
  */
 static int creds_key(struct cache_conf *cc, const char *v, char *err,
 		     size_t errsz)
 {
-	cc->creds_set = true;
 	if (!strcasecmp(v, "Off"))
 		return 0;
 	for (const char *p = v; *p; p++) {
@@ -300,8 +302,6 @@ static int cache_conf_done(void *data, const struct config *cfg,
 	(void)cfg;
 	if (!cc || vh)
 		return 0;
-	if (!cc->creds_set && creds_key(cc, "Cookie", err, errsz))
-		return -1;
 	if (!cc->admin_allow.n &&
 	    cidr_list_add(&cc->admin_allow, "AdminAllow", "127.0.0.0/8 ::1", err,
 			  errsz))

@@ -338,20 +338,13 @@ static void add_time(struct line *l, time_t t)
 	adds(l, ts);
 }
 
-/* The request line as received (up to the first CR/LF). */
+/* The request line as the client sent it. */
 static void add_request_line(struct line *l, const struct conn *c)
 {
-	size_t start = 0, n;
+	size_t n;
+	const char *line = conn_request_line(c, &n);
 
-	/* Empty lines before a request line are allowed (RFC 9112 2.2). */
-	while (start < c->buf_len &&
-	       (c->buf[start] == '\r' || c->buf[start] == '\n'))
-		start++;
-	n = start;
-	while (n < c->buf_len && c->buf[n] != '\r' && c->buf[n] != '\n')
-		n++;
-	n -= start;
-	add_escaped(l, c->buf + start, n > 2048 ? 2048 : n);
+	add_escaped(l, line, n > 2048 ? 2048 : n);
 }
 
 static void emit(struct log_target *t, struct line *l)

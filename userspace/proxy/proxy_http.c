@@ -26,16 +26,6 @@ static void add_span(struct strbuf *s, const char *buf, struct khttp_span sp)
 	strbuf_add(s, buf + sp.off, sp.len);
 }
 
-/* "Name: value\r\n" */
-static void add_field(struct strbuf *s, const char *buf, struct khttp_span n,
-		      struct khttp_span v)
-{
-	add_span(s, buf, n);
-	strbuf_str(s, ": ");
-	add_span(s, buf, v);
-	strbuf_str(s, "\r\n");
-}
-
 /* ---- fields ---- */
 
 /* RFC 9110 7.6.1 hop-by-hop fields, plus the proxy authentication pair. */
@@ -240,6 +230,30 @@ static bool request_field_dropped(const char *buf,
 	       named_by_connection(buf, req, n);
 }
 
+/* What proxy_build_request() copies of the client's fields. */
+struct request_copy {
+	const struct khttp_request *req;
+	const struct proxy_req_params *p;
+	unsigned kept;		/* believed[] fields the client's stand for */
+};
+
+static bool request_keeps(const char *buf, struct khttp_span n,
+			  struct khttp_span v, void *arg)
+{
+	struct request_copy *rc = arg;
+	int b;
+
+	(void)v;
+	if (request_field_dropped(buf, rc->req, n))
+		return false;
+	b = name_index(buf, n, believed, NBELIEVED);
+	if (b >= 0 && !rc->p->trusted)
+		return false;
+	if (b >= 0)
+		rc->kept |= 1u << b;
+	return true;
+}
+
 /* Our believed[i]: the client's address, its Host, our scheme. */
 static void add_believed(struct strbuf *s, const char *buf,
 			 const struct khttp_request *req,
@@ -262,12 +276,9 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 			  const struct proxy_req_params *p, size_t *len)
 {
 	struct strbuf s = { 0 };
-	struct khttp_span n, v;
-	u16 pos = 0;
 	char num[32];
 	bool v6 = strchr(p->client_ip, ':') != NULL;
-	unsigned kept = 0;	/* believed[] fields the client's stand for */
-	int b;
+	struct request_copy rc = { .req = req, .p = p };
 
 	add_span(&s, buf, req->method_str);
 	strbuf_str(&s, " ");
@@ -279,18 +290,9 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		add_span(&s, buf, req->host);
 	strbuf_str(&s, "\r\n");
 
-	while (khttp_field_next(buf, req, &pos, &n, &v)) {
-		if (request_field_dropped(buf, req, n))
-			continue;
-		b = name_index(buf, n, believed, NBELIEVED);
-		if (b >= 0 && !p->trusted)
-			continue;
-		if (b >= 0)
-			kept |= 1u << b;
-		add_field(&s, buf, n, v);
-	}
+	reqfield_copy(&s, buf, req, request_keeps, &rc);
 	for (int i = 0; i < NBELIEVED; i++)
-		if (!(kept & (1u << i)))
+		if (!(rc.kept & (1u << i)))
 			add_believed(&s, buf, req, p, i);
 
 	if (req->flags & KHTTP_F_CHUNKED) {
@@ -423,31 +425,41 @@ void proxy_resp_free(struct proxy_resp *r)
 	r->fields = r->reason = NULL;
 }
 
+/* What proxy_build_response() copies of the backend's fields. */
+struct response_copy {
+	const struct proxy_resp *r;
+	bool chunked;
+};
+
+static bool response_keeps(const char *buf, struct khttp_span n,
+			   struct khttp_span v, void *arg)
+{
+	const struct response_copy *rc = arg;
+
+	(void)v;
+	/*
+	 * The synthetic Host line is ours, Via is merged below; a 204 never
+	 * has a length (RFC 9110 8.6): a client or cache that believed one
+	 * would take the next response as its body.
+	 */
+	return !resp_field_not_forwarded(rc->r, n) &&
+	       !khttp_span_ieq(buf, n, "via") &&
+	       !((rc->chunked || rc->r->status == 204) &&
+		 khttp_span_ieq(buf, n, "content-length"));
+}
+
 char *proxy_build_response(const struct proxy_resp *r,
 			   const char *via_token, bool chunked,
 			   bool keep_alive, u8 client_version, size_t *len)
 {
 	const char *buf = r->fields;
 	struct strbuf s = { 0 };
-	struct khttp_span n, v;
-	u16 pos = 0;
+	struct response_copy rc = { .r = r, .chunked = chunked };
 
 	strbuf_str(&s, "HTTP/1.1 ");
 	strbuf_str(&s, r->reason);
 	strbuf_str(&s, "\r\n");
-	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
-		/*
-		 * The synthetic Host line is ours, Via is merged below; a 204
-		 * never has a length (RFC 9110 8.6): a client or cache that
-		 * believed one would take the next response as its body.
-		 */
-		if (resp_field_not_forwarded(r, n) ||
-		    khttp_span_ieq(buf, n, "via") ||
-		    ((chunked || r->status == 204) &&
-		     khttp_span_ieq(buf, n, "content-length")))
-			continue;
-		add_field(&s, buf, n, v);
-	}
+	reqfield_copy(&s, buf, &r->freq, response_keeps, &rc);
 	if (chunked)
 		strbuf_str(&s, "Transfer-Encoding: chunked\r\n");
 	strbuf_str(&s, "Via: ");
@@ -576,30 +588,39 @@ enum proxy_cache_use proxy_request_cache_use(const char *buf,
 	       PROXY_CACHE_CREDENTIALS : PROXY_CACHE_USE;
 }
 
-char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
-			  size_t ctypesz, size_t *len)
+/* What proxy_cached_fields() keeps; it notes the Content-Type on the way. */
+struct cached_copy {
+	const struct proxy_resp *r;
+	char *ctype;
+	size_t ctypesz;
+};
+
+static bool cached_keeps(const char *buf, struct khttp_span n,
+			 struct khttp_span v, void *arg)
 {
 	static const char *const own[] = {
 		"date", "server", "content-type", "content-length", "via",
 		"age", "x-cache",
 	};
-	const char *buf = r->fields;
+	const struct cached_copy *cc = arg;
+
+	if (khttp_span_ieq(buf, n, "content-type") && v.len < cc->ctypesz) {
+		memcpy(cc->ctype, buf + v.off, v.len);
+		cc->ctype[v.len] = '\0';
+	}
+	return !resp_field_not_forwarded(cc->r, n) &&
+	       !name_in(buf, n, own, COUNT(own));
+}
+
+char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
+			  size_t ctypesz, size_t *len)
+{
+	struct cached_copy cc = { .r = r, .ctype = ctype, .ctypesz = ctypesz };
 	struct strbuf s = { 0 };
-	struct khttp_span n, v;
-	u16 pos = 0;
 
 	ctype[0] = '\0';
 	strbuf_str(&s, "");
-	while (khttp_field_next(buf, &r->freq, &pos, &n, &v)) {
-		if (khttp_span_ieq(buf, n, "content-type") && v.len < ctypesz) {
-			memcpy(ctype, buf + v.off, v.len);
-			ctype[v.len] = '\0';
-		}
-		if (resp_field_not_forwarded(r, n) ||
-		    name_in(buf, n, own, COUNT(own)))
-			continue;
-		add_field(&s, buf, n, v);
-	}
+	reqfield_copy(&s, r->fields, &r->freq, cached_keeps, &cc);
 	return strbuf_take(&s, len);
 }
 
