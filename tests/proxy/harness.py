@@ -6,7 +6,6 @@ the pass/fail tally. Python 3 standard library only."""
 import atexit
 import hashlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -20,6 +19,7 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from ports import free_port  # noqa: E402,F401  (the suites import these from here)
 from wait import wait_until  # noqa: E402,F401
+from http_response import Stream  # noqa: E402
 
 _BIN_DIR = tempfile.mkdtemp(prefix="khttpd-bin-")
 atexit.register(shutil.rmtree, _BIN_DIR, True)
@@ -371,19 +371,6 @@ class Daemon:
 
 # ---------------------------------------------------------------- client
 
-class Response:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def header(self, name):
-        for k, v in self.headers:
-            if k.lower() == name.lower():
-                return v
-        return None
-
-
 class Client:
     """One keep-alive connection speaking raw HTTP/1.1, to addr."""
 
@@ -391,10 +378,19 @@ class Client:
         self.port = port
         self.addr = addr
         self.timeout = timeout
-        self.sock = socket.create_connection((addr, port), timeout)
-        self.buf = b""
+        self._connect()
         self.reconnects = 0
         self.peer_closes = False
+
+    def _connect(self):
+        self.sock = socket.create_connection((self.addr, self.port), self.timeout)
+        sock = self.sock
+        self.stream = Stream(lambda: sock.recv(1 << 20))
+
+    @property
+    def buf(self):
+        """What was received and not yet read as a response."""
+        return self.stream.buf
 
     def close(self):
         self.sock.close()
@@ -402,76 +398,11 @@ class Client:
     def send(self, data):
         self.sock.sendall(data)
 
-    def _fill(self):
-        d = self.sock.recv(1 << 20)
-        if not d:
-            raise EOFError("connection closed")
-        self.buf += d
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            self._fill()
-        line, _, self.buf = self.buf.partition(b"\r\n")
-        return line
-
-    def _take(self, n):
-        while len(self.buf) < n:
-            self._fill()
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
     def read_response(self, head_only=False, sink=None):
-        """sink(bytes) gets the body in pieces instead of keeping it."""
-        while b"\r\n\r\n" not in self.buf:
-            self._fill()
-        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        sl = lines[0].split(" ", 2)
-        if len(sl) < 2 or not sl[0].startswith("HTTP/1.") or not re.fullmatch("[0-9]{3}", sl[1]):
-            # e.g. the rest of a body nobody should have sent
-            raise ValueError("not a status line: %r" % lines[0][:80])
-        status = int(sl[1])
-        headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:]]
-        r = Response(status, headers, b"")
-        parts = []
-        put = sink or parts.append
-        te = (r.header("transfer-encoding") or "").lower()
-        if head_only or status in (204, 304) or 100 <= status < 200:
-            pass
-        elif te == "chunked":
-            while True:
-                size = int(self._line().split(b";")[0], 16)
-                if size == 0:
-                    while self._line() != b"":
-                        pass
-                    break
-                while size:
-                    if not self.buf:
-                        self._fill()
-                    piece = self.buf[:size]
-                    self.buf = self.buf[len(piece):]
-                    size -= len(piece)
-                    put(piece)
-                self._take(2)
-        elif r.header("content-length") is not None:
-            left = int(r.header("content-length"))
-            while left:
-                if not self.buf:
-                    self._fill()
-                piece = self.buf[:left]
-                self.buf = self.buf[len(piece):]
-                left -= len(piece)
-                put(piece)
-        else:
-            while True:
-                if self.buf:
-                    put(self.buf)
-                    self.buf = b""
-                try:
-                    self._fill()
-                except EOFError:
-                    break
-        r.body = b"".join(parts)
+        """The next response (tests/lib/http_response.py frames it: a cut
+        body raises EOFError, bad framing ValueError); sink(bytes) gets
+        the body in pieces instead of keeping it."""
+        r = self.stream.read_response("HEAD" if head_only else "GET", sink)
         self.peer_closes = (r.header("connection") or "").lower() == "close"
         return r
 
@@ -480,8 +411,7 @@ class Client:
         first, as a browser would (KeepAliveMax ends connections)."""
         if self.peer_closes:
             self.sock.close()
-            self.sock = socket.create_connection((self.addr, self.port), self.timeout)
-            self.buf = b""
+            self._connect()
             self.peer_closes = False
             self.reconnects += 1
         h = "%s %s HTTP/1.1\r\nHost: test\r\n" % (method, target)
