@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """Shared pieces of the proxy and cache end-to-end suites: a tiny HTTP/1.1
 backend with request logging, a khttpdd launcher, raw-socket clients and
-the pass/fail tally. Python 3 standard library only."""
+the pass/fail tally. Python 3 standard library only.
+
+SAN=1 (an argument of the suite, or the environment) runs them on the
+ASan/UBSan build (userspace/build-san, built first): a sanitizer report in
+a daemon's log then fails the group that stopped it."""
 
 import atexit
 import hashlib
@@ -33,8 +37,22 @@ def _snapshot(path):
     return copy
 
 
-DAEMON = _snapshot(os.environ.get("KHTTPDD", os.path.join(TOP, "userspace", "build", "khttpdd")))
-KHTTPCTL = _snapshot(os.environ.get("KHTTPCTL", os.path.join(TOP, "userspace", "build", "khttpctl")))
+SAN = os.environ.get("SAN") == "1" or "SAN=1" in sys.argv[1:]
+GROUPS = [a for a in sys.argv[1:] if a != "SAN=1"]   # the groups to run; none: all
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+if SAN:
+    subprocess.run(["make", "-s", "-C", os.path.join(TOP, "userspace"), "SAN=1"], check=True,
+                   stdout=subprocess.DEVNULL)
+    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=23")
+    os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+_BUILD = os.path.join(TOP, "userspace", "build-san" if SAN else "build")
+DAEMON = _snapshot(os.environ.get("KHTTPDD", os.path.join(_BUILD, "khttpdd")))
+KHTTPCTL = _snapshot(os.environ.get("KHTTPCTL", os.path.join(_BUILD, "khttpctl")))
+
+
+def wanted(group):
+    """Whether the command line asks for this group (by name, or none)."""
+    return not GROUPS or group in GROUPS
 
 
 def pattern_bytes(n, seed=0):
@@ -82,6 +100,27 @@ BODYLESS = {
 }
 
 
+# Responses that break off or break their framing: the backend sends the
+# bytes and closes (the body is cacheable, so a cache that kept a cut body
+# shows); and interim or oversized heads.
+CUT = {
+    "/cut-length": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                   b"Content-Length: 100\r\n\r\nshort",
+    "/cut-chunked": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n5\r\nshort\r\n",
+    "/cut-chunk": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n40\r\nshort",
+    "/bad-chunk-size": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                       b"Transfer-Encoding: chunked\r\n\r\n5\r\nshort\r\nzz\r\nx\r\n0\r\n\r\n",
+    "/bad-chunk-end": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n5\r\nshortXX0\r\n\r\n",
+    "/cut-head": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Half",
+    "/s101": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n",
+}
+INTERIM = (b"HTTP/1.1 100 Continue\r\n\r\n"
+           b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n")
+
+
 class Backend:
     """A threaded HTTP/1.1 server on 127.0.0.1 with keep-alive, chunked
     request bodies and a few behaviours chosen by path:
@@ -101,6 +140,9 @@ class Backend:
       /cchunk?N      N pattern bytes, chunked, "Cache-Control: max-age=60"
       /s204, /s304   a 204 or 304 head; /s204-cl, /s204-te and /s304-te
                      send body bytes after it anyway (BODYLESS)
+      CUT's paths    those bytes, then it closes
+      /interim       100 and 103 heads, then 200 "final"
+      /head?N        200 "big head" with N bytes of X-Pad fields
       anything else  200 "<name> <path>"
     HEAD gets the head GET would get (/big, /chunked: its framing fields)
     and no body.
@@ -214,6 +256,16 @@ class Backend:
             return True
         if path in BODYLESS:
             c.sendall(BODYLESS[path])
+            return True
+        if path in CUT:
+            c.sendall(CUT[path])
+            return False
+        if path == "/interim":
+            c.sendall(INTERIM + b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
+            return True
+        if path == "/head":
+            pad = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"p" * 990) for i in range(n // 1000))
+            c.sendall(b"HTTP/1.1 200 OK\r\n" + pad + b"Content-Length: 8\r\n\r\nbig head")
             return True
         if path == "/cchunk":
             data = pattern_bytes(n, seed=n)
@@ -355,7 +407,8 @@ class Daemon:
         return 0
 
     def stop(self):
-        """SIGTERM; returns the exit status (ASan reports make it non-zero)."""
+        """SIGTERM; returns the exit status. A sanitizer report in the log
+        raises (the group fails), whether or not the caller checks."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -364,8 +417,11 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
         self.logf.close()
+        log = self.log()
         if not os.environ.get("KEEP_TEST_DIRS"):
             shutil.rmtree(self.dir, ignore_errors=True)
+        if any(m in log for m in SANITIZER_MARKS):
+            raise RuntimeError("sanitizer report from khttpdd:\n" + log[-3000:])
         return self.proc.returncode
 
 
