@@ -303,8 +303,9 @@ def fcgi_pairs(data):
 class FcgiApp:
     """A FastCGI responder on 127.0.0.1: a request for .../NAME gets
     replies[NAME] as its STDOUT, exactly, then END_REQUEST (replies may
-    instead be a function of the request's variables). requests lists the
-    NAMEs asked for, scripts their SCRIPT_FILENAMEs, in order."""
+    instead be a function of the request's variables); a reply may be a
+    tuple (STDOUT, STDERR, appStatus). requests lists the NAMEs asked
+    for, scripts their SCRIPT_FILENAMEs, in order."""
 
     def __init__(self, replies):
         self.replies, self.requests, self.scripts = replies, [], []
@@ -350,10 +351,13 @@ class FcgiApp:
                 self.scripts.append(env.get(b"SCRIPT_FILENAME", b"").decode())
                 out = (self.replies(env) if callable(self.replies)
                        else self.replies[name.decode()])
-                msg = b"".join(self.record(6, out[i:i + 32768])
-                               for i in range(0, len(out), 32768))
+                out, err, status = out if isinstance(out, tuple) else (out, b"", 0)
+                msg = b"".join(self.record(7, err[i:i + 32768])
+                               for i in range(0, len(err), 32768))
+                msg += b"".join(self.record(6, out[i:i + 32768])
+                                for i in range(0, len(out), 32768))
                 sock.sendall(msg + self.record(6, b"") +
-                             self.record(3, struct.pack(">IB3x", 0, 0)))
+                             self.record(3, struct.pack(">IB3x", status, 0)))
 
     def close(self):
         self.server.shutdown()
@@ -496,6 +500,133 @@ def a_content_length_too_long_for_the_body_closes_the_connection():
         with d.running():
             expect_short_closes(d, "/cgi-bin/short.py")
             expect_short_closes(d, "/app/short")
+    finally:
+        app.close()
+
+
+# ---- 6b: output that ends badly, input nobody reads ----
+
+@test
+def no_output_at_all_is_a_502():
+    """A script that exits without a byte (with status 0 or 3), or an app
+    whose STDOUT is empty: 502, and the connection in a defined state (the
+    request pipelined behind answered, or closed)."""
+    app = FcgiApp({"empty": b"", "failed": (b"", b"", 3)})
+    try:
+        d = gw_daemon(host_extra=app.conf())
+        script(d, "silent.py", "pass\n")
+        script(d, "silent3.py", "sys.exit(3)\n")
+        for name in ("empty", "failed"):
+            d.write("www/app/" + name, "")
+        with d.running():
+            for path in ("/cgi-bin/silent.py", "/cgi-bin/silent3.py", "/app/empty",
+                         "/app/failed"):
+                data, (resps, rest) = pipelined(d, "GET", path)
+                expect(resps and resps[0].status == 502 and rest == b"" and
+                       (len(resps) == 1 or resps[1].body == STATIC),
+                       "%s: %r" % (path, data[:300]))
+    finally:
+        app.close()
+
+
+@test
+def a_failure_after_the_head_cuts_the_response():
+    """An app that sends its head and part of a body, then ends with
+    appStatus 1: the client must not get a whole response (no last chunk,
+    before: it did), and the connection closes. A CGI script has no such
+    signal (RFC 3875 gives its exit status no meaning, and a script may
+    close stdout and linger): the end of its stdout ends the response,
+    whether it then exits 1 or is killed, and the connection goes on."""
+    head = b"Content-Type: text/plain\r\n\r\npartial"
+    app = FcgiApp({"failing": (head, b"", 1)})
+    try:
+        d = gw_daemon(host_extra=app.conf())
+        script(d, "failing.py", "out(%r)\nsys.exit(1)\n" % head)
+        script(d, "killed.py", "out(%r)\nos.kill(os.getpid(), 9)\n" % head)
+        d.write("www/app/failing", "")
+        with d.running():
+            data, (resps, rest) = pipelined(d, "GET", "/app/failing")
+            expect(not resps and rest.startswith(b"HTTP/1.1 200 ") and b"partial" in rest,
+                   "/app/failing: a whole response for a failed app: %r" % data[:300])
+            for path in ("/cgi-bin/failing.py", "/cgi-bin/killed.py"):
+                data, (resps, rest) = pipelined(d, "GET", path)
+                expect(len(resps) == 2 and resps[0].body == b"partial" and
+                       resps[1].body == STATIC and rest == b"", "%s: %r" % (path, data[:300]))
+    finally:
+        app.close()
+
+
+@test
+def a_script_ignoring_a_large_body_answers_and_the_connection_is_defined():
+    """A script that answers without reading its 32 MiB request body: the
+    client gets the answer, its upload neither hangs nor is taken for the
+    next request, and the connection is then usable or closed, within a
+    deadline."""
+    d = gw_daemon(server_extra="    RequestMax 67108864\n")
+    script(d, "ignores.py", "out(b'Content-Type: text/plain\\r\\n\\r\\nnot read')\n")
+    body = b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n" * ((32 << 20) // 36)
+    with d.running():
+        for framing in ("length", "chunked"):
+            c = d.connect(timeout=20)
+            if framing == "length":
+                req = (b"POST /cgi-bin/ignores.py HTTP/1.1\r\nHost: x\r\n"
+                       b"Content-Length: %d\r\n\r\n" % len(body)) + body
+            else:
+                req = (b"POST /cgi-bin/ignores.py HTTP/1.1\r\nHost: x\r\n"
+                       b"Transfer-Encoding: chunked\r\n\r\n" +
+                       b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 65536]), body[i:i + 65536])
+                                for i in range(0, len(body), 65536)) + b"0\r\n\r\n")
+            req += b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            sent = []
+
+            def upload():
+                try:
+                    c.sock.sendall(req)
+                    sent.append("all")
+                except OSError as e:
+                    sent.append(repr(e))    # the server closed: its right
+            t = threading.Thread(target=upload, daemon=True)
+            t.start()
+            data = read_all(c, timeout=30)
+            t.join(30)
+            c.sock.close()
+            resps, rest = split_responses(data, ["POST", "GET"])
+            expect(sent and resps and resps[0].status in (200, 413) and rest == b"",
+                   "%s: %r after %r" % (framing, data[:300], sent))
+            expect(resps[0].status == 413 or resps[0].body == b"not read",
+                   "%s: the script's answer: %r" % (framing, resps[0].body[:100]))
+            expect(len(resps) == 1 or (resps[1].status == 200 and resps[1].body == STATIC),
+                   "%s: the body was read as requests: %r" % (framing, data[:600]))
+        expect(d.get("/index.html").status == 200, "the daemon still serves")
+
+
+@test
+def a_stderr_flood_neither_blocks_nor_fills_the_log():
+    """A script or app writing 16 MiB to stderr before its answer: the
+    answer arrives. The app's STDERR reaches the log line by line up to a
+    bound (before: all 16 MiB); a script's stderr is the daemon's own,
+    wherever the operator sent it."""
+    flood = b"e" * 1023 + b"\n"
+    app = FcgiApp({"noisy": (b"Content-Type: text/plain\r\n\r\nquiet answer",
+                             flood * 16384, 0)})
+    try:
+        d = gw_daemon(host_extra=app.conf())
+        script(d, "noisy.py", "for _ in range(16384):\n    os.write(2, %r)\n"
+               "out(b'Content-Type: text/plain\\r\\n\\r\\nquiet answer')\n" % flood)
+        d.write("www/app/noisy", "")
+        with d.running():
+            for path in ("/app/noisy", "/cgi-bin/noisy.py"):
+                before = len(d.log())
+                c = d.connect(timeout=30)
+                c.send_request(path, close=True)
+                r = c.read_response()
+                c.sock.close()
+                expect(r.status == 200 and r.body == b"quiet answer",
+                       "%s: %d %r" % (path, r.status, r.body[:100]))
+                grew = len(d.log()) - before
+                expect(path != "/app/noisy" or (grew < 64 << 10 and
+                                                "stderr beyond 32 lines dropped" in d.log()),
+                       "%s: 16 MiB of STDERR put %d bytes in the log" % (path, grew))
     finally:
         app.close()
 
