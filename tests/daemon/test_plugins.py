@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import warnings
@@ -256,6 +257,112 @@ def sigterm_drains():
         d.stop()
     finally:
         d.cleanup()
+
+
+def keepalive_load(d, hosts, stop, ending, results):
+    """Keep-alive GETs of / for each host in turn until stop is set: each
+    completed answer goes into results as (host, body). A connection that
+    fails is reopened; before ending is set (SIGTERM sent) the failure is
+    noted as ("error", ...), after it closes and refusals are the drain."""
+    while not stop.is_set():
+        try:
+            with d.connect() as c:
+                while not stop.is_set():
+                    for h in hosts:
+                        c.send_request("/", host=h)
+                        results.append((h, c.read_response().body))
+        except (OSError, Failure) as e:
+            if not ending.is_set():
+                results.append(("error", str(e)))
+            elif d.proc.poll() is not None:
+                return
+
+
+@test
+def reload_racing_sigterm_under_load():
+    """SIGHUP then SIGTERM with 0 to 50 ms between them, while clients
+    keep four connections busy: every answer completed is the right
+    site's, and the daemon drains and exits cleanly (and, under ASan,
+    without a report) each time."""
+    for gap in (0, 0.001, 0.005, 0.02, 0.05):
+        d = Daemon()
+        two_sites(d)
+        d.start()
+        try:
+            stop, ending, results = threading.Event(), threading.Event(), []
+            ts = [threading.Thread(target=keepalive_load,
+                                   args=(d, ("a.test", "b.test"), stop, ending, results))
+                  for _ in range(4)]
+            for t in ts:
+                t.start()
+            expect(wait_until(lambda: len(results) >= 100, 20), "gap %s: no load: %r" %
+                   (gap, results[-3:]))
+            d.signal(signal.SIGHUP)
+            time.sleep(gap)     # the race itself: not a wait for anything
+            ending.set()
+            d.signal(signal.SIGTERM)
+            try:
+                rc = d.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                rc = None
+            stop.set()
+            for t in ts:
+                t.join(20)
+            expect(rc == 0, "gap %s: exit %s: %s" % (gap, rc, d.log()[-500:]))
+            wrong = [x for x in results if x[1] != {"a.test": b"site A\n",
+                                                    "b.test": b"site B\n"}.get(x[0])]
+            expect(not wrong, "gap %s: wrong or failed answers: %r" % (gap, wrong[:3]))
+            d.stop()
+        finally:
+            d.cleanup()
+
+
+@test
+def vhost_removed_while_its_connections_live():
+    """A reload that removes b.test while one of its connections is idle
+    between requests, one is in the middle of a download and a script of
+    it is running: the download and the script's answer complete intact,
+    the idle connection's next request is the default site's, and
+    b.test is gone from khttpctl."""
+    d = Daemon(plugins=("cgi",))
+    two_sites(d, extra_b="[CGI]\n    Prefix /cgi-bin/\n")
+    size = 64 << 20
+    with open(d.path("b", "big.bin"), "wb") as f:
+        f.truncate(size)
+    os.chmod(d.path("b", "big.bin"), 0o644)
+    state = d.writable_dir("state")
+    gate, started = os.path.join(state, "go"), os.path.join(state, "started")
+    d.write("b/cgi-bin/wait.sh", "#!/bin/sh\n: > %s\nwhile [ ! -e %s ]; do sleep 0.05; done\n"
+            "printf 'Content-Type: text/plain\\r\\n\\r\\nscript of b\\n'\n"
+            % (started, gate), 0o755)
+    with d.running():
+        idle = d.connect()
+        idle.send_request("/", host="b.test")
+        expect(idle.read_response().body == b"site B\n", "b.test before the reload")
+        busy = d.connect(timeout=20)
+        busy.send_request("/big.bin", host="b.test")
+        busy._fill()
+        cgi = d.connect(timeout=20)
+        cgi.send_request("/cgi-bin/wait.sh", host="b.test")
+        expect(wait_until(lambda: os.path.exists(started), 10), "the script did not start")
+        os.unlink(d.path("conf", "sites", "b"))
+        d.signal(signal.SIGHUP)
+        expect(wait_until(lambda: "b.test" not in d.ctl("vhosts"), 10),
+               "b.test still listed after the reload: %s" % d.log()[-300:])
+        with open(gate, "w"):
+            pass
+        r = cgi.read_response()
+        expect(r.status == 200 and r.body == b"script of b\n",
+               "the running script's answer: %d %r" % (r.status, r.body))
+        r = busy.read_response()
+        expect(r.status == 200 and len(r.body) == size and not r.body.strip(b"\0"),
+               "the download in flight: %d bytes" % len(r.body))
+        idle.send_request("/", host="b.test")
+        r = idle.read_response()
+        expect(r.status == 200 and r.body == b"site A\n",
+               "b.test's idle connection after the reload: %d %r" % (r.status, r.body))
+        for c in (idle, busy, cgi):
+            c.sock.close()
 
 
 @test
