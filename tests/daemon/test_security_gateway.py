@@ -243,10 +243,14 @@ def cgi_max_processes_answers_503_and_forks_nothing():
 def cgi_answers_a_client_that_half_closes():
     """shutdown(SHUT_WR) after a full request (GET, a Content-Length body,
     a chunked body) is no disconnect: the script that answers late still
-    gets its response to the client."""
+    gets its response to the client: the script answers only once the
+    test has half-closed (a gate file, awaited with a deadline)."""
     d = gw_daemon()
-    script(d, "late.py", "body = sys.stdin.buffer.read()\ntime.sleep(0.5)\n"
-           "out(b'Content-Type: text/plain\\r\\n\\r\\nlate answer ' + body + b'\\n')\n")
+    gate = os.path.join(d.writable_dir("state"), "half-closed")
+    script(d, "late.py", "body = sys.stdin.buffer.read()\nend = time.time() + 20\n"
+           "while not os.path.exists(%r) and time.time() < end:\n    time.sleep(0.02)\n"
+           "out(b'Content-Type: text/plain\\r\\n\\r\\nlate answer ' + body + b'\\n')\n"
+           % gate)
     reqs = (
         (b"GET /cgi-bin/late.py HTTP/1.1\r\nHost: x\r\n\r\n", b""),
         (b"POST /cgi-bin/late.py HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
@@ -259,7 +263,9 @@ def cgi_answers_a_client_that_half_closes():
             with d.connect() as c:
                 c.send(req)
                 c.sock.shutdown(socket.SHUT_WR)
+                open(gate, "w").close()
                 data = read_all(c)
+                os.unlink(gate)
             resps, rest = split_responses(data, ["GET"])
             expect(resps and resps[0].status == 200 and not rest,
                    "%r: %r" % (req[:20], data[:200]))
