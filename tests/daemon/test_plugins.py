@@ -15,15 +15,12 @@ import sys
 import threading
 import time
 import urllib.parse
-import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (KHTTPDD, Daemon, Failure, expect, run_all, run_ids,  # noqa: E402
                      site, test, wait_until)
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import crypt  # noqa: E402  (Python 3.11: libcrypt hashes for htpasswd)
+from htpasswd import hashed  # noqa: E402
 
 
 def two_sites(d, extra_a="", extra_b=""):
@@ -186,7 +183,7 @@ def example_config_is_valid():
     os.makedirs(d.path("log"))
     d.write("srv/www/index.html", "default\n")
     d.write("srv/example.org/index.html", "example\n")
-    d.write("srv/htpasswd", "staff:%s\n" % crypt.crypt("pw", crypt.mksalt(crypt.METHOD_SHA512)))
+    d.write("srv/htpasswd", "staff:%s\n" % hashed("pw"))
     r = subprocess.run([KHTTPDD, "-t", "-c", d.conf], capture_output=True, timeout=10)
     expect(r.returncode == 0, "-t on the example: %r" % r.stderr)
     with d.running():
@@ -491,7 +488,7 @@ def mutated_requests_survive():
                  main_sections="[MANDRIL]\n    DenyURI \\.bak$\n[LOGGER]\n    AccessLog %s\n"
                  % d.path("access.log"))
     two_sites(d, extra_a="[AUTH]\n    Location /p\n    Users %s\n" % d.path("htpasswd"))
-    d.write("htpasswd", "u:%s\n" % crypt.crypt("p", crypt.mksalt(crypt.METHOD_SHA256)))
+    d.write("htpasswd", "u:%s\n" % hashed("p", "sha256"))
     d.write("a/d/f.txt", "f")
     seeds = [b"GET / HTTP/1.1\r\nHost: a.test\r\n\r\n",
              b"GET /d/ HTTP/1.1\r\nHost: a.test\r\nRange: bytes=0-3\r\n\r\n",
@@ -692,8 +689,8 @@ def auth_basic():
                          "    Users %s\n[LOGGER]\n    AccessLog %s\n" %
                          (d.path("htpasswd"), d.path("access.log")))
     d.write("htpasswd", "# users\nalice:%s\nbob:%s\n" % (
-        crypt.crypt("wonderland", crypt.mksalt(crypt.METHOD_SHA512)),
-        crypt.crypt("builder", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16))))
+        hashed("wonderland"),
+        hashed("builder", "bcrypt", rounds=16)))
     d.write("a/private/secret.txt", "secret\n")
     d.write("a/privateer.txt", "public\n")
     with d.running():
