@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Daemon, Failure, expect, run_all, site, test, wait_until  # noqa: E402
-from http_response import split_responses  # noqa: E402
+from http_response import read_to_close, split_responses  # noqa: E402
 
 # Debian's python3 (scripts/deps installs it): the one running this suite
 # may live where the daemon's User cannot reach (a 0700 home).
@@ -41,18 +41,8 @@ def script(d, name, body):
 
 
 def read_all(c, timeout=10):
-    """Everything the server sends until it closes the connection."""
-    c.sock.settimeout(timeout)
-    data = b""
-    while True:
-        try:
-            chunk = c.sock.recv(65536)
-        except ConnectionResetError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    return data
+    """Everything the server sends on c until it closes the connection."""
+    return read_to_close(c.sock, timeout)
 
 
 # ---- 1: the response buffer ----

@@ -150,6 +150,22 @@ class Stream:
         return r
 
 
+def read_to_close(sock, timeout=10):
+    """Everything sock receives until the peer closes it (or resets it);
+    socket.timeout when timeout seconds pass without a byte."""
+    sock.settimeout(timeout)
+    data = bytearray()
+    while True:
+        try:
+            chunk = sock.recv(1 << 16)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data)
+
+
 def split_responses(data, methods):
     """data (all a connection sent) as the responses to requests of these
     methods, in order: (responses, the bytes after the last whole one). It
