@@ -23,6 +23,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 from harness import Daemon, Failure, expect, run_all, site, test, wait_until  # noqa: E402
+from http_response import read_to_close, split_responses  # noqa: E402
 
 FCGI_APP = os.environ.get("FCGI_APP", os.path.join(HERE, "build", "fcgi_app"))
 PHP_FPM = shutil.which("php-fpm8.2") or "/usr/sbin/php-fpm8.2"
@@ -193,14 +194,10 @@ def cgi_keepalive_mixes_static_and_scripts():
         with d.connect() as s:
             s.send(b"POST /cgi-bin/echo.sh HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
                    b"GET /index.html HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.sock.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-        expect(data.count(b"HTTP/1.1 ") == 2 and b"\r\n3\r\nabc\r\n0\r\n\r\n" in data
-               and data.endswith(b"static page\n"), "pipelined: %r" % data[-200:])
+            data = read_to_close(s.sock)
+        resps, rest = split_responses(data, ["POST", "GET"])
+        expect([(r.status, r.body) for r in resps] == [(201, b"abc"), (200, b"static page\n")]
+               and rest == b"", "pipelined: %r" % data[-200:])
 
 
 @test
@@ -358,15 +355,9 @@ def fastcgi_failures():
             # (no last chunk) and the connection closed
             with d.connect() as c:
                 c.send(b"GET /app/hangup HTTP/1.1\r\nHost: x\r\n\r\n")
-                c.sock.settimeout(3)
-                data = b""
-                while True:
-                    chunk = c.sock.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-            expect(b"partial" in data and not data.endswith(b"0\r\n\r\n"),
-                   "hangup: %r" % data)
+                data = read_to_close(c.sock, 3)
+            resps, rest = split_responses(data, ["GET"])
+            expect(not resps and b"partial" in rest, "hangup: %r" % data)
         app.close()
         app = None
         d = cgi_daemon(fcgi="    Server unix:/nonexistent/app.sock\n    Prefix /app/\n")

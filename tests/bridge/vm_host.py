@@ -20,6 +20,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon"))
 from harness import Failure, expect, run_all, test  # noqa: E402
+from http_response import read_to_close, split_responses  # noqa: E402
 
 args = None
 
@@ -81,13 +82,9 @@ def big_bodies_arrive_intact():
     # head and body in one segment: the body bytes stay in the socket
     with socket.create_connection(("127.0.0.1", args.port), 10) as s:
         s.sendall(b"POST /cgi-bin/echo.sh HTTP/1.0\r\nContent-Length: 11\r\n\r\nhello world")
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    expect(data.endswith(b"\r\n\r\nhello world"), "one segment: %r" % data[-60:])
+        data = read_to_close(s, 30)
+    resps, rest = split_responses(data, ["POST"])
+    expect(resps and resps[0].body == b"hello world" and not rest, "one segment: %r" % data[-60:])
 
 
 def rate(port, path, seconds):

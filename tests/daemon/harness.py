@@ -21,6 +21,7 @@ KHTTPCTL = os.path.join(BUILD, "khttpctl")
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from ports import free_port  # noqa: E402
 from wait import wait_until  # noqa: E402,F401  (the suites import it from here)
+from http_response import Incomplete, Stream  # noqa: E402
 
 # khttpdd started as root drops to [SERVER] User, by default this one.
 RUN_USER = "nobody"
@@ -187,19 +188,15 @@ def site(names, docroot, extra=""):
     return "[HOST]\n    ServerName %s\n    DocumentRoot %s\n%s" % (names, docroot, extra)
 
 
-class Response:
-    def __init__(self, status, headers, body):
-        self.status, self.headers, self.body = status, headers, body
-
-    def header(self, name):
-        vals = [v for k, v in self.headers if k.lower() == name.lower()]
-        return vals[0] if vals else None
-
-
 class Conn:
     def __init__(self, addr, timeout):
         self.sock = socket.create_connection(addr, timeout)
-        self.buf = bytearray()      # amortized appends: big bodies stay fast
+        self.stream = Stream(lambda: self.sock.recv(1 << 20))
+
+    @property
+    def buf(self):
+        """What was received and not yet read as a response."""
+        return self.stream.buf
 
     def __enter__(self):
         return self
@@ -218,26 +215,20 @@ class Conn:
         self.send(("\r\n".join(lines) + "\r\n\r\n").encode())
 
     def _fill(self):
-        data = self.sock.recv(1 << 20)
-        if not data:
-            raise Failure("connection closed by the server")
-        self.buf += data
+        try:
+            self.stream.fill()
+        except Incomplete as e:
+            raise Failure("connection closed by the server: %s" % e)
 
     def read_response(self, head_only=False):
-        while b"\r\n\r\n" not in self.buf:
-            self._fill()
-        end = self.buf.index(b"\r\n\r\n")
-        lines = bytes(self.buf[:end]).decode("latin-1").split("\r\n")
-        del self.buf[:end + 4]
-        status = int(lines[0].split(" ")[1])
-        headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:]]
-        resp = Response(status, headers, b"")
-        n = 0 if head_only or status == 304 else int(resp.header("Content-Length") or 0)
-        while len(self.buf) < n:
-            self._fill()
-        resp.body = bytes(self.buf[:n])
-        del self.buf[:n]
-        return resp
+        """The next response (tests/lib/http_response.py frames its body);
+        a cut or malformed one fails the test."""
+        try:
+            return self.stream.read_response("HEAD" if head_only else "GET")
+        except Incomplete as e:
+            raise Failure("connection closed by the server: %s" % e)
+        except ValueError as e:
+            raise Failure("malformed response: %s" % e)
 
     def closed_within(self, seconds):
         self.sock.settimeout(seconds)

@@ -11,14 +11,11 @@ import base64
 import json
 import os
 import sys
-import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import Daemon, expect, run_all, site, test, wait_until  # noqa: E402
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import crypt  # noqa: E402  (Python 3.11: libcrypt hashes for htpasswd)
+from htpasswd import hashed  # noqa: E402
 
 # Debian's python3: the daemon's User can reach it (see test_security_gateway).
 PY = "#!/usr/bin/python3\nimport os, sys\n"
@@ -32,8 +29,7 @@ def redirect_daemon(cache=False):
     plugins = ("mandril", "auth") + (("cache",) if cache else ()) + ("cgi",)
     d = Daemon(plugins=plugins, main_sections="[MANDRIL]\n    DenyURI ^/denied/\n" +
                ("[CACHE]\n    AdminPath /khttpd/cache\n" if cache else ""))
-    d.write("htpasswd", "alice:%s\n" % crypt.crypt("wonderland",
-                                                   crypt.mksalt(crypt.METHOD_SHA512)))
+    d.write("htpasswd", "alice:%s\n" % hashed("wonderland"))
     d.write("www/private/secret.txt", SECRET)
     d.write("www/denied/x.txt", "denied file\n")
     d.write("www/pub/a.txt", "file a\n")

@@ -10,14 +10,11 @@ import signal
 import subprocess
 import sys
 import time
-import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import KHTTPDD, Daemon, Failure, expect, run_all, site, test  # noqa: E402
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import crypt  # noqa: E402
+from htpasswd import hashed  # noqa: E402
 
 
 @test
@@ -27,7 +24,7 @@ def valgrind_short_session():
     d.write("a/index.html", "A\n")
     d.write("a/list/x.txt", "x")
     d.write("a/private/s.txt", "s")
-    d.write("htpasswd", "u:%s\n" % crypt.crypt("p", crypt.mksalt(crypt.METHOD_SHA256)))
+    d.write("htpasswd", "u:%s\n" % hashed("p", "sha256"))
     d.write("conf/sites/a", site("a.test", d.path("a"),
                                  "[AUTH]\n    Location /private\n    Users %s\n"
                                  "[LOGGER]\n    AccessLog %s\n    ErrorLog %s\n" %

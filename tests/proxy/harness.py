@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0 OR MIT
 """Shared pieces of the proxy and cache end-to-end suites: a tiny HTTP/1.1
 backend with request logging, a khttpdd launcher, raw-socket clients and
-the pass/fail tally. Python 3 standard library only."""
+the pass/fail tally. Python 3 standard library only.
+
+SAN=1 (an argument of the suite, or the environment) runs them on the
+ASan/UBSan build (userspace/build-san, built first): a sanitizer report in
+a daemon's log then fails the group that stopped it."""
 
 import atexit
 import hashlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -20,6 +23,7 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 from ports import free_port  # noqa: E402,F401  (the suites import these from here)
 from wait import wait_until  # noqa: E402,F401
+from http_response import Stream  # noqa: E402
 
 _BIN_DIR = tempfile.mkdtemp(prefix="khttpd-bin-")
 atexit.register(shutil.rmtree, _BIN_DIR, True)
@@ -33,8 +37,22 @@ def _snapshot(path):
     return copy
 
 
-DAEMON = _snapshot(os.environ.get("KHTTPDD", os.path.join(TOP, "userspace", "build", "khttpdd")))
-KHTTPCTL = _snapshot(os.environ.get("KHTTPCTL", os.path.join(TOP, "userspace", "build", "khttpctl")))
+SAN = os.environ.get("SAN") == "1" or "SAN=1" in sys.argv[1:]
+GROUPS = [a for a in sys.argv[1:] if a != "SAN=1"]   # the groups to run; none: all
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "runtime error:", "ERROR: LeakSanitizer")
+if SAN:
+    subprocess.run(["make", "-s", "-C", os.path.join(TOP, "userspace"), "SAN=1"], check=True,
+                   stdout=subprocess.DEVNULL)
+    os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=23")
+    os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+_BUILD = os.path.join(TOP, "userspace", "build-san" if SAN else "build")
+DAEMON = _snapshot(os.environ.get("KHTTPDD", os.path.join(_BUILD, "khttpdd")))
+KHTTPCTL = _snapshot(os.environ.get("KHTTPCTL", os.path.join(_BUILD, "khttpctl")))
+
+
+def wanted(group):
+    """Whether the command line asks for this group (by name, or none)."""
+    return not GROUPS or group in GROUPS
 
 
 def pattern_bytes(n, seed=0):
@@ -82,6 +100,27 @@ BODYLESS = {
 }
 
 
+# Responses that break off or break their framing: the backend sends the
+# bytes and closes (the body is cacheable, so a cache that kept a cut body
+# shows); and interim or oversized heads.
+CUT = {
+    "/cut-length": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                   b"Content-Length: 100\r\n\r\nshort",
+    "/cut-chunked": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                    b"Transfer-Encoding: chunked\r\n\r\n5\r\nshort\r\n",
+    "/cut-chunk": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                  b"Transfer-Encoding: chunked\r\n\r\n40\r\nshort",
+    "/bad-chunk-size": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                       b"Transfer-Encoding: chunked\r\n\r\n5\r\nshort\r\nzz\r\nx\r\n0\r\n\r\n",
+    "/bad-chunk-end": b"HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n"
+                      b"Transfer-Encoding: chunked\r\n\r\n5\r\nshortXX0\r\n\r\n",
+    "/cut-head": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Half",
+    "/s101": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n",
+}
+INTERIM = (b"HTTP/1.1 100 Continue\r\n\r\n"
+           b"HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n")
+
+
 class Backend:
     """A threaded HTTP/1.1 server on 127.0.0.1 with keep-alive, chunked
     request bodies and a few behaviours chosen by path:
@@ -103,6 +142,9 @@ class Backend:
       /cchunk?N      N pattern bytes, chunked, "Cache-Control: max-age=60"
       /s204, /s304   a 204 or 304 head; /s204-cl, /s204-te and /s304-te
                      send body bytes after it anyway (BODYLESS)
+      CUT's paths    those bytes, then it closes
+      /interim       100 and 103 heads, then 200 "final"
+      /head?N        200 "big head" with N bytes of X-Pad fields
       anything else  200 "<name> <path>"
     HEAD gets the head GET would get (/big, /chunked: its framing fields)
     and no body.
@@ -216,6 +258,16 @@ class Backend:
             return True
         if path in BODYLESS:
             c.sendall(BODYLESS[path])
+            return True
+        if path in CUT:
+            c.sendall(CUT[path])
+            return False
+        if path == "/interim":
+            c.sendall(INTERIM + b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal")
+            return True
+        if path == "/head":
+            pad = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"p" * 990) for i in range(n // 1000))
+            c.sendall(b"HTTP/1.1 200 OK\r\n" + pad + b"Content-Length: 8\r\n\r\nbig head")
             return True
         if path == "/cchunk":
             data = pattern_bytes(n, seed=n)
@@ -361,7 +413,8 @@ class Daemon:
         return 0
 
     def stop(self):
-        """SIGTERM; returns the exit status (ASan reports make it non-zero)."""
+        """SIGTERM; returns the exit status. A sanitizer report in the log
+        raises (the group fails), whether or not the caller checks."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -370,25 +423,15 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
         self.logf.close()
+        log = self.log()
         if not os.environ.get("KEEP_TEST_DIRS"):
             shutil.rmtree(self.dir, ignore_errors=True)
+        if any(m in log for m in SANITIZER_MARKS):
+            raise RuntimeError("sanitizer report from khttpdd:\n" + log[-3000:])
         return self.proc.returncode
 
 
 # ---------------------------------------------------------------- client
-
-class Response:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def header(self, name):
-        for k, v in self.headers:
-            if k.lower() == name.lower():
-                return v
-        return None
-
 
 class Client:
     """One keep-alive connection speaking raw HTTP/1.1, to addr."""
@@ -397,10 +440,19 @@ class Client:
         self.port = port
         self.addr = addr
         self.timeout = timeout
-        self.sock = socket.create_connection((addr, port), timeout)
-        self.buf = b""
+        self._connect()
         self.reconnects = 0
         self.peer_closes = False
+
+    def _connect(self):
+        self.sock = socket.create_connection((self.addr, self.port), self.timeout)
+        sock = self.sock
+        self.stream = Stream(lambda: sock.recv(1 << 20))
+
+    @property
+    def buf(self):
+        """What was received and not yet read as a response."""
+        return self.stream.buf
 
     def close(self):
         self.sock.close()
@@ -408,76 +460,11 @@ class Client:
     def send(self, data):
         self.sock.sendall(data)
 
-    def _fill(self):
-        d = self.sock.recv(1 << 20)
-        if not d:
-            raise EOFError("connection closed")
-        self.buf += d
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            self._fill()
-        line, _, self.buf = self.buf.partition(b"\r\n")
-        return line
-
-    def _take(self, n):
-        while len(self.buf) < n:
-            self._fill()
-        out, self.buf = self.buf[:n], self.buf[n:]
-        return out
-
     def read_response(self, head_only=False, sink=None):
-        """sink(bytes) gets the body in pieces instead of keeping it."""
-        while b"\r\n\r\n" not in self.buf:
-            self._fill()
-        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        sl = lines[0].split(" ", 2)
-        if len(sl) < 2 or not sl[0].startswith("HTTP/1.") or not re.fullmatch("[0-9]{3}", sl[1]):
-            # e.g. the rest of a body nobody should have sent
-            raise ValueError("not a status line: %r" % lines[0][:80])
-        status = int(sl[1])
-        headers = [tuple(x.strip() for x in l.split(":", 1)) for l in lines[1:]]
-        r = Response(status, headers, b"")
-        parts = []
-        put = sink or parts.append
-        te = (r.header("transfer-encoding") or "").lower()
-        if head_only or status in (204, 304) or 100 <= status < 200:
-            pass
-        elif te == "chunked":
-            while True:
-                size = int(self._line().split(b";")[0], 16)
-                if size == 0:
-                    while self._line() != b"":
-                        pass
-                    break
-                while size:
-                    if not self.buf:
-                        self._fill()
-                    piece = self.buf[:size]
-                    self.buf = self.buf[len(piece):]
-                    size -= len(piece)
-                    put(piece)
-                self._take(2)
-        elif r.header("content-length") is not None:
-            left = int(r.header("content-length"))
-            while left:
-                if not self.buf:
-                    self._fill()
-                piece = self.buf[:left]
-                self.buf = self.buf[len(piece):]
-                left -= len(piece)
-                put(piece)
-        else:
-            while True:
-                if self.buf:
-                    put(self.buf)
-                    self.buf = b""
-                try:
-                    self._fill()
-                except EOFError:
-                    break
-        r.body = b"".join(parts)
+        """The next response (tests/lib/http_response.py frames it: a cut
+        body raises EOFError, bad framing ValueError); sink(bytes) gets
+        the body in pieces instead of keeping it."""
+        r = self.stream.read_response("HEAD" if head_only else "GET", sink)
         self.peer_closes = (r.header("connection") or "").lower() == "close"
         return r
 
@@ -486,8 +473,7 @@ class Client:
         first, as a browser would (KeepAliveMax ends connections)."""
         if self.peer_closes:
             self.sock.close()
-            self.sock = socket.create_connection((self.addr, self.port), self.timeout)
-            self.buf = b""
+            self._connect()
             self.peer_closes = False
             self.reconnects += 1
         h = "%s %s HTTP/1.1\r\nHost: test\r\n" % (method, target)

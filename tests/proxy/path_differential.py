@@ -17,14 +17,10 @@ import re
 import shutil
 import subprocess
 import tempfile
-import warnings
 from urllib.parse import quote, unquote
 
 from harness import KHTTPCTL, Backend, Client, Daemon, wait_until
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    import crypt  # noqa: E402  (Python 3.11: libcrypt hashes for htpasswd)
+from htpasswd import hashed  # tests/lib: harness put it on the path
 
 # (what is sent, the name it must mean, whether the proxy forwards it).
 # A None name: refused (400) by the parser, for every host. Forwarding
@@ -201,7 +197,7 @@ def check(T):
     make_docroot(root, names + ["/"])
     users = os.path.join(root, ".users")
     with open(users, "w") as f:
-        f.write("u:%s\n" % crypt.crypt("p", crypt.mksalt(crypt.METHOD_SHA256)))
+        f.write("u:%s\n" % hashed("p", "sha256"))
     os.chmod(users, 0o644)
     creds = [("Authorization", "Basic dTpw")]   # u:p
     be = Backend("D")

@@ -48,8 +48,6 @@ function load() {
   return { stop: async () => { running = false; await Promise.all(loops); return count; } };
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
 (async () => {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -68,9 +66,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     const resp = await page.goto(base, { waitUntil: 'load' });
     check(resp && resp.status() === 200, 'UI page loads (200)', resp && resp.status());
     check((await page.title()) === 'khttpd cache', 'title');
-    await page.waitForFunction(() => Number(document.getElementById('graph').dataset.updates) >= 2,
-      null, { timeout: 10000 });
-    check(true, 'stats.json polled and rendered');
+    const polled = await page.waitForFunction(
+      () => Number(document.getElementById('graph').dataset.updates) >= 2,
+      null, { timeout: 10000 }).then(() => true, () => false);
+    check(polled, 'stats.json polled and rendered twice within 10 s');
     const idle = Number(await page.getAttribute('#graph', 'data-latest'));
 
     const gen = load();
@@ -78,7 +77,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     await page.waitForFunction(() => Number(document.getElementById('graph').dataset.latest) > 0,
       null, { timeout: 10000 });
     const u1 = Number(await page.getAttribute('#graph', 'data-updates'));
-    await sleep(2500);
+    // two more polls while the load runs: awaited, not slept for
+    await page.waitForFunction((u) => Number(document.getElementById('graph').dataset.updates) >= u + 2,
+      u1, { timeout: 10000 }).catch(() => {});
     const u2 = Number(await page.getAttribute('#graph', 'data-updates'));
     const latest = Number(await page.getAttribute('#graph', 'data-latest'));
     const rpsText = await page.textContent('#rps');
@@ -97,7 +98,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     await page.screenshot({ path: shot, fullPage: true });
     const sent = await gen.stop();
 
-    await sleep(1200);
+    // every request was answered, so counted: the page must catch up
     const json = JSON.parse((await get(new URL(base).pathname + 'stats.json')).body);
     await page.waitForFunction((h) => document.getElementById('hits').textContent.replace(/,/g, '') === String(h),
       json.hits, { timeout: 5000 }).catch(() => {});

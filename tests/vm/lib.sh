@@ -38,6 +38,14 @@ stat_all() {
 		$1 == "all" { print $c[f] }' /proc/net/khttpd/stats
 }
 
+# conns: how many connections the module has open now; conns_are N and
+# conns_at_least N: that as a condition for await (evaluated each poll)
+conns() { awk '$1 == "connections" { print $2 }' /proc/net/khttpd/status; }
+conns_are() { [ "$(conns)" = "$1" ]; }
+conns_at_least() { [ "$(conns)" -ge "$1" ]; }
+# stat_over COLUMN N: the stats column's total is above N now
+stat_over() { [ "$(stat_all "$1")" -gt "$2" ]; }
+
 summary() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]

@@ -77,7 +77,6 @@ reset_after() {
 	printf 'GET /big.txt HTTP/1.1\r\nHost: t\r\n\r\n' |
 		timeout 30 nc 127.0.0.1 "$PORT" 2> /dev/null | head -c "$1" > /dev/null
 }
-conns() { awk '$1 == "connections" { print $2 }' /proc/net/khttpd/status; }
 misses=$(stat_all cache_misses)
 bad=0 rounds=0 end=$(($(date +%s) + ${RESET_SECONDS:-15}))
 while [ "$(date +%s)" -lt $end ]; do
@@ -95,7 +94,7 @@ rm /tmp/dropping
 wait "$drop_pid"
 check "$rounds rounds of resets and cold read-ins: every complete fetch intact" [ $bad = 0 ]
 check "... through read-ins" [ "$(stat_all cache_misses)" -gt "$misses" ]
-check "... and no connection is left" await 10 [ "$(conns)" = 0 ]
+check "... and no connection is left" await 10 conns_are 0
 cat /proc/net/khttpd/stats
 check "rmmod" rmmod khttpd
 umount /mnt/www

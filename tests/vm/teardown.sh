@@ -30,9 +30,8 @@ cat /proc/net/khttpd/stats
 
 wrk -t 2 -c 400 -d 30s "$URL/bin/pattern-64k.bin" > /tmp/wrk.out 2>&1 &
 wrk_pid=$!
-sleep 3
-open=$(awk '$1 == "connections" { print $2 }' /proc/net/khttpd/status)
-check "hundreds of connections open under load ($open)" [ "${open:-0}" -ge 200 ]
+check "hundreds of connections open under load" await 20 conns_at_least 200
+echo "# $(conns) connections open"
 start=$(date +%s)
 check "rmmod under load" rmmod khttpd
 took=$(($(date +%s) - start))

@@ -13,7 +13,6 @@ mkdir -p "$WWW" && printf 'hello\n' > "$WWW/hello.txt" && chmod 644 "$WWW/hello.
 
 accepts() { [ "$(get /hello.txt)" = 200 ]; }
 refuses() { [ -z "$(get /hello.txt)" ]; }
-conns_are() { [ "$(awk '$1 == "connections" { print $2 }' /proc/net/khttpd/status)" = "$1" ]; }
 rejects_over() { [ "$(stat_all rejects)" -gt "$1" ]; }
 
 check "insmod with one thread" insmod "$KO" port="$PORT" docroot="$WWW" \

@@ -36,7 +36,11 @@ struct fcgi_req {
 	size_t rlen, roff;
 	char err_line[512];		/* STDERR, logged line by line */
 	size_t err_len;
+	unsigned err_lines;		/* logged so far, up to ERR_LINES_MAX */
 };
+
+/* A request's STDERR lines that reach the log; the rest are dropped. */
+#define ERR_LINES_MAX 32
 
 static void fcgi_req_free(void *p)
 {
@@ -100,12 +104,16 @@ static bool fcgi_put_record(struct fcgi_req *r, uint8_t type, const char *p,
 	return true;
 }
 
+/* An app's STDERR, logged line by line: a flood must not fill the log. */
 static void fcgi_stderr(struct fcgi_req *r, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && r->err_lines <= ERR_LINES_MAX; i++) {
 		if (p[i] == '\n' || r->err_len == sizeof(r->err_line) - 1) {
 			r->err_line[r->err_len] = '\0';
-			if (r->err_len)
+			if (r->err_len && ++r->err_lines > ERR_LINES_MAX)
+				log_msg("fastcgi %s: stderr beyond %d lines dropped",
+					r->srv->name, ERR_LINES_MAX);
+			else if (r->err_len)
 				log_msg("fastcgi %s: %s", r->srv->name, r->err_line);
 			r->err_len = 0;
 			if (p[i] == '\n')
@@ -143,6 +151,11 @@ static bool fcgi_decode_some(struct fcgi_req *r)
 				gw_fail(r->j, r->dec.protocol_status ==
 					FCGI_OVERLOADED ? 503 : 502,
 					"app server refused the request");
+				return false;
+			}
+			/* the app failed: what it sent may be cut short */
+			if (r->dec.app_status) {
+				gw_fail(r->j, 502, "app ended with a non-zero status");
 				return false;
 			}
 			/* bytes after END: the connection cannot be reused */
