@@ -692,17 +692,28 @@ overflow:
 	return -EMSGSIZE;
 }
 
+/*
+ * Full ranges: NLA_POLICY_RANGE keeps its bounds in s16, where 60000
+ * turns negative (a WARN on every CONFIG, and no upper bound).
+ */
+static const struct netlink_range_validation khttpd_nl_heartbeat_range = {
+	.min = KHTTPD_NL_HEARTBEAT_MS_MIN, .max = KHTTPD_NL_HEARTBEAT_MS_MAX,
+};
+
+static const struct netlink_range_validation khttpd_nl_claim_range = {
+	.min = KHTTPD_NL_CLAIM_TIMEOUT_MS_MIN,
+	.max = KHTTPD_NL_CLAIM_TIMEOUT_MS_MAX,
+};
+
 static const struct nla_policy khttpd_nl_policy[KHTTPD_A_MAX + 1] = {
 	[KHTTPD_A_VERSION] = { .type = NLA_U32 },
 	[KHTTPD_A_PID] = { .type = NLA_U32 },
 	[KHTTPD_A_HANDLE] = { .type = NLA_U64 },
 	[KHTTPD_A_STATUS] = NLA_POLICY_RANGE(NLA_U32, 400, 599),
 	[KHTTPD_A_HEARTBEAT_MS] =
-		NLA_POLICY_RANGE(NLA_U32, KHTTPD_NL_HEARTBEAT_MS_MIN,
-				 KHTTPD_NL_HEARTBEAT_MS_MAX),
+		NLA_POLICY_FULL_RANGE(NLA_U32, &khttpd_nl_heartbeat_range),
 	[KHTTPD_A_CLAIM_TIMEOUT_MS] =
-		NLA_POLICY_RANGE(NLA_U32, KHTTPD_NL_CLAIM_TIMEOUT_MS_MIN,
-				 KHTTPD_NL_CLAIM_TIMEOUT_MS_MAX),
+		NLA_POLICY_FULL_RANGE(NLA_U32, &khttpd_nl_claim_range),
 	/* kernel -> daemon only: refused when a process sends them */
 	[KHTTPD_A_PEER] = { .type = NLA_REJECT },
 	[KHTTPD_A_LOCAL_PORT] = { .type = NLA_REJECT },

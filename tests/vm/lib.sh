@@ -28,6 +28,17 @@ http() { printf "$1" | nc -w 5 127.0.0.1 "$PORT"; }
 status() { http "$1" | head -1 | cut -d' ' -f2; }
 get() { status "GET $1 HTTP/1.0\r\n\r\n"; }
 
+# load_kmods: the block-device modules tests/vm/blockdev-kmods put in
+# /khttpd/kmods/ (none for what the kernel has built in), brd with two
+# 64 MiB RAM disks.
+load_kmods() {
+	for m in crc32c_generic crc16 mbcache jbd2 ext4 brd dm-mod dm-delay; do
+		[ -f /khttpd/kmods/$m.ko ] || continue
+		[ "$m" = brd ] && set -- rd_nr=2 rd_size=65536 || set --
+		insmod /khttpd/kmods/$m.ko "$@" || { echo "insmod $m failed"; return 1; }
+	done
+}
+
 # A dmesg line written since the mark, for insmod diagnostics.
 dmesg_mark() { dmesg -c > /dev/null; }
 dmesg_has() { dmesg | grep -q "$1"; }

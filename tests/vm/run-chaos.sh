@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Host: the chaos test (tests/vm/chaos.sh) in QEMU, by default on the debug
 # kernel with 2 CPUs: builds the guest client and the daemon, boots with
-# them, and lets scripts/vm judge the console (any splat, kmemleak's
+# them (and, on Debian's kernels, the brd and ext4 modules its RAM-disk
+# docroot needs: tests/vm/blockdev-kmods), and lets scripts/vm judge the console (any splat, kmemleak's
 # report after the rmmod). About 2 minutes of chaos, bounded. Last line:
 # the tally.
 # Usage: tests/vm/run-chaos.sh [debug|6.12|6.1] [khttpd.ko]
@@ -14,12 +15,14 @@ mkdir -p "$TOP/build"
 gcc -O2 -Wall -Wextra -Werror -pthread -o "$TOP/build/chaos_client" \
 	"$TOP/tests/vm/chaos_client.c"
 make -s -C "$TOP/userspace" > /dev/null
-env_file=$(mktemp); trap 'rm -f "$env_file"' EXIT
+env_file=$(mktemp) kmods=$(mktemp -d); trap 'rm -rf "$env_file" "$kmods"' EXIT
+"$TOP/tests/vm/blockdev-kmods" "$series" "$kmods"
 echo "CHAOS_SECONDS=${CHAOS_SECONDS:-90}" > "$env_file"
 log=$TOP/build/vm-$series-chaos.log
 rc=0
 "$TOP/scripts/vm" --kernel "$series" --smp 2 --module "$ko" \
 	--add "$env_file:/khttpd/env" --add "$TOP/tests/vm:/khttpd/vm" \
+	--add "$kmods:/khttpd/kmods" \
 	--add "$TOP/build/chaos_client:/khttpd/chaos_client" \
 	--add "$TOP/userspace/build/khttpdd:/khttpd/khttpdd" \
 	--setup "$TOP/tests/vm/chaos.sh" --teardown "$TOP/tests/vm/chaos-teardown.sh" \
