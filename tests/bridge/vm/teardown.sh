@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest tear-down of the bridge tests: rmmod while the daemon owns a
 # handed-off connection (its response still arrives), the daemon registers
-# again when the module comes back, then everything stops; no kernel
-# complaint allowed (scripts/vm checks the console).
+# again when the module comes back, then everything stops; with the daemon
+# gone, a claim whose reply cannot be queued (claim.sh); no kernel complaint
+# allowed (scripts/vm checks the console).
 . /khttpd/vm/lib.sh
 B=/khttpd/bridge
 registered_again() { [ "$(dmesg | grep -c 'khttpd: daemon pid .* registered')" -gt "$1" ]; }
@@ -30,5 +31,8 @@ touch /tmp/stop-supervisor
 kill "$(cat /tmp/khttpdd.pid)"
 sleep 1
 tail -20 /tmp/khttpdd.log
+daemon_gone() { [ "$($B/nlreg stats | awk '/^daemon_pid/ { print $2 }')" = 0 ]; }
+check "khttpdd's registration is gone" await 10 daemon_gone
+. $B/claim.sh
 check "rmmod at the end" rmmod khttpd
 summary
