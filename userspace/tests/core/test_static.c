@@ -362,12 +362,12 @@ static void opens(int dirfd, const char *rel, const char *want)
 
 static void walk_without_openat2(void)
 {
-	char longname[NAME_MAX + 2];
+	static char longname[NAME_MAX + 2], longer[PATH_MAX - 64];
 	int status, dirfd = open(root, O_PATH | O_DIRECTORY);
 	pid_t pid;
 
 	memset(longname, 'n', sizeof(longname) - 1);
-	longname[sizeof(longname) - 1] = '\0';
+	memset(longer, 'n', sizeof(longer) - 1);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -377,6 +377,7 @@ static void walk_without_openat2(void)
 			fprintf(stderr, "  seccomp: %s\n", strerror(errno));
 			_exit(3);
 		}
+		close(0);	/* a descriptor 0 is one like any other */
 		CHECK(syscall(SYS_openat2, dirfd, "a.txt", NULL, 0) < 0 &&
 		      errno == ENOSYS);
 		opens(dirfd, "a.txt", "0123456789");
@@ -393,6 +394,7 @@ static void walk_without_openat2(void)
 		opens(dirfd, "a.txt/", "-ENOTDIR");
 		opens(dirfd, "a.txt/x", "-ENOTDIR");
 		opens(dirfd, longname, "-ENAMETOOLONG");
+		opens(dirfd, longer, "-ENAMETOOLONG");
 		opens(dirfd, "dir/", "(dir)");	/* after an error, still a walk */
 		fflush(NULL);
 		_exit(atomic_load(&check_failed) ? 1 : 0);
