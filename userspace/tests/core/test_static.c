@@ -181,6 +181,9 @@ static void make_docroot(void)
 	}
 	put("dir/index.html", "<p>dir</p>", 0644);
 	put("dir/.git/config", "c", 0644);
+	memset(path, 'm', NAME_MAX);	/* the longest name there may be */
+	path[NAME_MAX] = '\0';
+	put(path, "m", 0644);
 	put("two/second.html", "second", 0644);
 	snprintf(path, sizeof(path), "%s/in_link", root);
 	if (symlink("a.txt", path))
@@ -363,7 +366,7 @@ static void opens(int dirfd, const char *rel, const char *want)
 static void walk_without_openat2(void)
 {
 	static char longname[NAME_MAX + 2], longer[PATH_MAX - 64];
-	int status, dirfd = open(root, O_PATH | O_DIRECTORY);
+	int status, fd, free_fd, dirfd = open(root, O_PATH | O_DIRECTORY);
 	pid_t pid;
 
 	memset(longname, 'n', sizeof(longname) - 1);
@@ -378,6 +381,8 @@ static void walk_without_openat2(void)
 			_exit(3);
 		}
 		close(0);	/* a descriptor 0 is one like any other */
+		free_fd = dup(1);	/* the lowest free one */
+		close(free_fd);
 		CHECK(syscall(SYS_openat2, dirfd, "a.txt", NULL, 0) < 0 &&
 		      errno == ENOSYS);
 		opens(dirfd, "a.txt", "0123456789");
@@ -396,6 +401,12 @@ static void walk_without_openat2(void)
 		opens(dirfd, longname, "-ENAMETOOLONG");
 		opens(dirfd, longer, "-ENAMETOOLONG");
 		opens(dirfd, "dir/", "(dir)");	/* after an error, still a walk */
+		memset(longname, 'm', NAME_MAX);
+		longname[NAME_MAX] = '\0';
+		opens(dirfd, longname, "m");
+		fd = dup(1);
+		CHECK(fd == free_fd, "no descriptor left open: %d, want %d", fd,
+		      free_fd);
 		fflush(NULL);
 		_exit(atomic_load(&check_failed) ? 1 : 0);
 	}
