@@ -10,10 +10,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "gateway/job.h"
@@ -36,16 +39,30 @@ static void on_output_ready(struct gw_job *j)
 
 static const struct gw_ops ops = { .release = on_release,
 				   .output_ready = on_output_ready };
-static struct worker w = { .epfd = -1 };
+static struct worker w;
 static struct conn conn;
 static struct gw_job job;
 static struct cgi_resp resp;
 static char head[CGI_RESP_HEAD_MAX + 1];
-static int client = -1;
+static int client = -1, timer_fd;
 
-/* A fresh job for a request of HTTP version, HEAD or not; nph- or not. */
+/* Whether the job's backend timeout runs (disarming it for the next ask). */
+static bool timer_armed(void)
+{
+	struct itimerspec its, off = { 0 };
+
+	timerfd_gettime(timer_fd, &its);
+	timerfd_settime(timer_fd, 0, &off, NULL);
+	return its.it_value.tv_sec || its.it_value.tv_nsec;
+}
+
+/*
+ * A fresh job for a request of HTTP version, HEAD or not; nph- or not.
+ * Its connection is in the worker's epoll set, watched for nothing yet.
+ */
 static struct gw_job *start(int version, bool head_only, bool nph)
 {
+	struct epoll_event ev = { 0 };
 	int sv[2];
 
 	if (client >= 0) {
@@ -53,7 +70,8 @@ static struct gw_job *start(int version, bool head_only, bool nph)
 		close(conn.ev.fd);
 	}
 	free(job.out);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) ||
+	    epoll_ctl(w.epfd, EPOLL_CTL_ADD, sv[0], &ev))
 		exit(2);
 	memset(&conn, 0, sizeof(conn));
 	conn.ev.fd = sv[0];
@@ -68,7 +86,8 @@ static struct gw_job *start(int version, bool head_only, bool nph)
 	job.name = "test";
 	job.resp = &resp;
 	job.head = head;
-	job.timer_fd = -1;
+	job.timer_fd = timer_fd;
+	job.timeout = 30;
 	job.in_cb = true;	/* as from the job's callback: nothing re-armed */
 	job.head_only = head_only;
 	job.nph = nph;
@@ -144,8 +163,9 @@ static void chunked_for_http11(void)
 		gw_output_end(j);
 		CHECK(!strcmp(received(), "0\r\n\r\n") && released == 1 &&
 		      released_ok && conn.keep_alive && j->out_eof &&
-		      j->finishing && j->body_sent == 5,
-		      "the last chunk; completed, kept alive");
+		      j->finishing && j->body_sent == 5 && !resumed &&
+		      (conn.events & EPOLLOUT),
+		      "the last chunk; completed, kept alive, waits to finish");
 	}
 }
 
@@ -166,8 +186,9 @@ static void chunk_sizes_in_hex(void)
 	CHECK(!strncmp(r, "HTTP/1.1 404 ", 13) && !strcmp(body_of(r), "") &&
 	      conn.status == 404, "%s", r);
 	/* a full socket pauses the backend; it resumes once drained */
-	CHECK(!gw_output(j, big, BIG) && j->output_paused && !resumed,
-	      "paused");
+	CHECK(!gw_output(j, big, BIG) && j->output_paused && !resumed &&
+	      (conn.events & EPOLLOUT), "paused, waiting for room");
+	timer_armed();
 	for (int i = 0; i < 10000 && j->out_len; i++) {
 		r = received();
 		memcpy(all + got, r, strlen(r));
@@ -175,6 +196,7 @@ static void chunk_sizes_in_hex(void)
 		if (!gw_flush(j))
 			break;
 	}
+	CHECK(timer_armed(), "sending to the client restarts the timeout");
 	r = received();
 	memcpy(all + got, r, strlen(r) + 1);
 	got += strlen(r);
@@ -201,6 +223,22 @@ static void declared_length(void)
 	      !strcmp(body_of(r), "abc") && released_ok && conn.keep_alive,
 	      "%s", r);
 
+	/* a head and more body than the head buffer holds, in one write */
+	{
+		static char one[20100];
+		int n = snprintf(one, sizeof(one),
+				 "Content-Type: a/b\r\nContent-Length: 20000\r\n\r\n");
+
+		memset(one + n, 'o', 20000);
+		one[n + 20000] = '\0';
+		j = start(11, false, false);
+		CHECK(gw_output(j, one, strlen(one)));
+		gw_output_end(j);
+		r = received();
+		CHECK(strlen(body_of(r)) == 20000 && released_ok && conn.keep_alive,
+		      "all of the body: %zu bytes", strlen(body_of(r)));
+	}
+
 	/* more than declared: cut, the connection closes */
 	j = start(11, false, false);
 	CHECK(!feed(j, "Content-Type: a/b\r\nContent-Length: 3\r\n\r\nabcdef", 100));
@@ -213,6 +251,10 @@ static void declared_length(void)
 	      "nothing after the end");
 	gw_output_end(j);
 	CHECK(released == 1 && !strcmp(received(), ""), "ended once");
+	j = start(11, false, false);
+	conn.error_note = "earlier";
+	CHECK(!feed(j, "Content-Type: a/b\r\nContent-Length: 1\r\n\r\nab", 100) &&
+	      !strcmp(conn.error_note, "earlier"), "an earlier note stays");
 
 	/* exactly the length, in the same write as the head: no overrun */
 	j = start(11, false, false);
@@ -379,6 +421,18 @@ static void client_gone(void)
 {
 	struct gw_job *j = start(11, false, false);
 
+	/* gone before the last chunk: the end finds out */
+	CHECK(feed(j, "Status: 200 OK\r\n\r\nh", 100) && timer_armed(),
+	      "output restarts the timeout");
+	close(client);
+	client = -1;
+	CHECK(gw_output(j, "", 0) && !j->gone, "no bytes, no send");
+	gw_output_end(j);
+	CHECK(j->gone && released == 1, "gone at the end");
+	close(conn.ev.fd);
+
+	j = start(11, false, false);
+
 	close(client);
 	client = -1;
 	CHECK(!feed(j, "Status: 200 OK\r\nContent-Length: 2\r\n\r\nhi", 100) && j->gone &&
@@ -391,8 +445,35 @@ static void client_gone(void)
 	close(conn.ev.fd);
 }
 
+/* Each response frees what it allocated, also when it fails. */
+static void no_leaks(void)
+{
+	size_t before;
+
+	start(11, false, false);	/* frees the last job's output */
+	before = mallinfo2().uordblks;
+	for (int i = 0; i < 20; i++) {
+		feed(start(11, false, false),
+		     "Content-Type: a/b\r\nX-A: 1\r\n\r\nab", 100);
+		gw_output_end(&job);
+		feed(start(11, false, true),
+		     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: 1\r\n\r\nhi", 100);
+		gw_output_end(&job);
+		feed(start(11, false, true),
+		     "HTTP/1.1 200 OK\r\nX-A: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+		     100);
+	}
+	start(11, false, false);
+	CHECK(mallinfo2().uordblks == before, "%zu bytes more in use after 60 jobs",
+	      mallinfo2().uordblks - before);
+}
+
 int main(void)
 {
+	w.epfd = epoll_create1(EPOLL_CLOEXEC);
+	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (w.epfd < 0 || timer_fd < 0)
+		return 2;
 	worker_update_date(&w);
 	chunked_for_http11();
 	chunk_sizes_in_hex();
@@ -403,6 +484,7 @@ int main(void)
 	bad_heads();
 	nph();
 	client_gone();
+	no_leaks();
 	free(job.out);
 	return check_done("test_gw_output");
 }
