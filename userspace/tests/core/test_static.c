@@ -446,6 +446,7 @@ int main(void)
 	conn_adopt(&w, sv[0], (struct sockaddr *)&peer, sizeof(peer), "", 0);
 	client = sv[1];
 
+	close(0);	/* descriptor 0 free: an open may get it, and it is one */
 	refusals();	/* first: a failed open must not turn openat2 off */
 	files();
 	ranges();
