@@ -366,11 +366,26 @@ static void opens(int dirfd, const char *rel, const char *want)
 static void walk_without_openat2(void)
 {
 	static char longname[NAME_MAX + 2], longer[PATH_MAX - 64];
+	static char maxname[NAME_MAX + 1];
 	int status, fd, free_fd, dirfd = open(root, O_PATH | O_DIRECTORY);
 	pid_t pid;
+	/* what each path opens to without openat2 */
+	const struct { const char *rel, *want; } walk[] = {
+		{ "a.txt", "0123456789" }, { "dir/index.html", "<p>dir</p>" },
+		{ "dir/", "(dir)" }, { ".", "(dir)" }, { "dir/.git/config", "c" },
+		/* every link refused, even one that stays beneath */
+		{ "in_link", "-EXDEV" }, { "dir_link/index.html", "-ENOTDIR" },
+		{ "out_link", "-EXDEV" },
+		{ "missing", "-ENOENT" }, { "missing/x", "-ENOENT" },
+		{ "a.txt/", "-ENOTDIR" }, { "a.txt/x", "-ENOTDIR" },
+		{ longname, "-ENAMETOOLONG" }, { longer, "-ENAMETOOLONG" },
+		{ "dir/", "(dir)" },	/* after errors, still a walk */
+		{ maxname, "m" },	/* the longest name there may be */
+	};
 
 	memset(longname, 'n', sizeof(longname) - 1);
 	memset(longer, 'n', sizeof(longer) - 1);
+	memset(maxname, 'm', NAME_MAX);
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -385,25 +400,8 @@ static void walk_without_openat2(void)
 		close(free_fd);
 		CHECK(syscall(SYS_openat2, dirfd, "a.txt", NULL, 0) < 0 &&
 		      errno == ENOSYS);
-		opens(dirfd, "a.txt", "0123456789");
-		opens(dirfd, "dir/index.html", "<p>dir</p>");
-		opens(dirfd, "dir/", "(dir)");
-		opens(dirfd, ".", "(dir)");
-		opens(dirfd, "dir/.git/config", "c");
-		/* every link refused, even one that stays beneath */
-		opens(dirfd, "in_link", "-EXDEV");
-		opens(dirfd, "dir_link/index.html", "-ENOTDIR");
-		opens(dirfd, "out_link", "-EXDEV");
-		opens(dirfd, "missing", "-ENOENT");
-		opens(dirfd, "missing/x", "-ENOENT");
-		opens(dirfd, "a.txt/", "-ENOTDIR");
-		opens(dirfd, "a.txt/x", "-ENOTDIR");
-		opens(dirfd, longname, "-ENAMETOOLONG");
-		opens(dirfd, longer, "-ENAMETOOLONG");
-		opens(dirfd, "dir/", "(dir)");	/* after an error, still a walk */
-		memset(longname, 'm', NAME_MAX);
-		longname[NAME_MAX] = '\0';
-		opens(dirfd, longname, "m");
+		for (size_t i = 0; i < sizeof(walk) / sizeof(walk[0]); i++)
+			opens(dirfd, walk[i].rel, walk[i].want);
 		fd = dup(1);
 		CHECK(fd == free_fd, "no descriptor left open: %d, want %d", fd,
 		      free_fd);
