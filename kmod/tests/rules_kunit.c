@@ -24,6 +24,7 @@ static void rules_validate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("cgi-bin"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("*php"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("*."));
+	KUNIT_EXPECT_EQ(test, 0, khttpd_rules_validate("*.c"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("*.p*p"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("*.a/b"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_rules_validate("??"));
@@ -53,6 +54,7 @@ static void rules_suffix_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, match("*.php", "/php", false));
 	KUNIT_EXPECT_FALSE(test, match("*.php", "/x.ph", false));
 	KUNIT_EXPECT_TRUE(test, match("*.php", "/.php", false));
+	KUNIT_EXPECT_TRUE(test, match("*.php", ".php", false));
 	KUNIT_EXPECT_FALSE(test, match("*.php", "", false));
 }
 
@@ -86,6 +88,9 @@ static void rules_exec_test(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("+x", S_IFDIR | 0755));
 	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("*.php", S_IFREG | 0755));
 	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("", S_IFREG | 0755));
+	/* only the word "+x" is the mode rule, not any of two characters */
+	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("/a", S_IFREG | 0755));
+	KUNIT_EXPECT_FALSE(test, khttpd_rules_exec("/x", S_IFREG | 0755));
 	/* a mode rule never matches a path */
 	KUNIT_EXPECT_FALSE(test, match("+x", "/+x", true));
 }
@@ -130,6 +135,7 @@ static void hosts_validate_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, khttpd_hosts_validate("a.test b-c.test [::1]"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_hosts_validate("a/b"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_hosts_validate("a_b.test"));
+	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_hosts_validate("_a.test"));
 	KUNIT_EXPECT_EQ(test, -EINVAL, khttpd_hosts_validate("a\tb"));
 }
 

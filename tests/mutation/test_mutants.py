@@ -7,6 +7,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import equivalent  # noqa: E402
 import mutants  # noqa: E402
 
 SRC = """#include <stdio.h>
@@ -70,6 +71,30 @@ class Generate(unittest.TestCase):
         src = "void f(void)\n{\n  #if 1 < 2\n\tx();\n  #endif\n}\n"
         self.assertEqual([m.kind for m in mutants.generate(src)],
                          ["call x() removed"])
+
+
+class Lookup(unittest.TestCase):
+    TABLE = [equivalent.Equivalent("a.c", 9, "operator <= -> <",
+                                   "if (a <= b && b != 0)", "why")]
+
+    def test_by_file_class_and_line_text(self):
+        m = [m for m in mutants.generate(SRC) if m.kind == "operator <= -> <"]
+        code = SRC.splitlines()[m[0].line - 1]
+        self.assertIs(equivalent.lookup("a.c", m[0].kind, code, self.TABLE),
+                      self.TABLE[0])
+        self.assertIsNone(equivalent.lookup("b.c", m[0].kind, code,
+                                            self.TABLE))
+        self.assertIsNone(equivalent.lookup("a.c", "operator != -> ==",
+                                            code, self.TABLE))
+        self.assertIsNone(equivalent.lookup("a.c", m[0].kind,
+                                            "if (a <= b)", self.TABLE))
+
+    def test_entries_are_reviewed(self):
+        for e in equivalent.EQUIVALENT:
+            self.assertTrue(e.why and e.code == e.code.strip(), e)
+            with open(os.path.join(os.path.dirname(__file__), "..", "..",
+                                   e.file)) as f:
+                self.assertIn(e.code, [x.strip() for x in f], e)
 
 
 if __name__ == "__main__":

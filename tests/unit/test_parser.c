@@ -45,6 +45,20 @@ static void test_normalize(void)
 			free(o);
 		}
 	}
+	/*
+	 * an escape cut by the end of the path: the bytes after len are not
+	 * its digits, whatever they are
+	 */
+	{
+		static const char cut[] = "/%4a";
+
+		CHECK(khttp_path_normalize(cut, 4, out, sizeof(out)) == 2 &&
+		      !strcmp(out, "/J"), "\"/%%4a\" decodes");
+		CHECK(khttp_path_normalize(cut, 3, out, sizeof(out)) ==
+		      KHTTP_E_PATH_ENCODING, "\"/%%4\" then 'a' past the end");
+		CHECK(khttp_path_normalize(cut, 2, out, sizeof(out)) ==
+		      KHTTP_E_PATH_ENCODING, "\"/%%\" then \"4a\" past the end");
+	}
 	/* the worst case promised by the header: len + 2 bytes */
 	{
 		char o[3];
@@ -163,6 +177,12 @@ static void test_dates(void)
 	CHECK(!khttp_date_parse("", 0, &back), "empty");
 	CHECK(!khttp_date_parse(",", 1, &back), "comma");
 	CHECK(!khttp_date_parse("Sunday,", 7, &back), "day only");
+	/* asctime: each of its separators is one */
+	CHECK(khttp_date_parse("Sun Nov  6 08:49:37 1994", 24, &back) &&
+	      back == 784111777, "asctime");
+	CHECK(!khttp_date_parse("Sun Novx 6 08:49:37 1994", 24, &back), "asctime s[7]");
+	CHECK(!khttp_date_parse("Sun Nov  6x08:49:37 1994", 24, &back), "asctime s[10]");
+	CHECK(!khttp_date_parse("Sun Nov  6 08:49:37x1994", 24, &back), "asctime s[19]");
 }
 
 static void test_fields(void)

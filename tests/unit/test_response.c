@@ -209,6 +209,11 @@ static void test_location(void)
 		CHECK(!khttp_location_build(out, sizeof(out), p, strlen(p), "", 0),
 		      "location refused for '%s'", p);
 	}
+	/* an escape cut by the end of the query: the bytes after it are not its */
+	CHECK(khttp_location_build(out, sizeof(out), "/d", 2, "%41", 2) == 8 &&
+	      !strcmp(out, "/d/?%254"), "query \"%%4\" then '1': %s", out);
+	CHECK(khttp_location_build(out, sizeof(out), "/d", 2, "%41", 1) == 7 &&
+	      !strcmp(out, "/d/?%25"), "query \"%%\" then \"41\": %s", out);
 	/* measuring: no output buffer, the whole encoded length */
 	CHECK(khttp_path_encode(NULL, 0, "/a b?", 5) == 9, "encode measures");
 	CHECK(khttp_path_encode(out, 4, "/a b?", 5) == 9, "encode too small");

@@ -462,6 +462,10 @@ static const struct khttp_vector khttp_vectors[] = {
 	KV_HOST_ERR("host IPv6 eight groups and compression", "[1:2:3:4::5:6:7:8]"),
 	KV_HOST_ERR("host IPv6 five hex digits", "[12345::]"),
 	KV_HOST_ERR("host IPv6 leading single colon", "[:1::]"),
+	/* only a leading "::" compresses: not two other leading bytes */
+	KV_HOST_ERR("host IPv6 two groups", "[1:2]"),
+	KV_HOST_ERR("host IPv6 colon and a group", "[:12]"),
+	KV_HOST_ERR("host IPv6 not hex then a group", "[x:1]"),
 	KV_HOST_ERR("host IPv6 trailing single colon", "[1::2:]"),
 	KV_HOST_ERR("host IPv6 bad IPv4 octet", "[::ffff:1.2.3.256]"),
 	KV_HOST_ERR("host IPv6 IPv4 leading zero", "[::ffff:1.2.3.04]"),

@@ -287,6 +287,8 @@ static const struct kv_location kv_location_cases[] = {
 	/* the query: escapes kept, anything no query may hold encoded */
 	{ "/d", "q=<x>|100%", "/d/?q=%3Cx%3E%7C100%25" },
 	{ "/d", "%zz%4", "/d/?%25zz%254" },
+	/* digits 0 are digits; the byte before a '%' is no part of its escape */
+	{ "/d", "%0A%a0%00x%41", "/d/?%0A%a0%00x%41" },
 	{ "/d", "a;b/c?d", "/d/?a;b/c?d" },
 	{ "/d", "\\\"{}", "/d/?%5C%22%7B%7D" },
 	{ "/d/", "", "/d/" },
