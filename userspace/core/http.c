@@ -243,8 +243,7 @@ static void http_route(struct conn *c)
 			c->deadline = w->now + c->cfg->body_timeout;
 			khttp_chunked_init(&c->chunked);
 			if (r->flags & KHTTP_F_EXPECT_CONTINUE)
-				send(c->ev.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
-				     MSG_NOSIGNAL);
+				conn_send(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 			return;
 		}
 		run_handler(c, handler);

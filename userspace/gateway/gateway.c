@@ -164,7 +164,7 @@ void gw_finish_soon(struct gw_job *j)
 	if (j->in_cb)
 		return;	/* gw_conn_event() finishes on its way out */
 	if (j->gone || (j->fail_status && j->head_sent))
-		shutdown(j->c->ev.fd, SHUT_RDWR);
+		conn_shutdown(j->c);
 	gw_arm(j);
 }
 
@@ -272,8 +272,7 @@ static struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
 	}
 	if ((r->flags & KHTTP_F_EXPECT_CONTINUE) &&
 	    (j->body_left || j->body_chunked))
-		send(c->ev.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
-		     MSG_NOSIGNAL | MSG_DONTWAIT);
+		conn_send(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	gw_touch(j);
 	conn_suspend(c, gw_conn_event, j);
 	return j;
