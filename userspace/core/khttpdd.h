@@ -238,6 +238,26 @@ void http_response_done(struct conn *c);
 /* Build a head for c's request into w->scratch. */
 size_t http_head(struct conn *c, struct khttp_head *h);
 
+/* ---- https.c ---- */
+
+/*
+ * "https://host[:port]/path[?query]" for the normalised path (encoded as
+ * khttp_path_encode does) and the query (RFC 3986 query characters kept,
+ * any other byte encoded); port 443 is left out, an IPv6 host bracketed.
+ * Returns the length (out NUL-terminated) or 0 when it does not fit.
+ */
+size_t https_location(char *out, size_t outsz, const char *host, size_t hlen,
+		      const char *port, const char *path, const char *query,
+		      size_t qlen);
+/* The port of cfg's first TLS listener, or NULL. */
+const char *https_port(const struct config *cfg);
+/*
+ * extra with Strict-Transport-Security appended (in buf) when c is TLS and
+ * [TLS] HSTS is set; else extra itself.
+ */
+const char *https_extra(const struct conn *c, const char *extra, char *buf,
+			size_t bufsz);
+
 /* ---- redirect.c ---- */
 
 /*
