@@ -208,6 +208,7 @@ static bool build_request(struct proxy_session *s)
 
 	conn_peer_format(c, client_ip, sizeof(client_ip));
 	p.trusted = cidr_list_match(&s->pe->set.trust, &c->peer.sa);
+	p.https = c->ssl != NULL;
 	if (s->pe->set.host_mode == PROXY_HOST_FIXED) {
 		p.host = s->pe->set.host_value;
 		p.host_len = strlen(p.host);
