@@ -179,12 +179,18 @@ static void cmd_config(struct strbuf *o, const struct config *cfg, bool json)
 			      cfg->request_max, cfg->fdcache_entries);
 	}
 	for (size_t i = 0; i < cfg->nlisten; i++)
-		strbuf_printf(o, json ? "%s\"%s:%s%s\"" : "%slisten %s:%s%s\n",
+		strbuf_printf(o, json ? "%s\"%s:%s\"" : "%slisten %s:%s%s\n",
 			      json && i ? "," : "",
 			      cfg->listen[i].host[0] ?
 			      cfg->listen[i].host : "*",
 			      cfg->listen[i].port,
 			      cfg->listen[i].tls ? " tls" : "");
+	if (json) {	/* which of them speak TLS, by index into "listen" */
+		strbuf_str(o, "],\"tls\":[");
+		for (size_t i = 0, n = 0; i < cfg->nlisten; i++)
+			if (cfg->listen[i].tls)
+				strbuf_printf(o, "%s%zu", n++ ? "," : "", i);
+	}
 	strbuf_str(o, json ? "]}\n" : "");
 }
 
