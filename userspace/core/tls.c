@@ -342,10 +342,25 @@ static ssize_t io_result(struct conn *c, int rc, size_t done)
 	return -1;
 }
 
+/*
+ * Before the handshake is done nothing is read or written: SSL_read and
+ * SSL_write would drive it, and a plugin answering at accept (mandril)
+ * would race the client's Finished.
+ */
+static ssize_t not_yet(void)
+{
+	errno = ENOTCONN;
+	return -1;
+}
+
 ssize_t tls_recv(struct conn *c, void *buf, size_t len)
 {
 	size_t n = 0;
-	int rc = SSL_read_ex(c->ssl, buf, len, &n);
+	int rc;
+
+	if (c->state == CONN_HANDSHAKE)
+		return not_yet();
+	rc = SSL_read_ex(c->ssl, buf, len, &n);
 
 	return io_result(c, rc, n);
 }
@@ -353,7 +368,11 @@ ssize_t tls_recv(struct conn *c, void *buf, size_t len)
 ssize_t tls_send(struct conn *c, const void *buf, size_t len)
 {
 	size_t n = 0;
-	int rc = SSL_write_ex(c->ssl, buf, len, &n);
+	int rc;
+
+	if (c->state == CONN_HANDSHAKE)
+		return not_yet();
+	rc = SSL_write_ex(c->ssl, buf, len, &n);
 
 	if (rc > 0)
 		atomic_fetch_add_explicit(c->tls_ktls_tx ? &tls_stats.bytes_ktls :
@@ -362,8 +381,8 @@ ssize_t tls_send(struct conn *c, const void *buf, size_t len)
 	return io_result(c, rc, n);
 }
 
-/* One record's worth: what SSL_write takes without splitting. */
-#define TLS_FILE_CHUNK 16384
+/* Four full records per pread and SSL_write. */
+#define TLS_FILE_CHUNK 65536
 
 ssize_t tls_sendfile(struct conn *c, int fd, off_t *off, size_t len)
 {
