@@ -205,6 +205,16 @@ class Daemon:
             return c.read_response(head_only=(method == "HEAD"))
 
 
+def read_to_eof(sock):
+    """Everything the server sends until it closes."""
+    data = bytearray()
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return bytes(data)
+        data += chunk
+
+
 def site(names, docroot, extra=""):
     return "[HOST]\n    ServerName %s\n    DocumentRoot %s\n%s" % (names, docroot, extra)
 

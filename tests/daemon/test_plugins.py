@@ -18,7 +18,7 @@ import urllib.parse
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (KHTTPDD, Daemon, Failure, expect, run_all, run_ids,  # noqa: E402
+from harness import (KHTTPDD, Daemon, Failure, expect, read_to_eof, run_all, run_ids,  # noqa: E402
                      site, test, wait_until)
 
 with warnings.catch_warnings():
@@ -119,12 +119,7 @@ def ipv6_listener():
     with d.running():
         with socket.create_connection(("::1", p6), 5) as s:
             s.sendall(b"GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
+            data = read_to_eof(s)
         expect(data.startswith(b"HTTP/1.1 200 ") and data.endswith(b"site A\n"),
                "IPv6: %r" % data[:60])
 
