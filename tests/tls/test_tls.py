@@ -425,6 +425,29 @@ def large_download_byte_exact():
 
 
 @test
+def pipelined_requests_behind_a_blocked_write():
+    """Requests that arrived in one TLS record wait decrypted inside OpenSSL
+    while a response blocks: epoll never reports them, the worker must."""
+    d = tls_daemon()
+    d.write("default/mid.bin", bytes(range(256)) * 4096)       # 1 MiB
+    with d.running():
+        with tls_conn(d, timeout=30) as c:
+            n = 24
+            reqs = b"".join(b"GET /mid.bin HTTP/1.1\r\nHost: localhost\r\n%s\r\n"
+                            % (b"Connection: close\r\n" if i == n - 1 else b"")
+                            for i in range(n))
+            expect(len(reqs) < 16384, "one record")
+            c.send(reqs)
+            got = 0
+            for i in range(n):
+                r = c.read_response()
+                expect(r.status == 200 and len(r.body) == 1 << 20,
+                       "response %d: %d, %d bytes" % (i, r.status, len(r.body)))
+                got += 1
+            expect(got == n, "%d of %d responses" % (got, n))
+
+
+@test
 def hsts_and_redirect_to_https():
     d = tls_daemon(tls_extra="    HSTS 31536000\n    RedirectHTTP on\n")
     with d.running():

@@ -27,6 +27,9 @@ void conn_arm(struct conn *c, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = &c->ev };
 
+	/* input OpenSSL already holds will never make the fd readable */
+	if ((events & EPOLLIN) && tls_pending(c))
+		worker_tls_ready(c);
 	if (c->events == events)
 		return;
 	if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->ev.fd, &ev))

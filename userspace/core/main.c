@@ -131,6 +131,12 @@ static void reload(void)
 		log_msg("reload failed, keeping the running config: %s", err);
 		return;
 	}
+	if (server.cfg->has_tls && !cfg->has_tls) {
+		/* the TLS sockets stay open until a restart: keep their certificates */
+		log_msg("reload failed, keeping the running config: it has no TLS listener; Listen changes take effect after a restart");
+		config_put(cfg);
+		return;
+	}
 	if (!same_listen(cfg, server.cfg))
 		log_msg("reload: Listen/Balance changes take effect after a restart");
 	if (privs_reload_note(server.cfg, cfg))

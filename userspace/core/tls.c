@@ -273,7 +273,10 @@ static void ktls_note(const struct conn *c)
 
 int tls_handshake(struct conn *c)
 {
-	int rc = SSL_do_handshake(c->ssl);
+	int rc;
+
+	ERR_clear_error();	/* SSL_get_error() reads the thread's queue */
+	rc = SSL_do_handshake(c->ssl);
 
 	if (rc != 1) {
 		int e = SSL_get_error(c->ssl, rc);
@@ -360,6 +363,7 @@ ssize_t tls_recv(struct conn *c, void *buf, size_t len)
 
 	if (c->state == CONN_HANDSHAKE)
 		return not_yet();
+	ERR_clear_error();
 	rc = SSL_read_ex(c->ssl, buf, len, &n);
 
 	return io_result(c, rc, n);
@@ -372,6 +376,7 @@ ssize_t tls_send(struct conn *c, const void *buf, size_t len)
 
 	if (c->state == CONN_HANDSHAKE)
 		return not_yet();
+	ERR_clear_error();
 	rc = SSL_write_ex(c->ssl, buf, len, &n);
 
 	if (rc > 0)
@@ -390,6 +395,7 @@ ssize_t tls_sendfile(struct conn *c, int fd, off_t *off, size_t len)
 	ssize_t n;
 
 	if (c->tls_ktls_tx) {
+		ERR_clear_error();
 		n = SSL_sendfile(c->ssl, fd, *off, len, 0);
 		if (n > 0) {
 			*off += n;
