@@ -448,6 +448,25 @@ def pipelined_requests_behind_a_blocked_write():
 
 
 @test
+def logger_tls_fields():
+    d = tls_daemon(plugins=("logger",))
+    log = os.path.join(d.writable_dir("log"), "access.log")
+    d.write("conf/sites/default", site("localhost", d.path("default"),
+                                       "[LOGGER]\n    AccessLog %s\n    TLSFields on\n" % log))
+    with d.running():
+        ctx = tls_client()
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256")
+        expect(https_get(d, "/", ctx=ctx).status == 200, "over TLS")
+        expect(d.get("/").status == 200, "in the clear")
+        expect(wait_until(lambda: os.path.exists(log) and
+                          len(open(log).read().splitlines()) >= 2, 5), "two access lines")
+        lines = open(log).read().splitlines()
+        expect(lines[0].endswith('" TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256'), "TLS line: %r" % lines[0])
+        expect(lines[1].endswith('" - -'), "plain line: %r" % lines[1])
+
+
+@test
 def hsts_and_redirect_to_https():
     d = tls_daemon(tls_extra="    HSTS 31536000\n    RedirectHTTP on\n")
     with d.running():
