@@ -1,7 +1,8 @@
 # khttpd: in-kernel static web server (kmod/) + userspace daemon (userspace/).
 # make             module for KDIR + daemon
 # make check       install what is missing, build everything, run every suite
-# make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon)
+# make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon,
+#                  and HTTPS on TLS_PORT with a self-signed certificate)
 # make coverage   gcov report of the suites: build/coverage/index.html (slow, not in check)
 # make kunit | vm-test | fuzz | fuzz-long | unit | mutation | modules-all | bench | clean
 
@@ -11,6 +12,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
 DOCROOT ?= demo-site
 PORT ?= 8080
+TLS_PORT ?= 8443
 MODE ?= auto
 KERNEL ?= 6.12
 FUZZ_SECONDS ?= 90
@@ -39,7 +41,7 @@ check:
 	scripts/check
 
 run:
-	scripts/run --mode $(MODE) --docroot $(DOCROOT) --port $(PORT) --kernel $(KERNEL)
+	scripts/run --mode $(MODE) --docroot $(DOCROOT) --port $(PORT) --tls-port $(TLS_PORT) --kernel $(KERNEL)
 
 kunit:
 	scripts/kunit

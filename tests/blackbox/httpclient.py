@@ -9,6 +9,7 @@ hung server fails a test instead of hanging the suite.
 
 import re
 import socket
+import ssl
 import struct
 import time
 
@@ -62,9 +63,11 @@ class Response:
 
 
 class Conn:
-    """One TCP connection with a receive buffer and response parsing."""
+    """One TCP connection (TLS when given an ssl.SSLContext) with a
+    receive buffer and response parsing."""
 
-    def __init__(self, host, port, timeout=10.0, rcvbuf=None):
+    def __init__(self, host, port, timeout=10.0, rcvbuf=None, tls=None,
+                 server_name=None):
         self.timeout = timeout
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         if rcvbuf:                      # before connect: sets the window
@@ -72,6 +75,8 @@ class Conn:
         self.sock.settimeout(timeout)
         self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if tls:
+            self.sock = tls.wrap_socket(self.sock, server_hostname=server_name)
         self.buf = bytearray()
         self.eof = False
 
@@ -116,7 +121,7 @@ class Conn:
         except socket.timeout:
             raise Timeout("no %s within %.1f s (have %d bytes: %r)"
                           % (what, self.timeout, len(self.buf), bytes(self.buf[:80])))
-        except ConnectionResetError:
+        except (ConnectionResetError, ssl.SSLEOFError):
             data = b""
         if not data:
             self.eof = True

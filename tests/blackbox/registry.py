@@ -7,6 +7,7 @@ import email.utils
 import hashlib
 import os
 import re
+import ssl
 import time
 
 from httpclient import Closed, Conn, ProtocolError, Timeout, request
@@ -85,9 +86,16 @@ class Context:
         self.verbose = args.verbose
         self.fixture = fixture          # docroot built by mkdocroot.sh
         self.hostname = "%s:%d" % (self.host, self.port)
+        # --tls CAFILE: every connection speaks TLS, verified against it
+        self.tls = None
+        self.tls_name = getattr(args, "tls_name", None)
+        if getattr(args, "tls", None):
+            self.tls = ssl.create_default_context(cafile=args.tls)
+            self.tls.check_hostname = bool(self.tls_name)
 
     def connect(self, timeout=None, rcvbuf=None):
-        return Conn(self.host, self.port, timeout or self.io_timeout, rcvbuf)
+        return Conn(self.host, self.port, timeout or self.io_timeout, rcvbuf,
+                    self.tls, self.tls_name)
 
     def req(self, method, target, **kw):
         kw.setdefault("host", self.hostname)

@@ -51,6 +51,10 @@ def parse_args():
                    help="the server's requests-per-connection cap (default 1000)")
     p.add_argument("--io-timeout", type=float, default=10.0,
                    help="longest wait for any one response (default 10)")
+    p.add_argument("--tls", metavar="CAFILE",
+                   help="speak TLS, verifying the server against CAFILE")
+    p.add_argument("--tls-name", metavar="NAME",
+                   help="the SNI name to send and verify (default: none)")
     p.add_argument("--verbose", "-v", action="store_true", help="tracebacks on failure")
     return p.parse_args()
 

@@ -8,6 +8,7 @@ import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,18 @@ from http_response import Incomplete, Stream  # noqa: E402
 
 # khttpdd started as root drops to [SERVER] User, by default this one.
 RUN_USER = "nobody"
+
+# KHTTPD_TEST_TLS=DIR (made by tests/lib/mkcerts.sh): every daemon listens
+# with TLS (DIR's default certificate) and every Conn speaks TLS to it.
+TLS_DIR = os.environ.get("KHTTPD_TEST_TLS")
+
+
+def tls_client(cadir=None):
+    """A client context verifying against the test CA (no name check: the
+    tests connect to 127.0.0.1 with whatever Host they test)."""
+    ctx = ssl.create_default_context(cafile=os.path.join(cadir or TLS_DIR, "ca.pem"))
+    ctx.check_hostname = False
+    return ctx
 
 
 def run_ids():
@@ -63,6 +76,7 @@ class Daemon:
         for name, text in (sites or {}).items():
             self.write(os.path.join("conf", "sites", name), text)
         self.proc = None
+        self.tls = bool(TLS_DIR)    # the test's own config may say otherwise
         self.preexec = None         # e.g. lower a limit in the child
         self.stderr_path = os.path.join(self.dir, "stderr.log")
 
@@ -71,10 +85,17 @@ class Daemon:
         balance = os.environ.get("KHTTPD_TEST_BALANCE")
         if balance and "Balance" not in server_extra:
             server_extra = "    Balance %s\n%s" % (balance, server_extra)
-        text = ("[SERVER]\n    Listen 127.0.0.1:%d\n    Workers %d\n"
+        text = ("[SERVER]\n    Listen 127.0.0.1:%d%s\n    Workers %d\n"
                 "    HeaderTimeout 3\n    KeepAliveTimeout 5\n"
-                "    ControlSocket %s\n%s\n" % (self.port, workers, self.sock,
-                                                server_extra))
+                "    ControlSocket %s\n%s\n" % (self.port, " tls" if TLS_DIR else "",
+                                                workers, self.sock, server_extra))
+        if TLS_DIR:
+            # DrainTimeout: sigterm_drains' 256 MiB leave slower through
+            # userspace TLS than by sendfile on a loaded host
+            if "DrainTimeout" not in server_extra:
+                text = text.replace("[SERVER]\n", "[SERVER]\n    DrainTimeout 60\n", 1)
+            text += ("[TLS]\n    Certificate %s/default.pem\n"
+                     "    CertificateKey %s/default.key\n" % (TLS_DIR, TLS_DIR))
         if plugins:
             text += "[PLUGINS]\n" + "".join("    Load %s\n" % p for p in plugins)
         text += main_sections
@@ -176,7 +197,8 @@ class Daemon:
         return r.stdout.decode()
 
     def connect(self, timeout=5.0):
-        return Conn(("127.0.0.1", self.port), timeout)
+        return Conn(("127.0.0.1", self.port), timeout,
+                    tls_client() if self.tls else None)
 
     def get(self, path, headers=(), method="GET", host="localhost"):
         with self.connect() as c:
@@ -184,13 +206,25 @@ class Daemon:
             return c.read_response(head_only=(method == "HEAD"))
 
 
+def read_to_eof(sock):
+    """Everything the server sends until it closes."""
+    data = bytearray()
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return bytes(data)
+        data += chunk
+
+
 def site(names, docroot, extra=""):
     return "[HOST]\n    ServerName %s\n    DocumentRoot %s\n%s" % (names, docroot, extra)
 
 
 class Conn:
-    def __init__(self, addr, timeout):
+    def __init__(self, addr, timeout, tls=None, server_name=None):
         self.sock = socket.create_connection(addr, timeout)
+        if tls:
+            self.sock = tls.wrap_socket(self.sock, server_hostname=server_name)
         self.stream = Stream(lambda: self.sock.recv(1 << 20))
 
     @property

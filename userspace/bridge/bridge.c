@@ -175,7 +175,7 @@ static void bridge_handoff(const void *msg, size_t len)
 	    worker_adopt_fd(worker_least_loaded(), fd,
 			    bridge_msg_data(m.attr[KHTTPD_A_HEAD]),
 			    bridge_msg_len(m.attr[KHTTPD_A_HEAD]),
-			    (struct sockaddr *)&peer, plen)) {
+			    (struct sockaddr *)&peer, plen, false)) {
 		log_msg("bridge: handed-off connection lost: %s",
 			strerror(errno));
 		close(fd);

@@ -48,6 +48,12 @@ struct config *config_load(const char *path, const struct config_overrides *ov,
 {
 	struct config *c = config_read(path, ov, err, errsz);
 
+	for (size_t i = 0; c && i < c->nlisten; i++)
+		c->has_tls |= c->listen[i].tls;
+	if (c && c->has_tls && tls_load(c, err, errsz)) {
+		config_put(c);
+		return NULL;
+	}
 	if (c && plugins_conf_done(c, err, errsz)) {
 		config_put(c);
 		return NULL;
@@ -81,6 +87,7 @@ static void vhost_free(struct config *c, struct vhost *vh)
 			pl->conf_free(vh->plugin_data[plugin_id(pl)]);
 	}
 	free(vh->plugin_data);
+	tls_cert_free(&vh->tls);
 	if (vh->docroot_fd >= 0)
 		close(vh->docroot_fd);
 	free(vh->docroot);
@@ -112,6 +119,9 @@ void config_put(struct config *c)
 	}
 	free(c->mimes);
 	free(c->listen);
+	tls_cert_free(&c->tls.cert);
+	free(c->tls.file);
+	free(c->tls.listen_at);
 	free(c->control_socket);
 	free(c->user);
 	free(c->source);

@@ -110,9 +110,31 @@ static int parse_listen(struct cfg_parse *p, const char *v,
 			struct listen_addr *la)
 {
 	const char *port = v, *colon;
+	char addr[128];
 	unsigned n;
 
 	memset(la, 0, sizeof(*la));
+	/* "[addr:]port [tls]" */
+	n = (unsigned)strcspn(v, " \t");
+	if (v[n]) {
+		const char *opt = v + n + strspn(v + n, " \t");
+
+		if (strcasecmp(opt, "tls"))
+			return fail(p, "Listen %s: expected '[addr:]port' or '[addr:]port tls', got '%s' after the port",
+				    v, opt);
+		if (!tls_compiled)
+			return fail(p, "Listen %s: TLS support is not compiled in (khttpdd was built with TLS=0)",
+				    v);
+		if (n >= sizeof(addr))
+			return fail(p, "Listen: address too long in '%s'", v);
+		memcpy(addr, v, n);
+		addr[n] = '\0';
+		v = port = addr;
+		la->tls = true;
+		if (!p->cfg->tls.listen_at &&
+		    asprintf(&p->cfg->tls.listen_at, "%s:%u", p->file, p->line) < 0)
+			abort();
+	}
 	if (*v == '[') {
 		const char *close = strchr(v, ']');
 
@@ -431,9 +453,64 @@ static int handler_key(struct cfg_parse *p, struct vhost *vh, const char *k,
 	return 0;
 }
 
+static int on_off(struct cfg_parse *p, const char *k, const char *v, bool *out)
+{
+	if (!strcasecmp(v, "on"))
+		*out = true;
+	else if (!strcasecmp(v, "off"))
+		*out = false;
+	else
+		return fail(p, "%s: expected on or off, got '%s'", k, v);
+	return 0;
+}
+
+static int set_path(struct cfg_parse *p, char **path, unsigned *line,
+		    const char *v)
+{
+	free(*path);
+	*path = xstrdup(v);
+	*line = p->line;
+	return 0;
+}
+
+/*
+ * [TLS]: a certificate and key in a site file (SNI selects it); in the
+ * main file the default certificate and the daemon-wide settings. The
+ * files are read by tls_load() once the whole config is known.
+ */
+static int tls_key(struct cfg_parse *p, struct vhost *vh, const char *k,
+		   const char *v)
+{
+	struct tls_conf *t = &p->cfg->tls;
+	struct tls_cert *tc = vh ? &vh->tls : &t->cert;
+
+	if (!vh && !t->file)
+		t->file = xstrdup(p->file);
+	tc->file = vh ? vh->file : t->file;
+	if (!strcasecmp(k, "Certificate"))
+		return set_path(p, &tc->cert, &tc->cert_line, v);
+	if (!strcasecmp(k, "CertificateKey"))
+		return set_path(p, &tc->key, &tc->key_line, v);
+	if (vh)
+		return fail(p, "unknown key '%s' in a site's [TLS] (known: Certificate, CertificateKey)",
+			    k);
+	if (!strcasecmp(k, "HandshakeTimeout"))
+		return parse_uint(p, k, v, 10, 1, 3600, &t->handshake_timeout);
+	if (!strcasecmp(k, "HandshakeMax"))
+		return parse_uint(p, k, v, 10, 1, 1000000, &t->handshake_max);
+	if (!strcasecmp(k, "HSTS"))
+		return parse_uint(p, k, v, 10, 0, 63072000, &t->hsts);
+	if (!strcasecmp(k, "RedirectHTTP"))
+		return on_off(p, k, v, &t->redirect_http);
+	if (!strcasecmp(k, "KTLS"))
+		return on_off(p, k, v, &t->ktls);
+	return fail(p, "unknown key '%s' in [TLS] (known: Certificate, CertificateKey, HandshakeTimeout, HandshakeMax, HSTS, RedirectHTTP, KTLS)",
+		    k);
+}
+
 enum section {
 	SEC_NONE, SEC_SERVER, SEC_PLUGINS, SEC_MIME, SEC_HOST, SEC_ERRPAGES,
-	SEC_HANDLERS, SEC_PLUGIN,
+	SEC_HANDLERS, SEC_PLUGIN, SEC_TLS,
 };
 
 static void vhost_init(struct vhost *vh, const char *file)
@@ -500,6 +577,8 @@ static int parse_file(struct cfg_parse *p, const char *file, struct vhost *vh)
 				sec = SEC_ERRPAGES;
 			else if (vh && !strcasecmp(name, "HANDLERS"))
 				sec = SEC_HANDLERS;
+			else if (!strcasecmp(name, "TLS"))
+				sec = SEC_TLS;
 			else if ((pl = plugin_find(name))) {
 				char err[256] = "";
 
@@ -518,8 +597,8 @@ static int parse_file(struct cfg_parse *p, const char *file, struct vhost *vh)
 				}
 			} else {
 				rc = fail(p, "unknown section [%s]%s", name,
-					  vh ? " in a site file (HOST, ERROR_PAGES, HANDLERS or a plugin)" :
-					  " in the main file (SERVER, PLUGINS, MIME or a plugin)");
+					  vh ? " in a site file (HOST, ERROR_PAGES, HANDLERS, TLS or a plugin)" :
+					  " in the main file (SERVER, PLUGINS, MIME, TLS or a plugin)");
 				break;
 			}
 			continue;
@@ -561,6 +640,9 @@ static int parse_file(struct cfg_parse *p, const char *file, struct vhost *vh)
 			break;
 		case SEC_HANDLERS:
 			rc = handler_key(p, vh, key, val);
+			break;
+		case SEC_TLS:
+			rc = tls_key(p, vh, key, val);
 			break;
 		case SEC_PLUGIN: {
 			char err[256] = "";
@@ -652,6 +734,9 @@ static void config_defaults(struct config *c)
 	c->perm_required = S_IROTH;
 	c->perm_forbid = S_IXUSR | S_IXGRP | S_IXOTH | S_ISVTX;
 	c->control_mode = 0600;
+	c->tls.handshake_timeout = 10;
+	c->tls.handshake_max = 256;
+	c->tls.ktls = true;
 	khttp_limits_default(&c->limits);
 }
 

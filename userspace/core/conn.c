@@ -3,7 +3,9 @@
  * Connection lifecycle: one allocation holds the state and the first
  * request buffer; the buffer grows (doubling, up to RequestMax) only for
  * heads or bodies that do not fit, and shrinks back when the request is
- * done. Responses go out with sendmsg (head + small body) and sendfile.
+ * done. Responses go out with sendmsg (head + small body) and sendfile,
+ * or through the TLS record layer (tls.c) on an HTTPS connection: every
+ * byte to or from the client passes conn_send/conn_recv/conn_sendfile.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -25,6 +27,9 @@ void conn_arm(struct conn *c, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = &c->ev };
 
+	/* input OpenSSL already holds will never make the fd readable */
+	if ((events & EPOLLIN) && tls_pending(c))
+		worker_tls_ready(c);
 	if (c->events == events)
 		return;
 	if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->ev.fd, &ev))
@@ -33,8 +38,50 @@ void conn_arm(struct conn *c, uint32_t events)
 		c->events = events;
 }
 
+ssize_t conn_recv(struct conn *c, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (!c->ssl)
+		return recv(c->ev.fd, buf, len, 0);
+	n = tls_recv(c, buf, len);
+	if (n > 0 && tls_pending(c))
+		worker_tls_ready(c);
+	return n;
+}
+
+ssize_t conn_send(struct conn *c, const void *buf, size_t len)
+{
+	if (c->ssl)
+		return tls_send(c, buf, len);
+	return send(c->ev.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static ssize_t conn_sendfile(struct conn *c, int fd, off_t *off, size_t len)
+{
+	if (c->ssl)
+		return tls_sendfile(c, fd, off, len);
+	return sendfile(c->ev.fd, fd, off, len);
+}
+
+/* Head and body: one sendmsg in the clear, one record after another in TLS. */
+static ssize_t conn_sendv(struct conn *c, struct msghdr *mh, bool more)
+{
+	if (c->ssl)
+		return tls_send(c, mh->msg_iov[0].iov_base, mh->msg_iov[0].iov_len);
+	/* MSG_MORE: head and file leave in full segments (like TCP_CORK). */
+	return sendmsg(c->ev.fd, mh, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+}
+
+void conn_shutdown(struct conn *c)
+{
+	if (c->ssl)
+		tls_shutdown(c);
+	shutdown(c->ev.fd, SHUT_RDWR);
+}
+
 void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
-		socklen_t peerlen, const char *bytes, size_t len)
+		socklen_t peerlen, const char *bytes, size_t len, bool tls)
 {
 	struct conn *c;
 	struct epoll_event ev;
@@ -57,7 +104,6 @@ void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
 	c->buf = c->inline_buf;
 	c->buf_size = size;
 	if (len)	/* accepted here: no bytes yet (bytes NULL) */
-		if (len)
 		memcpy(c->buf, bytes, len);
 	c->buf_len = (uint32_t)len;
 	/* A fresh connection owes us a head: the shorter header timeout. */
@@ -74,7 +120,7 @@ void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
 	ev.events = c->events = EPOLLIN;
 	ev.data.ptr = &c->ev;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) ||
-	    plugins_on_accept(c) != KP_CONTINUE) {
+	    (tls && tls_accept(c)) || plugins_on_accept(c) != KP_CONTINUE) {
 		conn_close(c);
 		return;
 	}
@@ -105,6 +151,10 @@ void conn_close(struct conn *c)
 
 	plugins_on_close(c);
 	conn_reset_response(c);
+	if (c->ssl)
+		tls_close(c);
+	if (c->tls_queued)
+		worker_tls_unready(c);
 	/*
 	 * Leave the epoll set explicitly: close() alone does not while a CGI
 	 * child forked meanwhile still holds a copy of the fd, and a later
@@ -201,9 +251,7 @@ int conn_flush(struct conn *c)
 			iov[mh.msg_iovlen].iov_base = c->bd + c->bd_off;
 			iov[mh.msg_iovlen++].iov_len = c->bd_len - c->bd_off;
 		}
-		/* MSG_MORE: head and file leave in full segments (like TCP_CORK). */
-		n = sendmsg(c->ev.fd, &mh, MSG_NOSIGNAL |
-			    (c->file_off < c->file_end ? MSG_MORE : 0));
+		n = conn_sendv(c, &mh, c->file_off < c->file_end);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -226,8 +274,8 @@ int conn_flush(struct conn *c)
 	while (c->file_off < c->file_end) {
 		off_t off = (off_t)c->file_off;
 		uint64_t left = c->file_end - c->file_off;
-		ssize_t n = sendfile(c->ev.fd, c->file->fd, &off,
-				     left > (1u << 30) ? (1u << 30) : left);
+		ssize_t n = conn_sendfile(c, c->file->fd, &off,
+					  left > (1u << 30) ? (1u << 30) : left);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -237,7 +285,7 @@ int conn_flush(struct conn *c)
 		if (n == 0)	/* truncated under us: the length is a lie now */
 			return -1;
 		c->deadline = w->now + c->cfg->send_timeout;
-		c->file_off += (uint64_t)n;
+		c->file_off = (uint64_t)off;
 		c->body_bytes += (uint64_t)n;
 	}
 	c->body_bytes += c->hd_body;
@@ -254,7 +302,7 @@ static void conn_read(struct conn *c)
 
 		if (c->buf_len == c->buf_size)
 			return;	/* http_process() grows it if a request needs it */
-		n = recv(c->ev.fd, c->buf + c->buf_len, c->buf_size - c->buf_len, 0);
+		n = conn_recv(c, c->buf + c->buf_len, c->buf_size - c->buf_len);
 		if (n > 0) {
 			/* both deadlines bound the whole head or body */
 			if (c->state == CONN_READ_HEAD && !c->header_started) {
@@ -304,6 +352,8 @@ void conn_resume(struct conn *c)
 
 void conn_linger(struct conn *c)
 {
+	if (c->ssl)
+		tls_shutdown(c);
 	if (shutdown(c->ev.fd, SHUT_WR)) {
 		c->closing = true;
 		return;
@@ -339,6 +389,18 @@ static void conn_event(struct evsource *src, uint32_t events)
 	}
 	if (events & EPOLLERR) {
 		c->closing = true;
+	} else if (c->state == CONN_HANDSHAKE) {
+		int rc = tls_handshake(c);
+
+		if (rc < 0)
+			c->closing = true;
+		else if (rc > 0)	/* the request may be here already */
+			conn_read(c);
+		if (rc == 0 || c->closing) {
+			if (c->closing)
+				conn_close(c);
+			return;
+		}
 	} else if (c->state == CONN_LINGER) {
 		conn_discard_input(c);
 	} else if (c->state != CONN_WRITE && (events & (EPOLLIN | EPOLLHUP))) {
@@ -360,7 +422,8 @@ static void conn_event(struct evsource *src, uint32_t events)
 void conn_timeout(struct conn *c)
 {
 	if (c->state == CONN_WRITE || c->state == CONN_LINGER ||
-	    c->state == CONN_SKIP_BODY || !c->header_started) {
+	    c->state == CONN_SKIP_BODY || c->state == CONN_HANDSHAKE ||
+	    !c->header_started) {
 		/* idle, slow reader, lingered or skipped enough: silently */
 		conn_close(c);
 		return;

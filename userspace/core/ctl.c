@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,12 +179,45 @@ static void cmd_config(struct strbuf *o, const struct config *cfg, bool json)
 			      cfg->request_max, cfg->fdcache_entries);
 	}
 	for (size_t i = 0; i < cfg->nlisten; i++)
-		strbuf_printf(o, json ? "%s\"%s:%s\"" : "%slisten %s:%s\n",
+		strbuf_printf(o, json ? "%s\"%s:%s\"" : "%slisten %s:%s%s\n",
 			      json && i ? "," : "",
 			      cfg->listen[i].host[0] ?
 			      cfg->listen[i].host : "*",
-			      cfg->listen[i].port);
+			      cfg->listen[i].port,
+			      cfg->listen[i].tls ? " tls" : "");
+	if (json) {	/* which of them speak TLS, by index into "listen" */
+		strbuf_str(o, "],\"tls\":[");
+		for (size_t i = 0, n = 0; i < cfg->nlisten; i++)
+			if (cfg->listen[i].tls)
+				strbuf_printf(o, "%s%zu", n++ ? "," : "", i);
+	}
 	strbuf_str(o, json ? "]}\n" : "");
+}
+
+/* HTTPS: handshakes, and connections and bytes by the path they took. */
+static void cmd_stats_tls(struct strbuf *o, bool json)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} f[] = {
+		{ "handshakes", offsetof(struct tls_stats, handshakes) },
+		{ "handshake_failed", offsetof(struct tls_stats, handshake_failed) },
+		{ "handshake_refused", offsetof(struct tls_stats, handshake_refused) },
+		{ "conns_ktls", offsetof(struct tls_stats, conns_ktls) },
+		{ "conns_user", offsetof(struct tls_stats, conns_user) },
+		{ "bytes_ktls_sendfile", offsetof(struct tls_stats, bytes_ktls_sendfile) },
+		{ "bytes_ktls", offsetof(struct tls_stats, bytes_ktls) },
+		{ "bytes_user", offsetof(struct tls_stats, bytes_user) },
+	};
+
+	strbuf_str(o, json ? "\"tls\":{" : "");
+	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++)
+		strbuf_printf(o, json ? "%s\"%s\":%llu" : "%stls %s %llu\n",
+			      json && i ? "," : "", f[i].name,
+			      (unsigned long long)atomic_load((_Atomic uint64_t *)
+				((char *)&tls_stats + f[i].off)));
+	strbuf_str(o, json ? "}" : "");
 }
 
 static void cmd_stats(struct strbuf *o, bool json)
@@ -210,7 +244,9 @@ static void cmd_stats(struct strbuf *o, bool json)
 			      json && !first ? "," : "", s, n);
 		first = false;
 	}
-	strbuf_str(o, json ? "}}\n" : "");
+	strbuf_str(o, json ? "}," : "");
+	cmd_stats_tls(o, json);
+	strbuf_str(o, json ? "}\n" : "");
 }
 
 /* A command of a service or a plugin (loaded or not), else false. */

@@ -42,6 +42,9 @@ static void http_settle_body(struct conn *c)
 
 size_t http_head(struct conn *c, struct khttp_head *h)
 {
+	char extra[1024];
+
+	h->extra = https_extra(c, h->extra, extra, sizeof(extra));
 	http_settle_body(c);
 	h->version = c->req.version ? c->req.version : 11;
 	h->keep_alive = c->keep_alive;
@@ -91,6 +94,7 @@ static bool send_error_page(struct conn *c, int status, const char *extra)
 
 int http_send_error(struct conn *c, int status, const char *extra)
 {
+	char hsts[1024];
 	size_t n;
 	char *end;
 
@@ -102,7 +106,8 @@ int http_send_error(struct conn *c, int status, const char *extra)
 	c->status = status;
 	n = khttp_error_build(c->w->scratch, sizeof(c->w->scratch), status,
 			      c->req.version ? c->req.version : 11,
-			      c->keep_alive, c->w->date, extra);
+			      c->keep_alive, c->w->date,
+			      https_extra(c, extra, hsts, sizeof(hsts)));
 	if (!n) {
 		c->closing = true;
 		return KP_CLOSE;
@@ -202,6 +207,29 @@ static int http_read_body(struct conn *c)
 	}
 }
 
+/* [TLS] RedirectHTTP: a plain request gets a 301 to the same URL in https. */
+static void http_redirect_https(struct conn *c)
+{
+	const struct khttp_request *r = &c->req;
+	char loc[WORKER_PATH_MAX + 512];
+	size_t n = 0;
+
+	if (r->host_name.len)
+		n = https_location(loc + 10, sizeof(loc) - 12,
+				   c->buf + r->host_name.off, r->host_name.len,
+				   https_port(c->cfg), c->w->path,
+				   c->buf + r->query.off, r->query.len);
+	if (!n) {
+		c->error_note = r->host_name.len ? "https redirect: URL too long" :
+				"https redirect: the request names no Host";
+		http_send_error(c, r->host_name.len ? 414 : 400, NULL);
+		return;
+	}
+	memcpy(loc, "Location: ", 10);
+	memcpy(loc + 10 + n, "\r\n", 3);
+	http_send_error(c, 301, loc);
+}
+
 /*
  * The request in c->buf, from the client or an internal redirect
  * (conn_redirect): its vhost, path, plugins, handler or static file.
@@ -240,6 +268,10 @@ static void http_route(struct conn *c)
 		http_send_error(c, 404, NULL);
 		return;
 	}
+	if (!c->ssl && c->cfg->tls.redirect_http && https_port(c->cfg)) {
+		http_redirect_https(c);
+		return;
+	}
 	rc = plugins_on_request(c);
 	if (rc == KP_CLOSE)
 		c->closing = true;
@@ -253,8 +285,7 @@ static void http_route(struct conn *c)
 			c->deadline = w->now + c->cfg->body_timeout;
 			khttp_chunked_init(&c->chunked);
 			if (r->flags & KHTTP_F_EXPECT_CONTINUE)
-				send(c->ev.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
-				     MSG_NOSIGNAL);
+				conn_send(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 			return;
 		}
 		run_handler(c, handler);

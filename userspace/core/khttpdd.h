@@ -15,6 +15,7 @@
 #include <khttpd/http_parser.h>
 #include <khttpd/http_response.h>
 #include "plugin.h"
+#include "tls.h"
 
 struct deferred;
 struct fdcache_entry;
@@ -49,11 +50,13 @@ struct vhost {
 	struct handler_rule *rules;
 	size_t nrules;
 	void **plugin_data;	/* by plugin id: its site-file section */
+	struct tls_cert tls;	/* its [TLS] certificate, if any (SNI) */
 };
 
 struct listen_addr {
 	char host[64];		/* "" = every address (IPv6 dual-stack) */
 	char port[8];
+	bool tls;		/* "Listen PORT tls" */
 };
 
 struct config {
@@ -87,6 +90,8 @@ struct config {
 	void **plugin_data;	/* by plugin id: its main-file section */
 	struct vhost *vhosts;	/* [0] is the default */
 	size_t nvhosts;
+	struct tls_conf tls;	/* [TLS] of the main file */
+	bool has_tls;		/* a TLS listener: the certificates are loaded */
 };
 
 /* Command-line overrides applied on every (re)load. */
@@ -134,6 +139,7 @@ enum conn_state {
 	CONN_LINGER,		/* sent its last response; draining input */
 	CONN_SKIP_BODY,		/* discarding a body nobody read, then the next head */
 	CONN_REDIRECT,		/* conn_redirect() replaced the request: dispatch it */
+	CONN_HANDSHAKE,		/* TLS handshake in progress */
 };
 
 struct conn {
@@ -192,11 +198,18 @@ struct conn {
 	void (*owner)(struct conn *c, uint32_t events);
 	void *owner_data;
 
+	/* TLS (tls.c): NULL on a plain connection */
+	struct ssl_st *ssl;
+	bool tls_ktls_tx;	/* the kernel encrypts what we send */
+	bool tls_failed;	/* a fatal TLS error: no close_notify */
+	bool tls_queued;	/* on the worker's tls_ready list */
+	struct conn *tls_next;
+
 	char inline_buf[];
 };
 
 void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
-		socklen_t peerlen, const char *bytes, size_t len);
+		socklen_t peerlen, const char *bytes, size_t len, bool tls);
 void conn_close(struct conn *c);
 void conn_timeout(struct conn *c);
 /*
@@ -225,6 +238,26 @@ void http_process(struct conn *c);	/* parse and dispatch buffered bytes */
 void http_response_done(struct conn *c);
 /* Build a head for c's request into w->scratch. */
 size_t http_head(struct conn *c, struct khttp_head *h);
+
+/* ---- https.c ---- */
+
+/*
+ * "https://host[:port]/path[?query]" for the normalised path (encoded as
+ * khttp_path_encode does) and the query (RFC 3986 query characters kept,
+ * any other byte encoded); port 443 is left out, an IPv6 host bracketed.
+ * Returns the length (out NUL-terminated) or 0 when it does not fit.
+ */
+size_t https_location(char *out, size_t outsz, const char *host, size_t hlen,
+		      const char *port, const char *path, const char *query,
+		      size_t qlen);
+/* The port of cfg's first TLS listener, or NULL. */
+const char *https_port(const struct config *cfg);
+/*
+ * extra with Strict-Transport-Security appended (in buf) when c is TLS and
+ * [TLS] HSTS is set; else extra itself.
+ */
+const char *https_extra(const struct conn *c, const char *extra, char *buf,
+			size_t bufsz);
 
 /* ---- redirect.c ---- */
 
@@ -267,6 +300,7 @@ struct listener {
 	struct evsource ev;	/* first: epoll data points here */
 	struct worker *w;	/* reuseport: the owner; NULL: the master */
 	int spare_fd;		/* given up to shed a connection at EMFILE */
+	bool tls;		/* its connections speak TLS */
 };
 
 struct worker {
@@ -287,6 +321,7 @@ struct worker {
 	bool tick_due, drain_due;	/* run after the event batch */
 	int64_t now;			/* monotonic seconds */
 	struct deferred *deferred;	/* worker_defer_free(), this batch */
+	struct conn *tls_ready;		/* TLS conns with decrypted input held */
 	time_t date_time;
 	char date[KHTTP_DATE_LEN + 1];
 	char path[WORKER_PATH_MAX];	/* normalized path of the request */
@@ -309,7 +344,10 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 		 const int *listen_fds, size_t nlisten, bool reuseport);
 /* Hand an accepted fd (and bytes already read from it) to a worker. */
 int worker_adopt_fd(struct worker *w, int fd, const char *bytes, size_t len,
-		    const struct sockaddr *peer, socklen_t peerlen);
+		    const struct sockaddr *peer, socklen_t peerlen, bool tls);
+/* c has decrypted input that epoll cannot report: run it after the batch. */
+void worker_tls_ready(struct conn *c);
+void worker_tls_unready(struct conn *c);
 struct worker *worker_least_loaded(void);
 /* Prepare l (fd set) for listener_accept(). */
 int listener_init(struct listener *l, struct worker *w,

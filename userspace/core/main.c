@@ -105,7 +105,7 @@ static void master_accept(struct evsource *src, uint32_t events)
 	(void)events;
 	while ((fd = listener_accept(l, &peer, &len)) >= 0)
 		if (worker_adopt_fd(worker_least_loaded(), fd, NULL, 0,
-				    (struct sockaddr *)&peer, len))
+				    (struct sockaddr *)&peer, len, l->tls))
 			close(fd);
 }
 
@@ -115,7 +115,8 @@ static bool same_listen(const struct config *a, const struct config *b)
 		return false;
 	for (size_t i = 0; i < a->nlisten; i++)
 		if (strcmp(a->listen[i].host, b->listen[i].host) ||
-		    strcmp(a->listen[i].port, b->listen[i].port))
+		    strcmp(a->listen[i].port, b->listen[i].port) ||
+		    a->listen[i].tls != b->listen[i].tls)
 			return false;
 	return true;
 }
@@ -128,6 +129,12 @@ static void reload(void)
 
 	if (!cfg) {
 		log_msg("reload failed, keeping the running config: %s", err);
+		return;
+	}
+	if (server.cfg->has_tls && !cfg->has_tls) {
+		/* the TLS sockets stay open until a restart: keep their certificates */
+		log_msg("reload failed, keeping the running config: it has no TLS listener; Listen changes take effect after a restart");
+		config_put(cfg);
 		return;
 	}
 	if (!same_listen(cfg, server.cfg))
@@ -298,6 +305,7 @@ int main(int argc, char **argv)
 			if (lst[i].ev.fd < 0 ||
 			    listener_init(&lst[i], NULL, master_accept))
 				return 1;
+			lst[i].tls = cfg->listen[i].tls;
 		}
 		nlst = cfg->nlisten;
 	}

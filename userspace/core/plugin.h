@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct conn;
 struct config;
@@ -134,6 +135,18 @@ void worker_unwatch(struct worker *w, struct evsource *src);
 void worker_defer_free(struct worker *w, void *p, void (*fn)(void *p));
 /* The batch is handled: run those frees (the worker loop; unit tests). */
 void worker_free_deferred(struct worker *w);
+
+/*
+ * The client socket: every read and write of it goes through these (never
+ * recv/send/sendfile on c->ev.fd), so that an HTTPS connection's bytes
+ * pass its TLS record layer. Non-blocking, as recv/send: -1 with errno
+ * EAGAIN when it would block; the caller retries a blocked send with the
+ * same bytes (more may follow them).
+ */
+ssize_t conn_recv(struct conn *c, void *buf, size_t len);
+ssize_t conn_send(struct conn *c, const void *buf, size_t len);
+/* Stop both directions (close_notify first on TLS). */
+void conn_shutdown(struct conn *c);
 
 /* Body of the request routed to a handler (decoded if chunked). */
 const char *conn_body(const struct conn *c, size_t *len);

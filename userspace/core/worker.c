@@ -29,6 +29,7 @@ struct worker_msg {
 	struct sockaddr_in6 peer;
 	char *bytes;		/* malloc'd, taken by the worker */
 	size_t len;
+	bool tls;		/* from a TLS listener */
 	struct config *cfg;	/* a reference, taken by the worker */
 };
 
@@ -108,9 +109,10 @@ static void send_msg(struct worker *w, const struct worker_msg *m)
 }
 
 int worker_adopt_fd(struct worker *w, int fd, const char *bytes, size_t len,
-		    const struct sockaddr *peer, socklen_t peerlen)
+		    const struct sockaddr *peer, socklen_t peerlen, bool tls)
 {
-	struct worker_msg m = { .type = MSG_ADOPT, .fd = fd, .len = len };
+	struct worker_msg m = { .type = MSG_ADOPT, .fd = fd, .len = len,
+				.tls = tls };
 
 	if (peerlen > sizeof(m.peer))
 		return -1;
@@ -208,7 +210,45 @@ static void worker_accept(struct evsource *src, uint32_t events)
 	(void)events;
 	while ((fd = listener_accept(l, &peer, &len)) >= 0) {
 		tune_accepted(fd);
-		conn_adopt(l->w, fd, (struct sockaddr *)&peer, len, NULL, 0);
+		conn_adopt(l->w, fd, (struct sockaddr *)&peer, len, NULL, 0,
+			   l->tls);
+	}
+}
+
+void worker_tls_ready(struct conn *c)
+{
+	if (c->tls_queued)
+		return;
+	c->tls_queued = true;
+	c->tls_next = c->w->tls_ready;
+	c->w->tls_ready = c;
+}
+
+void worker_tls_unready(struct conn *c)
+{
+	struct conn **pp = &c->w->tls_ready;
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->tls_next;
+	if (*pp)
+		*pp = c->tls_next;
+	c->tls_queued = false;
+}
+
+/*
+ * Input OpenSSL decrypted but the reader had no room for: epoll will not
+ * report it, so the connection gets the EPOLLIN it would have had, if it
+ * still waits for input.
+ */
+static void worker_run_tls_ready(struct worker *w)
+{
+	while (w->tls_ready) {
+		struct conn *c = w->tls_ready;
+
+		w->tls_ready = c->tls_next;
+		c->tls_queued = false;
+		if ((c->events & EPOLLIN) && tls_pending(c))
+			c->ev.cb(&c->ev, EPOLLIN);
 	}
 }
 
@@ -261,7 +301,7 @@ static void worker_message(struct evsource *src, uint32_t events)
 			atomic_fetch_sub(&w->pending, 1);
 			tune_accepted(m.fd);
 			conn_adopt(w, m.fd, (struct sockaddr *)&m.peer,
-				   m.peerlen, m.bytes, m.len);
+				   m.peerlen, m.bytes, m.len, m.tls);
 			free(m.bytes);
 			break;
 		case MSG_CONFIG:
@@ -288,7 +328,8 @@ static void *worker_main(void *arg)
 	struct epoll_event evs[64];
 
 	while (!w->draining || atomic_load(&w->nconns)) {
-		int n = epoll_wait(w->epfd, evs, 64, -1);
+		/* held TLS input is served before sleeping again */
+		int n = epoll_wait(w->epfd, evs, 64, w->tls_ready ? 0 : -1);
 
 		worker_update_date(w);
 		for (int i = 0; i < n; i++) {
@@ -296,6 +337,7 @@ static void *worker_main(void *arg)
 
 			src->cb(src, evs[i].events);
 		}
+		worker_run_tls_ready(w);
 		/* Closing others' conns waits until no event points at them. */
 		if (w->tick_due)
 			worker_timeouts(w);
@@ -335,6 +377,7 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 		w->nlisteners = nlisten;
 		for (size_t i = 0; i < nlisten; i++) {
 			w->listeners[i].ev.fd = listen_fds[i];
+			w->listeners[i].tls = cfg->listen[i].tls;
 			if (listener_init(&w->listeners[i], w, worker_accept) ||
 			    worker_watch(w, &w->listeners[i].ev, EPOLLIN))
 				return -1;

@@ -127,8 +127,8 @@ static bool gw_body_fill(struct gw_job *j)
 	}
 	if (j->body_done || (!j->body_chunked && !j->body_left))
 		return false;
-	n = recv(c->ev.fd, j->in, j->body_chunked ? GW_BUF :
-		 (j->body_left < GW_BUF ? j->body_left : GW_BUF), 0);
+	n = conn_recv(c, j->in, j->body_chunked ? GW_BUF :
+		      (j->body_left < GW_BUF ? j->body_left : GW_BUF));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return false;
 	if (n <= 0) {

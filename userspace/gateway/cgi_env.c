@@ -202,8 +202,12 @@ int cgi_env_build(struct cgi_env *env, const struct cgi_request *r)
 			(unsigned long long)r->content_length);
 	if (req->content_type.len)
 		env_span(env, "CONTENT_TYPE", buf, req->content_type);
-	if (r->https)
+	if (r->https) {
 		env_str(env, "HTTPS", "on");
+		env_str(env, "REQUEST_SCHEME", "https");
+		env_str(env, "SSL_PROTOCOL", r->ssl_protocol);
+		env_str(env, "SSL_CIPHER", r->ssl_cipher);
+	}
 	env_str(env, "REDIRECT_STATUS", "200");
 	env_fields(env, buf, req);
 	if (env->oom) {

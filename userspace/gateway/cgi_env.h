@@ -27,6 +27,8 @@ struct cgi_request {
 	const char *remote_user;	/* NULL: not authenticated */
 	const char *auth_type;
 	int https;
+	const char *ssl_protocol;	/* with https: "TLSv1.3" */
+	const char *ssl_cipher;		/* with https: OpenSSL's name */
 	long long content_length;	/* -1: unknown (chunked request) */
 };
 

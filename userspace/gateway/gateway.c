@@ -196,7 +196,7 @@ void gw_finish_soon(struct gw_job *j)
 	if (j->in_cb)
 		return;	/* gw_conn_event() finishes on its way out */
 	if (j->gone || (j->fail_status && j->head_sent))
-		shutdown(j->c->ev.fd, SHUT_RDWR);
+		conn_shutdown(j->c);
 	gw_arm(j);
 }
 
@@ -317,8 +317,7 @@ static struct gw_job *gw_start(struct conn *c, const struct gw_ops *ops,
 	}
 	if ((r->flags & KHTTP_F_EXPECT_CONTINUE) &&
 	    (j->body_left || j->body_chunked))
-		send(c->ev.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25,
-		     MSG_NOSIGNAL | MSG_DONTWAIT);
+		conn_send(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	j->body_start = monotonic_ms();
 	if (!j->body_done)
 		gw_body_received(j, j->buf_end - j->buf_off);

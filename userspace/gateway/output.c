@@ -18,9 +18,8 @@
 bool gw_flush(struct gw_job *j)
 {
 	while (j->out_off < j->out_len) {
-		ssize_t n = send(j->c->ev.fd, j->out + j->out_off,
-				 j->out_len - j->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n = conn_send(j->c, j->out + j->out_off,
+				      j->out_len - j->out_off);
 
 		if (n < 0 && errno == EINTR)
 			continue;

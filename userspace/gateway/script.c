@@ -217,6 +217,8 @@ int gw_env(const struct gw_job *j, const struct gw_script *s,
 		.remote_addr = raddr, .server_addr = laddr,
 		.remote_user = c->remote_user,
 		.auth_type = c->remote_user ? "Basic" : NULL,
+		.https = c->ssl != NULL,
+		.ssl_protocol = tls_version(c), .ssl_cipher = tls_cipher(c),
 		.content_length = j->spooled ? (long long)j->spool_len :
 				  (c->req.flags & KHTTP_F_CHUNKED) ? -1 :
 				  (long long)c->req.content_length,

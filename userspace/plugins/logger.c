@@ -40,6 +40,7 @@ struct logger_conf {
 	struct log_target *access, *error;
 	char *access_path, *error_path;
 	bool common;
+	bool tls_fields;	/* TLSFields on: protocol and cipher appended */
 };
 
 /* Targets live until exit: reloads reuse them by path. */
@@ -241,6 +242,15 @@ static int logger_key(void **data, const struct vhost *vh, const char *key,
 		*field = strdup(value);
 		return *field ? 0 : -1;
 	}
+	if (!strcasecmp(key, "TLSFields")) {
+		if (strcasecmp(value, "on") && strcasecmp(value, "off")) {
+			snprintf(err, errsz, "TLSFields: expected on or off, got '%s'",
+				 value);
+			return -1;
+		}
+		l->tls_fields = !strcasecmp(value, "on");
+		return 0;
+	}
 	if (!strcasecmp(key, "Format")) {
 		if (!strcasecmp(value, "common"))
 			l->common = true;
@@ -253,7 +263,7 @@ static int logger_key(void **data, const struct vhost *vh, const char *key,
 		}
 		return 0;
 	}
-	snprintf(err, errsz, "unknown key '%s' (known: AccessLog, ErrorLog, Format)",
+	snprintf(err, errsz, "unknown key '%s' (known: AccessLog, ErrorLog, Format, TLSFields)",
 		 key);
 	return -1;
 }
@@ -402,6 +412,12 @@ static void logger_response(struct conn *c)
 			adds(&l, "\" \"");
 			add_span(&l, c, c->req.user_agent);
 			adds(&l, "\"");
+		}
+		if (lc->tls_fields) {	/* OpenSSL's names: no blanks, no quotes */
+			adds(&l, " ");
+			adds(&l, c->ssl ? tls_version(c) : "-");
+			adds(&l, " ");
+			adds(&l, c->ssl ? tls_cipher(c) : "-");
 		}
 		emit(lc->access, &l);
 	}

@@ -127,7 +127,7 @@ static int mandril_accept(struct conn *c)
 		return KP_CONTINUE;
 	/* Nothing read yet: a short 403 then close, best effort. */
 	n = khttp_error_build(resp, sizeof(resp), 403, 11, false, c->w->date, NULL);
-	if (n && send(c->ev.fd, resp, n, MSG_NOSIGNAL | MSG_DONTWAIT) > 0)
+	if (n && conn_send(c, resp, n) > 0)
 		atomic_fetch_add_explicit(&c->w->stats.status[403], 1,
 					  memory_order_relaxed);
 	return KP_CLOSE;

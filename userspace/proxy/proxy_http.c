@@ -268,7 +268,7 @@ static void add_believed(struct strbuf *s, const char *buf,
 	else if (i == FORWARDED_HOST)
 		add_span(s, buf, req->host);
 	else
-		strbuf_str(s, "http");
+		strbuf_str(s, p->https ? "https" : "http");
 	strbuf_str(s, "\r\n");
 }
 
@@ -322,7 +322,7 @@ char *proxy_build_request(const char *buf, const struct khttp_request *req,
 		add_span(&s, buf, req->host);
 		strbuf_str(&s, "\"");
 	}
-	strbuf_str(&s, ";proto=http\r\nVia: ");
+	strbuf_str(&s, p->https ? ";proto=https\r\nVia: " : ";proto=http\r\nVia: ");
 	add_merged(&s, buf, req, "via");
 	strbuf_str(&s, req->version == 10 ? "1.0 " : "1.1 ");
 	strbuf_str(&s, p->via_token);

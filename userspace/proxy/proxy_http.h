@@ -47,6 +47,7 @@ struct proxy_req_params {
 	size_t target_len;
 	const char *client_ip;		/* for X-Forwarded-For / Forwarded */
 	bool trusted;			/* client in TrustForwarded */
+	bool https;			/* the client came over TLS */
 	const char *via_token;
 	const char *host;		/* Host to send; NULL: the client's */
 	size_t host_len;

@@ -101,7 +101,7 @@ static int pull_client_body(struct proxy_session *s)
 			want = (size_t)s->req_left;
 		if (!want)
 			return 0;
-		n = recv(c->ev.fd, c->buf + c->buf_len, want, 0);
+		n = conn_recv(c, c->buf + c->buf_len, want);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -1;
 		if (n == 0)
@@ -369,8 +369,8 @@ bool proxy_relay_pump(struct proxy_session *s)
 			progress |= rc > 0 && s->up_len > 0;
 		}
 		if (s->dn_off < s->dn_len) {
-			ssize_t n = send(c->ev.fd, s->dn + s->dn_off,
-					 s->dn_len - s->dn_off, MSG_NOSIGNAL);
+			ssize_t n = conn_send(c, s->dn + s->dn_off,
+					      s->dn_len - s->dn_off);
 
 			if (n > 0) {
 				s->dn_off += (size_t)n;

@@ -208,6 +208,7 @@ static bool build_request(struct proxy_session *s)
 
 	conn_peer_format(c, client_ip, sizeof(client_ip));
 	p.trusted = cidr_list_match(&s->pe->set.trust, &c->peer.sa);
+	p.https = c->ssl != NULL;
 	if (s->pe->set.host_mode == PROXY_HOST_FIXED) {
 		p.host = s->pe->set.host_value;
 		p.host_len = strlen(p.host);
@@ -490,7 +491,7 @@ int proxy_session_start(struct conn *c, struct proxy_entry *pe,
 		return http_send_error(c, st, NULL);
 	}
 	if (c->req.flags & KHTTP_F_EXPECT_CONTINUE)
-		send(c->ev.fd, "HTTP/1.1 100 Continue\r\n\r\n", 25, MSG_NOSIGNAL);
+		conn_send(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 	conn_suspend(c, client_event, s);
 	s->in_request = true;
 	if (s->phase == PH_ACTIVE) {	/* a pooled connection: send now */

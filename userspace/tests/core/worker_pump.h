@@ -36,7 +36,7 @@ static inline int worker_pair(struct worker *w, const char *bytes)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
 		exit(2);
 	conn_adopt(w, sv[0], (struct sockaddr *)&peer, sizeof(peer), bytes,
-		   strlen(bytes));
+		   strlen(bytes), false);
 	return sv[1];
 }
 

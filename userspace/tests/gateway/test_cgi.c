@@ -85,6 +85,18 @@ static void test_env(void)
 	free(vec);
 	cgi_env_free(&env);
 
+	/* over TLS: HTTPS, the scheme, the protocol and cipher */
+	r.https = 1;
+	r.ssl_protocol = "TLSv1.3";
+	r.ssl_cipher = "TLS_AES_256_GCM_SHA384";
+	CHECK(cgi_env_build(&env, &r) == 0);
+	ENV_IS("HTTPS", "on");
+	ENV_IS("REQUEST_SCHEME", "https");
+	ENV_IS("SSL_PROTOCOL", "TLSv1.3");
+	ENV_IS("SSL_CIPHER", "TLS_AES_256_GCM_SHA384");
+	cgi_env_free(&env);
+	r.https = 0;
+
 	/* chunked: no CONTENT_LENGTH; IPv6 Host literal keeps its colons */
 	{
 		static const char h2[] = "GET /x HTTP/1.1\r\nHost: [::1]:81\r\n\r\n";

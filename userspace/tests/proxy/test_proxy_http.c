@@ -38,11 +38,14 @@ static bool parse_request(const char *raw)
 				    sizeof(path)) >= 0;
 }
 
+static bool client_https;	/* the next build's client came over TLS */
+
 static char *build_from(const char *raw, const char *ip, const char *host,
 			bool trusted, size_t *len)
 {
 	struct proxy_req_params p = { .client_ip = ip, .via_token = token,
 				      .host = host, .trusted = trusted,
+				      .https = client_https,
 				      .host_len = host ? strlen(host) : 0 };
 	char *target, *h;
 
@@ -189,6 +192,13 @@ static void test_request(void)
 	      !strstr(h, "hidden") && !strstr(h, "X-Hop"),
 	      "trusted: its view kept, chains appended: %s", S(h));
 	free(h);
+	client_https = true;
+	h = build(spoofing, "192.0.2.1", NULL, &len);
+	CHECK(h && strstr(h, "\r\nX-Forwarded-Proto: https\r\n") &&
+	      strstr(h, "\r\nForwarded: for=192.0.2.1;host=\"h\";proto=https\r\n"),
+	      "a TLS client: https, whatever it claims: %s", S(h));
+	free(h);
+	client_https = false;
 
 	h = build("POST /f HTTP/1.0\r\n\r\n", "1.2.3.4", "b:1", &len);
 	CHECK(h && strstr(h, "\r\nContent-Length: 0\r\n") &&
