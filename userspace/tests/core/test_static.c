@@ -441,7 +441,7 @@ int main(void)
 	worker_update_date(&w);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
 		return 2;
-	conn_adopt(&w, sv[0], (struct sockaddr *)&peer, sizeof(peer), "", 0);
+	conn_adopt(&w, sv[0], (struct sockaddr *)&peer, sizeof(peer), "", 0, false);
 	client = sv[1];
 
 	close(0);	/* descriptor 0 free: an open may get it, and it is one */
