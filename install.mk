@@ -7,6 +7,7 @@
 #               logrotate.d
 #   UNITDIR     /lib/systemd/system
 #   DKMSDIR     /usr/src: the module's sources, khttpd-VERSION/, for DKMS
+#   LOGDIR      /var/log/khttpd, the installed config's logs
 # install-daemon and install-dkms are the two packages' halves.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -15,6 +16,8 @@ DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
+# The installed config's logs (khttpdd -t opens them: it must exist).
+LOGDIR ?= /var/log/khttpd
 DKMSDIR ?= /usr/src
 KHTTPD_VERSION := $(lastword $(file <VERSION))
 
@@ -78,6 +81,7 @@ install-daemon: daemon
 		mkdir -p $(dir $(call man_dest,$(m))) && \
 		$(SUBST) $(m) > $(call man_dest,$(m));)
 	$(call install_unit,khttpdd.service)
+	install -d -m 0750 $(D)$(LOGDIR)
 	$(call install_conf,$(DAEMON_CONF))
 
 # The khttpd-dkms package: the module's sources, its unit and options.
@@ -94,7 +98,7 @@ uninstall-daemon:
 		$(foreach m,man/khttpdd.8 man/khttpctl.8 man/khttpd.conf.5,$(call man_dest,$(m)))
 	rm -rf $(D)$(DATADIR)/khttpd
 	$(call uninstall_conf,$(DAEMON_CONF))
-	-@rmdir $(D)$(CONFDIR)/sites $(D)$(CONFDIR) 2>/dev/null
+	-@rmdir $(D)$(CONFDIR)/sites $(D)$(CONFDIR) $(D)$(LOGDIR) 2>/dev/null
 
 uninstall-dkms:
 	rm -rf $(D)$(DKMS_TREE)

@@ -35,7 +35,8 @@ def installed():
         d = tempfile.mkdtemp(prefix="khttpd-install-")
         r = subprocess.run(["make", "-s", "-C", TOP, "install", "PREFIX=%s/usr" % d,
                             "SYSCONFDIR=%s/etc" % d, "UNITDIR=%s/units" % d,
-                            "DKMSDIR=%s/src" % d], capture_output=True, timeout=300)
+                            "DKMSDIR=%s/src" % d, "LOGDIR=%s/log" % d],
+                           capture_output=True, timeout=300)
         expect(r.returncode == 0, "make install: %r" % r.stderr[-500:])
         _tree.append(d)
     return _tree[0]
