@@ -4,6 +4,10 @@
 # make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon,
 #                  and HTTPS on TLS_PORT with a self-signed certificate)
 # make coverage   gcov report of the suites: build/coverage/index.html (slow, not in check)
+# make install     daemon, units, man pages, config (kept if present), DKMS
+#                  sources; DESTDIR, PREFIX (/usr/local): see install.mk
+# make uninstall   the same away (a changed config stays)
+# make deb         ../khttpdd_*.deb and ../khttpd-dkms_*.deb (debian/)
 # make kunit | vm-test | fuzz | fuzz-long | unit | mutation | modules-all | bench | clean
 
 # The running kernel's build tree when there is one, else the newest Debian
@@ -20,7 +24,7 @@ MUTATION_SAMPLE ?= 15
 MUTATION_FILES ?=
 
 .PHONY: all module modules-all daemon check run kunit vm-test fuzz fuzz-long unit \
-	mutation deps bench coverage clean
+	mutation deps bench coverage clean deb
 
 all: module daemon
 
@@ -36,6 +40,14 @@ daemon:
 
 deps:
 	scripts/deps
+
+include install.mk
+
+# Binary packages only, unsigned, into build/deb/ (dpkg-buildpackage
+# writes to the parent directory: the tree is copied there first, so
+# nothing lands beside the checkout).
+deb:
+	scripts/deb
 
 check:
 	scripts/check

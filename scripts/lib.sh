@@ -64,3 +64,15 @@ stage() { # NAME BUDGET-SECONDS COMMAND...
 	[ $rc -eq 0 ] || { echo "--- $name FAILED:"; tail -40 "$LOGS/$name.log"; }
 	echo "--- $name: $p passed, $f failed, exit $rc, $((SECONDS - start)) s (log: ${LOGS#"$TOP"/}/$name.log)"
 }
+
+# tally LOG EXIT-STATUS: add a suite's last "N passed, N failed" line to
+# total_p and total_f (the caller's running totals). No such line, or a
+# non-zero exit with no failure counted, counts as one failure.
+tally() { # log file, exit status
+	local line p f
+	line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
+	p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+	[ -n "$line" ] || { p=0; f=1; }
+	[ "$2" -eq 0 ] || [ "$f" -gt 0 ] || f=1
+	total_p=$((total_p + p)) total_f=$((total_f + f))
+}

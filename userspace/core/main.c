@@ -28,6 +28,7 @@
 #include "khttpdd.h"
 #include "monotonic.h"
 #include "privs.h"
+#include "sdnotify.h"
 #include "service.h"
 
 static const char *config_path;
@@ -37,13 +38,14 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: khttpdd [-c conf_dir_or_file] [-t] [-p [addr:]port] [-r docroot]\n"
-		"               [-w workers] [-f]\n"
+		"               [-w workers] [-f] | -V | -h\n"
 		"  -c  config directory (khttpd.conf + sites/) or single file\n"
 		"  -t  test the config and exit\n"
 		"  -p  listen here instead of the config's Listen lines\n"
 		"  -r  document root of the default virtual host\n"
 		"  -w  worker threads (0: one per CPU)\n"
-		"  -f  stay in the foreground\n");
+		"  -f  stay in the foreground\n"
+		"  -V  print the version (--version) and exit\n");
 }
 
 static int listen_socket(const struct listen_addr *la, bool reuseport)
@@ -127,8 +129,10 @@ static void reload(void)
 	struct config *cfg = config_load(config_path, &overrides, err, sizeof(err));
 	struct config *old;
 
+	sdnotify("RELOADING=1");
 	if (!cfg) {
 		log_msg("reload failed, keeping the running config: %s", err);
+		sdnotify("READY=1");
 		return;
 	}
 	if (server.cfg->has_tls && !cfg->has_tls) {
@@ -149,6 +153,7 @@ static void reload(void)
 		worker_set_config(&server.workers[i], cfg);
 	config_put(old);
 	log_msg("reloaded %s", config_path ? config_path : "(defaults)");
+	sdnotify("READY=1");
 }
 
 static unsigned live_connections(void)
@@ -205,6 +210,7 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 			} else if ((si.ssi_signo == SIGTERM ||
 				    si.ssi_signo == SIGINT) && !server.draining) {
 				log_msg("draining %u connections", live_connections());
+				sdnotify("STOPPING=1");
 				server.draining = true;
 				for (size_t l = 0; l < nlst; l++) {
 					epoll_ctl(ep, EPOLL_CTL_DEL, lst[l].ev.fd, NULL);
@@ -244,7 +250,14 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	struct config *cfg;
 
-	while ((opt = getopt(argc, argv, "c:tp:r:w:fh")) != -1) {
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+
+	while ((opt = getopt_long(argc, argv, "c:tp:r:w:fVh", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'c': config_path = optarg; break;
 		case 't': test_only = true; break;
@@ -252,6 +265,7 @@ int main(int argc, char **argv)
 		case 'r': overrides.docroot = optarg; break;
 		case 'w': overrides.workers = atoi(optarg); break;
 		case 'f': foreground = true; break;
+		case 'V': printf("khttpdd %s\n", KHTTPD_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -356,6 +370,7 @@ int main(int argc, char **argv)
 		cfg->listen[0].port, server.nworkers,
 		cfg->reuseport ? " (reuseport)" : "", cfg->user,
 		(unsigned)getuid(), (unsigned)getgid());
+	sdnotify("READY=1");
 	master_loop(sfd, lst, nlst, ctlfd);
 	for (size_t s = 0; s < khttpd_nservices; s++)
 		khttpd_services[s]->stop();
