@@ -3,13 +3,17 @@
 """The summary scripts/coverage prints: gcovr's JSON summary as one line
 per file with its line and branch coverage, grouped by area (the shared
 HTTP code, then each folder of the daemon), each area with its total, and
-the total over all. Usage: coverage_summary.py SUMMARY.json"""
+the total over all; or, with --area NAME (the module's report from the
+debug kernel), every file in that one area.
+Usage: coverage_summary.py [--area NAME] SUMMARY.json"""
 
 import json
 import sys
 
 # lib/ and include/ are one thing: the HTTP code the module and daemon share.
 SHARED = "shared (lib/, include/)"
+# kmod/ files in the userspace report come from tests/kunit-host only.
+KMOD_PURE = "kmod/ pure logic (tests/kunit-host)"
 
 
 def area(filename):
@@ -18,6 +22,8 @@ def area(filename):
     parts = filename.split("/")
     if parts[0] in ("lib", "include"):
         return SHARED
+    if parts[0] == "kmod":
+        return KMOD_PURE
     return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
 
 
@@ -30,11 +36,12 @@ def row(name, lc, lt, bc, bt):
                                               bc, bt, percent(bc, bt))
 
 
-def summarize(files):
-    """The lines to print for gcovr's per-file entries."""
+def summarize(files, one_area=None):
+    """The lines to print for gcovr's per-file entries, all of them in
+    one_area if it is given."""
     groups = {}
     for f in files:
-        groups.setdefault(area(f["filename"]), []).append(f)
+        groups.setdefault(one_area or area(f["filename"]), []).append(f)
     out = ["%-44s %-20s %s" % ("file", "lines", "branches")]
     total = [0, 0, 0, 0]
     for name in sorted(groups, key=lambda a: (a != SHARED, a)):
@@ -46,15 +53,20 @@ def summarize(files):
             out.append(row("  " + f["filename"], *v))
         out.append(row("= " + name, *sums))
         total = [t + s for t, s in zip(total, sums)]
-    out.append("")
-    out.append(row("= all", *total))
+    if not one_area:
+        out.append("")
+        out.append(row("= all", *total))
     return out
 
 
 def main():
-    with open(sys.argv[1]) as f:
+    args = sys.argv[1:]
+    one_area = None
+    if args[:1] == ["--area"]:
+        one_area, args = args[1], args[2:]
+    with open(args[0]) as f:
         files = json.load(f)["files"]
-    print("\n".join(summarize(files)))
+    print("\n".join(summarize(files, one_area)))
     return 0
 
 

@@ -6,10 +6,11 @@
 # report after the rmmod). About 2 minutes of chaos, bounded. Last line:
 # the tally.
 # Usage: tests/vm/run-chaos.sh [debug|6.12|6.1] [khttpd.ko]
-#        CHAOS_SECONDS (default 90) sets how long the clients run.
+#        CHAOS_SECONDS (default 90) sets how long the clients run;
+#        KHTTPD_MODULES=DIR: the default module is DIR/<series>/khttpd.ko.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-series=${1:-debug} ko=${2:-$TOP/build/${1:-debug}/khttpd.ko}
+series=${1:-debug} ko=${2:-${KHTTPD_MODULES:-$TOP/build}/$series/khttpd.ko}
 [ -f "$ko" ] || "$TOP/scripts/build-modules" "$series" > /dev/null
 mkdir -p "$TOP/build"
 gcc -O2 -Wall -Wextra -Werror -pthread -o "$TOP/build/chaos_client" \
