@@ -694,13 +694,14 @@ overflow:
 
 /*
  * Full ranges: NLA_POLICY_RANGE keeps its bounds in s16, where 60000
- * turns negative (a WARN on every CONFIG, and no upper bound).
+ * turns negative (a WARN on every CONFIG, and no upper bound). Not const:
+ * 6.1's nla_policy points to a writable range (6.12's to a const one).
  */
-static const struct netlink_range_validation khttpd_nl_heartbeat_range = {
+static struct netlink_range_validation khttpd_nl_heartbeat_range = {
 	.min = KHTTPD_NL_HEARTBEAT_MS_MIN, .max = KHTTPD_NL_HEARTBEAT_MS_MAX,
 };
 
-static const struct netlink_range_validation khttpd_nl_claim_range = {
+static struct netlink_range_validation khttpd_nl_claim_range = {
 	.min = KHTTPD_NL_CLAIM_TIMEOUT_MS_MIN,
 	.max = KHTTPD_NL_CLAIM_TIMEOUT_MS_MAX,
 };
