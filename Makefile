@@ -83,6 +83,7 @@ mutation:
 
 bench:
 	scripts/bench $(if $(QUICK),--quick)
+	scripts/bench-tls $(if $(QUICK),--quick)
 
 clean:
 	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
