@@ -4,23 +4,24 @@
 # keep-alive connections, then rmmod while hundreds of connections are open
 # and busy. The host fails the run on any kernel complaint in the console.
 . /khttpd/vm/lib.sh
-# What the load must at least achieve; /khttpd/env lowers it for the debug
-# kernel.
+# What the load must at least achieve, and how long one request may take;
+# /khttpd/env lowers the one and raises the other for the debug kernel.
 LOAD_MIN_REQUESTS=${LOAD_MIN_REQUESTS:-1000} LOAD_MIN_ZEROCOPY=${LOAD_MIN_ZEROCOPY:-100000000}
+LOAD_TIMEOUT=${LOAD_TIMEOUT:-5s}
 
 URL=http://127.0.0.1:$PORT
 
 err5_before=$(stat_all 5xx)
-out=$(wrk -t 2 -c 200 -d 10s --timeout 5s "$URL/notes.txt" 2>&1)
+out=$(wrk -t 2 -c 200 -d 10s --timeout "$LOAD_TIMEOUT" "$URL/notes.txt" 2>&1)
 echo "$out"
 reqs=$(echo "$out" | awk '/requests in/ { print $1 }')
 check "wrk: requests were answered (${reqs:-0}, at least $LOAD_MIN_REQUESTS)" \
-	[ "${reqs:-0}" -gt "$LOAD_MIN_REQUESTS" ]
+	[ "${reqs:-0}" -ge "$LOAD_MIN_REQUESTS" ]
 check "wrk: no socket errors" sh -c "! echo \"\$1\" | grep -q 'Socket errors'" _ "$out"
 check "wrk: no non-2xx answers" sh -c "! echo \"\$1\" | grep -q 'Non-2xx'" _ "$out"
 check "no 5xx during the load" [ "$(stat_all 5xx)" = "$err5_before" ]
 
-out=$(wrk -t 2 -c 100 -d 10s "$URL/bin/pattern-1m.bin" 2>&1)
+out=$(wrk -t 2 -c 100 -d 10s --timeout "$LOAD_TIMEOUT" "$URL/bin/pattern-1m.bin" 2>&1)
 echo "$out"
 check "wrk: 1 MiB files were sent" sh -c "echo \"\$1\" | grep -q 'requests in'" _ "$out"
 zc=$(stat_all sent_zerocopy)
