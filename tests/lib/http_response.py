@@ -12,6 +12,7 @@ fields, a Content-Length that is not one number, a bad chunk size or a
 chunk not followed by CRLF is an error (ValueError), as is a status line
 that is not HTTP's."""
 
+import hashlib
 import re
 
 _STATUS = re.compile(rb"HTTP/1\.[01] ([0-9]{3})(?: (.*))?")
@@ -148,6 +149,20 @@ class Stream:
                     break
         r.body = b"".join(parts)
         return r
+
+
+def get_digest(sock, path, host="localhost"):
+    """GET path on sock with Connection: close: (the Response, its body's
+    SHA-256 hex digest, the body's length), never holding the body whole."""
+    sock.sendall(b"GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
+                 % (path.encode(), host.encode()))
+    h, got = hashlib.sha256(), [0]
+
+    def put(piece):
+        h.update(piece)
+        got[0] += len(piece)
+    r = Stream(lambda: sock.recv(1 << 20)).read_response("GET", sink=put)
+    return r, h.hexdigest(), got[0]
 
 
 def read_to_close(sock, timeout=10):

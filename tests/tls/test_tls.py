@@ -25,6 +25,7 @@ sys.dont_write_bytecode = True
 from harness import (KHTTPDD, Conn, Daemon, Failure, expect, free_port,  # noqa: E402
                      read_to_eof, run_all, site, test, tls_client as harness_client,
                      wait_until)
+from http_response import get_digest  # noqa: E402
 
 CERTS = os.environ.get("KHTTPD_TLS_CERTS")
 
@@ -401,23 +402,11 @@ def large_download_byte_exact():
     want = want.hexdigest()
     with d.running():
         s = tls_conn(d, timeout=120).sock
-        s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        h, got, head, buf = hashlib.sha256(), 0, None, b""
-        while True:
-            data = s.recv(1 << 20)
-            if not data:
-                break
-            if head is None:
-                buf += data
-                if b"\r\n\r\n" not in buf:
-                    continue
-                head, data = buf.split(b"\r\n\r\n", 1)
-                expect(b" 200 " in head.split(b"\r\n")[0], "status: %r" % head[:40])
-            h.update(data)
-            got += len(data)
+        r, digest, got = get_digest(s, "/big.bin")
         s.close()
+        expect(r.status == 200, "status: %d" % r.status)
         expect(got == size, "got %d of %d bytes" % (got, size))
-        expect(h.hexdigest() == want, "content differs")
+        expect(digest == want, "content differs")
         st = stats(d)
         expect(st["bytes_user"] >= size and st["conns_user"] >= 1,
                "userspace TLS counted: %r" % st)

@@ -14,6 +14,11 @@ import ssl
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "lib"))
+sys.dont_write_bytecode = True
+from http_response import Incomplete, get_digest  # noqa: E402
+
 passed = failed = 0
 
 
@@ -55,24 +60,14 @@ def download(port, ctx, want, size, timeout):
     s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 30))
     s.settimeout(timeout)
     version = s.version()
-    s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-    buf, head, h, got = b"", None, hashlib.sha256(), 0
     t0 = time.monotonic()
-    while True:
-        data = s.recv(1 << 20)
-        if not data:
-            break
-        if head is None:
-            buf += data
-            if b"\r\n\r\n" not in buf:
-                continue
-            head, data = buf.split(b"\r\n\r\n", 1)
-        h.update(data)
-        got += len(data)
+    try:
+        r, digest, got = get_digest(s, "/big.bin")
+        ok = r.status == 200 and got == size and digest == want
+    except (Incomplete, ValueError, OSError) as e:
+        ok, got, version = False, 0, "%s (%s)" % (version, e)
     s.close()
     took = time.monotonic() - t0
-    ok = head is not None and b" 200 " in head.split(b"\r\n")[0] and got == size and \
-        h.hexdigest() == want
     return ok, "%s, %d of %d bytes in %.0f s (%.1f MB/s)" % (version, got, size, took,
                                                             got / max(took, 0.001) / 1e6)
 
