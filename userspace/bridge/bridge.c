@@ -9,7 +9,8 @@
  * whose first bytes were already read (worker_adopt_fd).
  *
  * It is a service (core/service.h): main starts and stops the thread,
- * "khttpctl bridge" reports its state and the module's counters.
+ * "khttpctl bridge" reports its state and the module's counters, which
+ * also go to the metrics (bridge_metrics).
  */
 #define _GNU_SOURCE
 #include "bridge.h"
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include "bridge_msg.h"
 #include "bridge_nl.h"
 #include "core/khttpdd.h"
+#include "core/metrics.h"
 #include "core/monotonic.h"
 #include "core/privs.h"
 #include "core/strbuf.h"
@@ -47,6 +50,7 @@ struct bridge_status {
 	/* the module's counters (STATS) as of the last heartbeat */
 	bool have_stats;
 	uint64_t handoffs, claimed, declined, expired;
+	uint64_t refused, pending, registrations;
 	time_t last_heartbeat;		/* accepted by the module; 0: never */
 };
 
@@ -246,7 +250,7 @@ static uint64_t stat_u64(const struct bridge_msg *m, int attr)
 	       bridge_msg_get_u64(m->attr[attr]) : 0;
 }
 
-/* The module's counters, kept for khttpctl bridge. */
+/* The module's counters, kept for khttpctl bridge and the metrics. */
 static void bridge_fetch_stats(void)
 {
 	unsigned char buf[64], reply[512];
@@ -264,6 +268,9 @@ static void bridge_fetch_stats(void)
 	br.st.claimed = stat_u64(&m, KHTTPD_A_STAT_CLAIMED);
 	br.st.declined = stat_u64(&m, KHTTPD_A_STAT_DECLINED);
 	br.st.expired = stat_u64(&m, KHTTPD_A_STAT_EXPIRED);
+	br.st.refused = stat_u64(&m, KHTTPD_A_STAT_REFUSED);
+	br.st.pending = stat_u64(&m, KHTTPD_A_STAT_PENDING);
+	br.st.registrations = stat_u64(&m, KHTTPD_A_STAT_REGISTRATIONS);
 	pthread_mutex_unlock(&br.status_lock);
 }
 
@@ -452,6 +459,49 @@ static bool bridge_ctl(const struct config *cfg, const char *cmd, bool json,
 	return true;
 }
 
+/* ---- metrics ---- */
+
+/* The module's counters as of the last heartbeat (STATS, never /proc). */
+static void bridge_metrics(struct metrics *m)
+{
+	static const struct {
+		const char *name, *help;
+		size_t off;
+	} counters[] = {
+		{ "module_handoffs_total", "Requests khttpd.ko handed to the daemon.",
+		  offsetof(struct bridge_status, handoffs) },
+		{ "module_handoffs_claimed_total", "Handed-off connections the daemon claimed.",
+		  offsetof(struct bridge_status, claimed) },
+		{ "module_handoffs_declined_total", "Handoffs the daemon declined.",
+		  offsetof(struct bridge_status, declined) },
+		{ "module_handoffs_expired_total", "Handoffs not claimed in time (503).",
+		  offsetof(struct bridge_status, expired) },
+		{ "module_handoffs_refused_total", "Requests for the daemon that khttpd.ko refused (503): none registered or its table full.",
+		  offsetof(struct bridge_status, refused) },
+		{ "module_registrations_total", "Daemon registrations khttpd.ko accepted.",
+		  offsetof(struct bridge_status, registrations) },
+	};
+	struct bridge_status st;
+
+	pthread_mutex_lock(&br.status_lock);
+	st = br.st;
+	pthread_mutex_unlock(&br.status_lock);
+	metrics_family(m, "bridge_registered", METRIC_GAUGE, false,
+		       "1 while this daemon is registered with khttpd.ko.");
+	metrics_sample(m, st.registered, NULL);
+	if (!st.have_stats)
+		return;
+	for (size_t i = 0; i < sizeof(counters) / sizeof(*counters); i++) {
+		metrics_family(m, counters[i].name, METRIC_COUNTER, false,
+			       counters[i].help);
+		metrics_sample(m, *(const uint64_t *)((const char *)&st +
+						     counters[i].off), NULL);
+	}
+	metrics_family(m, "module_handoffs_pending", METRIC_GAUGE, false,
+		       "Handoffs waiting for a claim.");
+	metrics_sample(m, st.pending, NULL);
+}
+
 const struct khttpd_service bridge_service = {
 	.name = "the khttpd.ko bridge",
 	.conf_key = "Bridge",
@@ -460,4 +510,5 @@ const struct khttpd_service bridge_service = {
 	.start = bridge_start,
 	.stop = bridge_stop,
 	.ctl = bridge_ctl,
+	.metrics = bridge_metrics,
 };

@@ -13,6 +13,7 @@
 
 #include "cache.h"
 #include "core/khttpdd.h"
+#include "core/metrics.h"
 #include "core/monotonic.h"
 #include "core/strbuf.h"
 #include "proxy/session.h"
@@ -186,6 +187,83 @@ static bool proxy_ctl(const struct config *cfg, const char *cmd, bool json,
 	return true;
 }
 
+/* ---- metrics ---- */
+
+/* One family's samples: a figure of every backend of every entry. */
+static void metrics_backends(struct metrics *m, const struct config *cfg,
+			     uint64_t (*fig)(const struct balancer_backend *be,
+					     int64_t now))
+{
+	int id = plugin_id(&plugin_proxy_reverse);
+	int64_t now = monotonic_s();
+
+	for (size_t v = 0; v <= cfg->nvhosts; v++) {
+		/* the main file's entries, then each site's */
+		const struct proxy_conf *pc = v ? cfg->vhosts[v - 1].plugin_data[id] :
+						  cfg->plugin_data[id];
+		const char *scope = !v ? "main" :
+				    cfg->vhosts[v - 1].nnames ?
+				    cfg->vhosts[v - 1].names[0] : "default";
+
+		for (size_t i = 0; pc && i < pc->nentries; i++) {
+			const struct balancer *b = &pc->entries[i].balancer;
+			char entry[24];
+
+			snprintf(entry, sizeof(entry), "%zu", i + 1);
+			for (unsigned k = 0; k < b->nbackends; k++) {
+				const struct balancer_backend *be = &b->backends[k];
+				char server[300];
+
+				snprintf(server, sizeof(server),
+					 strchr(be->host, ':') ? "[%s]:%s" : "%s:%s",
+					 be->host, be->port);
+				metrics_sample(m, fig(be, now), "scope", scope,
+					       "entry", entry, "backend", server,
+					       NULL);
+			}
+		}
+	}
+}
+
+static uint64_t fig_up(const struct balancer_backend *be, int64_t now)
+{
+	return balancer_is_online(be, now);
+}
+
+static uint64_t fig_active(const struct balancer_backend *be, int64_t now)
+{
+	(void)now;
+	return atomic_load(&be->active);
+}
+
+static uint64_t fig_fails(const struct balancer_backend *be, int64_t now)
+{
+	(void)now;
+	return atomic_load(&be->fails);
+}
+
+static uint64_t fig_picked(const struct balancer_backend *be, int64_t now)
+{
+	(void)now;
+	return atomic_load(&be->picked);
+}
+
+static void proxy_metrics(const struct config *cfg, struct metrics *m)
+{
+	metrics_family(m, "proxy_backend_up", METRIC_GAUGE, true,
+		       "1 while the backend is online (not put offline by failures).");
+	metrics_backends(m, cfg, fig_up);
+	metrics_family(m, "proxy_backend_connections", METRIC_GAUGE, true,
+		       "Connections to the backend in use now.");
+	metrics_backends(m, cfg, fig_active);
+	metrics_family(m, "proxy_backend_failures", METRIC_GAUGE, true,
+		       "Consecutive failed connection attempts.");
+	metrics_backends(m, cfg, fig_fails);
+	metrics_family(m, "proxy_backend_picks_total", METRIC_COUNTER, true,
+		       "Times the balancer chose the backend.");
+	metrics_backends(m, cfg, fig_picked);
+}
+
 /* ---- config ---- */
 
 static int proxy_section_start(void **data, char *err, size_t errsz)
@@ -254,4 +332,5 @@ const struct khttpd_plugin plugin_proxy_reverse = {
 	.handle_reads_body = true,
 	.on_close = proxy_on_close,
 	.ctl = proxy_ctl,
+	.metrics = proxy_metrics,
 };
