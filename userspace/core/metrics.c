@@ -7,6 +7,7 @@
 #include "metrics.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 
 #include "strbuf.h"
 
@@ -44,23 +45,58 @@ void metrics_family(struct metrics *m, const char *name,
 	m->help = help;
 }
 
-void metrics_label_value(struct strbuf *o, const char *s)
+/*
+ * s with what a scraper refuses or a reader mistakes replaced by U+FFFD:
+ * bytes that are not well-formed UTF-8 and control characters but LF
+ * (which both forms escape). Both forms show the same label value.
+ */
+static char *label_clean(const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	struct strbuf o = { 0 };
 
 	while (*u) {
 		size_t n = *u < 0x80 ? 1 : strbuf_utf8_len(u);
 
-		if (*u == '\\' || *u == '"')
-			strbuf_printf(o, "\\%c", *u);
-		else if (*u == '\n')
-			strbuf_str(o, "\\n");
-		else if (*u < 0x20 || *u == 0x7f || !n)
-			strbuf_str(o, "\xef\xbf\xbd");	/* U+FFFD */
+		if (!n || (*u < 0x20 && *u != '\n') || *u == 0x7f)
+			strbuf_str(&o, "\xef\xbf\xbd");
 		else
-			strbuf_add(o, (const char *)u, n);
+			strbuf_add(&o, (const char *)u, n);
 		u += n ? n : 1;
 	}
+	return strbuf_take(&o, NULL);
+}
+
+void metrics_label_value(struct strbuf *o, const char *s)
+{
+	char *clean = label_clean(s);
+
+	if (!clean) {
+		o->oom = true;	/* as a failed append: the page is void */
+		return;
+	}
+	for (const char *p = clean; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			strbuf_printf(o, "\\%c", *p);
+		else if (*p == '\n')
+			strbuf_str(o, "\\n");
+		else
+			strbuf_add(o, p, 1);
+	}
+	free(clean);
+}
+
+/* A label value in JSON: the same text as metrics_label_value() gives. */
+static void label_json(struct strbuf *o, const char *s)
+{
+	char *clean = label_clean(s);
+
+	if (!clean) {
+		o->oom = true;
+		return;
+	}
+	strbuf_json(o, clean);
+	free(clean);
 }
 
 /* The family's head, once, before its first sample. */
@@ -95,7 +131,7 @@ void metrics_sample(struct metrics *m, uint64_t v, ...)
 			strbuf_str(m->out, first_sample ? "{" : ",{");
 		while ((k = va_arg(ap, const char *))) {
 			strbuf_printf(m->out, "\"%s\":", k);
-			strbuf_json(m->out, va_arg(ap, const char *));
+			label_json(m->out, va_arg(ap, const char *));
 			strbuf_str(m->out, ",");
 		}
 		strbuf_printf(m->out, m->labelled ? "\"value\":%llu}" : "%llu",

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * metrics: the daemon's and khttpd.ko's counters for Prometheus at one
- * path (Documentation/metrics.md). Off unless Loaded; then it answers only
+ * path (Documentation/plugins.md). Off unless Loaded; then it answers only
  * the addresses [METRICS] Allow names (default loopback) and never a
  * request a proxy relayed, since the counters tell who is served how
  * much. The figures are those of khttpctl stats --json (core/stats.c).

@@ -4,7 +4,7 @@
  * values come from config files (a ServerName, a ServerList host) and
  * must not break out of their quotes, end a line early or carry bytes a
  * scraper refuses; families without samples write nothing; the JSON is
- * the same figures by the same names.
+ * the same figures by the same names, label values alike.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +54,7 @@ static char *render(bool json)
 	metrics_family(&m, "empty", METRIC_GAUGE, true, "Never sampled.");
 	metrics_family(&m, "proxy_backend_up", METRIC_GAUGE, true, "Up.");
 	metrics_sample(&m, 1, "scope", "main", "backend", "b:80", NULL);
-	metrics_sample(&m, 0, "scope", "x\"}\n#", "backend", "\\", NULL);
+	metrics_sample(&m, 0, "scope", "x\"}\n#", "backend", "\\\xff\r", NULL);
 	metrics_family(&m, "empty_too", METRIC_COUNTER, false, "Nothing.");
 	metrics_end(&m);
 	return strbuf_take(&b, NULL);
@@ -70,7 +70,7 @@ static void test_text(void)
 		"# HELP khttpd_proxy_backend_up Up.\n"
 		"# TYPE khttpd_proxy_backend_up gauge\n"
 		"khttpd_proxy_backend_up{scope=\"main\",backend=\"b:80\"} 1\n"
-		"khttpd_proxy_backend_up{scope=\"x\\\"}\\n#\",backend=\"\\\\\"} 0\n";
+		"khttpd_proxy_backend_up{scope=\"x\\\"}\\n#\",backend=\"\\\\\xef\xbf\xbd\xef\xbf\xbd\"} 0\n";
 
 	CHECK(got && !strcmp(got, want), "text:\n%s\nwant:\n%s", got, want);
 	free(got);
@@ -83,7 +83,7 @@ static void test_json(void)
 		"{\"khttpd_daemon_requests_total\":7,"
 		"\"khttpd_proxy_backend_up\":["
 		"{\"scope\":\"main\",\"backend\":\"b:80\",\"value\":1},"
-		"{\"scope\":\"x\\\"}\\u000a#\",\"backend\":\"\\\\\",\"value\":0}]}";
+		"{\"scope\":\"x\\\"}\\u000a#\",\"backend\":\"\\\\\xef\xbf\xbd\xef\xbf\xbd\",\"value\":0}]}";
 
 	CHECK(got && !strcmp(got, want), "json:\n%s\nwant:\n%s", got, want);
 	free(got);
