@@ -51,6 +51,9 @@ struct bridge_status {
 	bool have_stats;
 	uint64_t handoffs, claimed, declined, expired;
 	uint64_t refused, pending, registrations;
+	/* its threads' counters, summed (absent from a STATS of an older module) */
+	bool have_threads;
+	uint64_t thr[KHTTPD_A_STAT_SLOW_OPENS - KHTTPD_A_STAT_ACCEPTED + 1];
 	time_t last_heartbeat;		/* accepted by the module; 0: never */
 };
 
@@ -253,7 +256,7 @@ static uint64_t stat_u64(const struct bridge_msg *m, int attr)
 /* The module's counters, kept for khttpctl bridge and the metrics. */
 static void bridge_fetch_stats(void)
 {
-	unsigned char buf[64], reply[512];
+	unsigned char buf[64], reply[1024];
 	struct bridge_msg_builder b;
 	struct bridge_msg m;
 	char err[128];
@@ -271,6 +274,9 @@ static void bridge_fetch_stats(void)
 	br.st.refused = stat_u64(&m, KHTTPD_A_STAT_REFUSED);
 	br.st.pending = stat_u64(&m, KHTTPD_A_STAT_PENDING);
 	br.st.registrations = stat_u64(&m, KHTTPD_A_STAT_REGISTRATIONS);
+	br.st.have_threads = m.attr[KHTTPD_A_STAT_ACCEPTED];
+	for (int a = KHTTPD_A_STAT_ACCEPTED; a <= KHTTPD_A_STAT_SLOW_OPENS; a++)
+		br.st.thr[a - KHTTPD_A_STAT_ACCEPTED] = stat_u64(&m, a);
 	pthread_mutex_unlock(&br.status_lock);
 }
 
@@ -461,6 +467,50 @@ static bool bridge_ctl(const struct config *cfg, const char *cmd, bool json,
 
 /* ---- metrics ---- */
 
+/* The module's threads' counters: what it served itself. */
+static void bridge_metrics_threads(struct metrics *m,
+				   const struct bridge_status *st)
+{
+	static const struct {
+		const char *name, *help;
+		enum metric_kind kind;
+		int attr;
+	} f[] = {
+		{ "module_requests_total", "Requests khttpd.ko parsed.",
+		  METRIC_COUNTER, KHTTPD_A_STAT_REQUESTS },
+		{ "module_connections_accepted_total", "Connections khttpd.ko accepted.",
+		  METRIC_COUNTER, KHTTPD_A_STAT_ACCEPTED },
+		{ "module_connections", "Connections khttpd.ko holds now.",
+		  METRIC_GAUGE, KHTTPD_A_STAT_ACTIVE },
+		{ "module_page_cache_misses_total", "Pages khttpd.ko had read in.",
+		  METRIC_COUNTER, KHTTPD_A_STAT_CACHE_MISSES },
+		{ "module_timeouts_total", "Connections khttpd.ko timed out.",
+		  METRIC_COUNTER, KHTTPD_A_STAT_TIMEOUTS },
+		{ "module_rejects_total", "Connections over max_connections.",
+		  METRIC_COUNTER, KHTTPD_A_STAT_REJECTS },
+		{ "module_refused_paths_total", "Paths refused: escapes and mode rules.",
+		  METRIC_COUNTER, KHTTPD_A_STAT_REFUSED_PATHS },
+		{ "module_slow_opens_total", "Lookups and opens done on the workqueue.",
+		  METRIC_COUNTER, KHTTPD_A_STAT_SLOW_OPENS },
+	};
+#define THR(a) st->thr[(a) - KHTTPD_A_STAT_ACCEPTED]
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
+		metrics_family(m, f[i].name, f[i].kind, false, f[i].help);
+		metrics_sample(m, THR(f[i].attr), NULL);
+	}
+	metrics_family(m, "module_responses_total", METRIC_COUNTER, true,
+		       "Responses khttpd.ko sent, by status class.");
+	metrics_classes(m, &THR(KHTTPD_A_STAT_1XX));
+	metrics_family(m, "module_sent_bytes_total", METRIC_COUNTER, true,
+		       "Content bytes khttpd.ko sent: spliced from the page cache or copied.");
+	metrics_sample(m, THR(KHTTPD_A_STAT_SENT_ZEROCOPY), "path", "zerocopy",
+		       NULL);
+	metrics_sample(m, THR(KHTTPD_A_STAT_SENT_COPIED), "path", "copied",
+		       NULL);
+#undef THR
+}
+
 /* The module's counters as of the last heartbeat (STATS, never /proc). */
 static void bridge_metrics(struct metrics *m)
 {
@@ -500,6 +550,8 @@ static void bridge_metrics(struct metrics *m)
 	metrics_family(m, "module_handoffs_pending", METRIC_GAUGE, false,
 		       "Handoffs waiting for a claim.");
 	metrics_sample(m, st.pending, NULL);
+	if (st.have_threads)
+		bridge_metrics_threads(m, &st);
 }
 
 const struct khttpd_service bridge_service = {

@@ -149,3 +149,11 @@ void metrics_sample(struct metrics *m, uint64_t v, ...)
 	va_end(ap);
 	strbuf_printf(m->out, "%s %llu\n", n ? "}" : "", (unsigned long long)v);
 }
+
+void metrics_classes(struct metrics *m, const uint64_t v[5])
+{
+	static const char *const cls[] = { "1xx", "2xx", "3xx", "4xx", "5xx" };
+
+	for (int c = 0; c < 5; c++)
+		metrics_sample(m, v[c], "class", cls[c], NULL);
+}

@@ -49,6 +49,8 @@ void metrics_family(struct metrics *m, const char *name,
  */
 __attribute__((sentinel))
 void metrics_sample(struct metrics *m, uint64_t v, ...);
+/* Five samples labelled class="1xx".."5xx": v[0] for 1xx... */
+void metrics_classes(struct metrics *m, const uint64_t v[5]);
 /*
  * s as a Prometheus label value between its quotes: '\\', '"' and LF
  * escaped as the format says; other control characters and bytes that

@@ -22,20 +22,16 @@
 
 static void stats_workers(struct metrics *m)
 {
-	static const char *const cls[] = { "1xx", "2xx", "3xx", "4xx", "5xx" };
+	uint64_t cls[5] = { 0 };
 
 	metrics_family(m, "daemon_requests_total", METRIC_COUNTER, false,
 		       "Requests the daemon parsed.");
 	metrics_sample(m, WORKERS_SUM(stats.requests), NULL);
 	metrics_family(m, "daemon_responses_total", METRIC_COUNTER, true,
 		       "Responses the daemon sent, by status class.");
-	for (int c = 0; c < 5; c++) {
-		uint64_t n = 0;
-
-		for (int s = (c + 1) * 100; s < (c + 2) * 100; s++)
-			n += WORKERS_SUM(stats.status[s]);
-		metrics_sample(m, n, "class", cls[c], NULL);
-	}
+	for (int s = 100; s < 600; s++)
+		cls[s / 100 - 1] += WORKERS_SUM(stats.status[s]);
+	metrics_classes(m, cls);
 	metrics_family(m, "daemon_sent_bytes_total", METRIC_COUNTER, true,
 		       "Content bytes the daemon sent: sendfile (plain or kTLS) or copied.");
 	metrics_sample(m, WORKERS_SUM(stats.bytes_zerocopy), "path",
