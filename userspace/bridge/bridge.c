@@ -467,71 +467,52 @@ static bool bridge_ctl(const struct config *cfg, const char *cmd, bool json,
 
 /* ---- metrics ---- */
 
-/* The module's threads' counters: what it served itself. */
-static void bridge_metrics_threads(struct metrics *m,
-				   const struct bridge_status *st)
-{
-	static const struct {
-		const char *name, *help;
-		enum metric_kind kind;
-		int attr;
-	} f[] = {
-		{ "module_requests_total", "Requests khttpd.ko parsed.",
-		  METRIC_COUNTER, KHTTPD_A_STAT_REQUESTS },
-		{ "module_connections_accepted_total", "Connections khttpd.ko accepted.",
-		  METRIC_COUNTER, KHTTPD_A_STAT_ACCEPTED },
-		{ "module_connections", "Connections khttpd.ko holds now.",
-		  METRIC_GAUGE, KHTTPD_A_STAT_ACTIVE },
-		{ "module_page_cache_misses_total", "Pages khttpd.ko had read in.",
-		  METRIC_COUNTER, KHTTPD_A_STAT_CACHE_MISSES },
-		{ "module_timeouts_total", "Connections khttpd.ko timed out.",
-		  METRIC_COUNTER, KHTTPD_A_STAT_TIMEOUTS },
-		{ "module_rejects_total", "Connections over max_connections.",
-		  METRIC_COUNTER, KHTTPD_A_STAT_REJECTS },
-		{ "module_refused_paths_total", "Paths refused: escapes and mode rules.",
-		  METRIC_COUNTER, KHTTPD_A_STAT_REFUSED_PATHS },
-		{ "module_slow_opens_total", "Lookups and opens done on the workqueue.",
-		  METRIC_COUNTER, KHTTPD_A_STAT_SLOW_OPENS },
-	};
-#define THR(a) st->thr[(a) - KHTTPD_A_STAT_ACCEPTED]
-
-	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
-		metrics_family(m, f[i].name, f[i].kind, false, f[i].help);
-		metrics_sample(m, THR(f[i].attr), NULL);
-	}
-	metrics_family(m, "module_responses_total", METRIC_COUNTER, true,
-		       "Responses khttpd.ko sent, by status class.");
-	metrics_classes(m, &THR(KHTTPD_A_STAT_1XX));
-	metrics_family(m, "module_sent_bytes_total", METRIC_COUNTER, true,
-		       "Content bytes khttpd.ko sent: spliced from the page cache or copied.");
-	metrics_sample(m, THR(KHTTPD_A_STAT_SENT_ZEROCOPY), "path", "zerocopy",
-		       NULL);
-	metrics_sample(m, THR(KHTTPD_A_STAT_SENT_COPIED), "path", "copied",
-		       NULL);
-#undef THR
-}
+#define ST(f) offsetof(struct bridge_status, f)
+#define THR(a) (ST(thr) + ((a) - KHTTPD_A_STAT_ACCEPTED) * sizeof(uint64_t))
 
 /* The module's counters as of the last heartbeat (STATS, never /proc). */
+static const struct metric_field bridge_fields[] = {
+	{ "module_handoffs_total", "Requests khttpd.ko handed to the daemon.",
+	  METRIC_COUNTER, ST(handoffs) },
+	{ "module_handoffs_claimed_total", "Handed-off connections the daemon claimed.",
+	  METRIC_COUNTER, ST(claimed) },
+	{ "module_handoffs_declined_total", "Handoffs the daemon declined.",
+	  METRIC_COUNTER, ST(declined) },
+	{ "module_handoffs_expired_total", "Handoffs not claimed in time (503).",
+	  METRIC_COUNTER, ST(expired) },
+	{ "module_handoffs_refused_total", "Requests for the daemon that khttpd.ko refused (503): none registered or its table full.",
+	  METRIC_COUNTER, ST(refused) },
+	{ "module_registrations_total", "Daemon registrations khttpd.ko accepted.",
+	  METRIC_COUNTER, ST(registrations) },
+	{ "module_handoffs_pending", "Handoffs waiting for a claim.",
+	  METRIC_GAUGE, ST(pending) },
+};
+
+/* Its threads' counters, summed by the module: what it served itself. */
+static const struct metric_field bridge_thread_fields[] = {
+	{ "module_requests_total", "Requests khttpd.ko parsed.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_REQUESTS) },
+	{ "module_connections_accepted_total", "Connections khttpd.ko accepted.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_ACCEPTED) },
+	{ "module_connections", "Connections khttpd.ko holds now.",
+	  METRIC_GAUGE, THR(KHTTPD_A_STAT_ACTIVE) },
+	{ "module_page_cache_misses_total", "Pages khttpd.ko had read in.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_CACHE_MISSES) },
+	{ "module_timeouts_total", "Connections khttpd.ko timed out.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_TIMEOUTS) },
+	{ "module_rejects_total", "Connections over max_connections.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_REJECTS) },
+	{ "module_refused_paths_total", "Paths refused: escapes and mode rules.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_REFUSED_PATHS) },
+	{ "module_slow_opens_total", "Lookups and opens done on the workqueue.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_SLOW_OPENS) },
+};
+
 static void bridge_metrics(struct metrics *m)
 {
-	static const struct {
-		const char *name, *help;
-		size_t off;
-	} counters[] = {
-		{ "module_handoffs_total", "Requests khttpd.ko handed to the daemon.",
-		  offsetof(struct bridge_status, handoffs) },
-		{ "module_handoffs_claimed_total", "Handed-off connections the daemon claimed.",
-		  offsetof(struct bridge_status, claimed) },
-		{ "module_handoffs_declined_total", "Handoffs the daemon declined.",
-		  offsetof(struct bridge_status, declined) },
-		{ "module_handoffs_expired_total", "Handoffs not claimed in time (503).",
-		  offsetof(struct bridge_status, expired) },
-		{ "module_handoffs_refused_total", "Requests for the daemon that khttpd.ko refused (503): none registered or its table full.",
-		  offsetof(struct bridge_status, refused) },
-		{ "module_registrations_total", "Daemon registrations khttpd.ko accepted.",
-		  offsetof(struct bridge_status, registrations) },
-	};
 	struct bridge_status st;
+	/* a threads' counter by its attribute */
+#define THR_V(a) st.thr[(a) - KHTTPD_A_STAT_ACCEPTED]
 
 	pthread_mutex_lock(&br.status_lock);
 	st = br.st;
@@ -541,18 +522,26 @@ static void bridge_metrics(struct metrics *m)
 	metrics_sample(m, st.registered, NULL);
 	if (!st.have_stats)
 		return;
-	for (size_t i = 0; i < sizeof(counters) / sizeof(*counters); i++) {
-		metrics_family(m, counters[i].name, METRIC_COUNTER, false,
-			       counters[i].help);
-		metrics_sample(m, *(const uint64_t *)((const char *)&st +
-						     counters[i].off), NULL);
-	}
-	metrics_family(m, "module_handoffs_pending", METRIC_GAUGE, false,
-		       "Handoffs waiting for a claim.");
-	metrics_sample(m, st.pending, NULL);
-	if (st.have_threads)
-		bridge_metrics_threads(m, &st);
+	metrics_fields(m, bridge_fields, sizeof(bridge_fields) /
+		       sizeof(*bridge_fields), &st);
+	if (!st.have_threads)
+		return;
+	metrics_fields(m, bridge_thread_fields, sizeof(bridge_thread_fields) /
+		       sizeof(*bridge_thread_fields), &st);
+	metrics_family(m, "module_responses_total", METRIC_COUNTER, true,
+		       "Responses khttpd.ko sent, by status class.");
+	metrics_classes(m, &THR_V(KHTTPD_A_STAT_1XX));
+	metrics_family(m, "module_sent_bytes_total", METRIC_COUNTER, true,
+		       "Content bytes khttpd.ko sent: spliced from the page cache or copied.");
+	metrics_sample(m, THR_V(KHTTPD_A_STAT_SENT_ZEROCOPY), "path", "zerocopy",
+		       NULL);
+	metrics_sample(m, THR_V(KHTTPD_A_STAT_SENT_COPIED), "path", "copied",
+		       NULL);
 }
+
+#undef THR_V
+#undef THR
+#undef ST
 
 const struct khttpd_service bridge_service = {
 	.name = "the khttpd.ko bridge",

@@ -157,3 +157,13 @@ void metrics_classes(struct metrics *m, const uint64_t v[5])
 	for (int c = 0; c < 5; c++)
 		metrics_sample(m, v[c], "class", cls[c], NULL);
 }
+
+void metrics_fields(struct metrics *m, const struct metric_field *f,
+		    size_t n, const void *base)
+{
+	for (size_t i = 0; i < n; i++) {
+		metrics_family(m, f[i].name, f[i].kind, false, f[i].help);
+		metrics_sample(m, *(const uint64_t *)((const char *)base +
+						     f[i].off), NULL);
+	}
+}

@@ -49,6 +49,16 @@ void metrics_family(struct metrics *m, const char *name,
  */
 __attribute__((sentinel))
 void metrics_sample(struct metrics *m, uint64_t v, ...);
+/* An unlabelled family whose one sample is a uint64_t at offset off. */
+struct metric_field {
+	const char *name, *help;
+	enum metric_kind kind;
+	size_t off;
+};
+
+/* Each of f[0..n), its value read in the struct at base. */
+void metrics_fields(struct metrics *m, const struct metric_field *f,
+		    size_t n, const void *base);
 /* Five samples labelled class="1xx".."5xx": v[0] for 1xx... */
 void metrics_classes(struct metrics *m, const uint64_t v[5]);
 /*

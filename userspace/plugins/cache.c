@@ -787,43 +787,37 @@ static bool cache_ctl(const struct config *cfg, const char *cmd, bool json,
 
 /* ---- metrics ---- */
 
+#define CS(f) offsetof(struct cache_stats, f)
+
+static const struct metric_field cache_fields[] = {
+	{ "cache_hits_total", "Responses served from the cache.",
+	  METRIC_COUNTER, CS(hits) },
+	{ "cache_misses_total", "Cacheable requests the cache did not hold.",
+	  METRIC_COUNTER, CS(misses) },
+	{ "cache_inserts_total", "Responses stored.", METRIC_COUNTER, CS(inserts) },
+	{ "cache_evictions_total", "Entries evicted for room.",
+	  METRIC_COUNTER, CS(evictions) },
+	{ "cache_expirations_total", "Entries dropped past their TTL.",
+	  METRIC_COUNTER, CS(expirations) },
+	{ "cache_invalidations_total", "Entries dropped because their file changed.",
+	  METRIC_COUNTER, CS(invalidations) },
+	{ "cache_entries", "Entries held now.", METRIC_GAUGE, CS(entries) },
+	{ "cache_bytes", "Bytes held now.", METRIC_GAUGE, CS(bytes) },
+	{ "cache_capacity_bytes", "MaxMemory.", METRIC_GAUGE, CS(cap) },
+};
+
+#undef CS
+
 static void cache_metrics(const struct config *cfg, struct metrics *m)
 {
-	static const struct {
-		const char *name, *help;
-		enum metric_kind kind;
-		size_t off;
-	} f[] = {
-		{ "cache_hits_total", "Responses served from the cache.",
-		  METRIC_COUNTER, offsetof(struct cache_stats, hits) },
-		{ "cache_misses_total", "Cacheable requests the cache did not hold.",
-		  METRIC_COUNTER, offsetof(struct cache_stats, misses) },
-		{ "cache_inserts_total", "Responses stored.",
-		  METRIC_COUNTER, offsetof(struct cache_stats, inserts) },
-		{ "cache_evictions_total", "Entries evicted for room.",
-		  METRIC_COUNTER, offsetof(struct cache_stats, evictions) },
-		{ "cache_expirations_total", "Entries dropped past their TTL.",
-		  METRIC_COUNTER, offsetof(struct cache_stats, expirations) },
-		{ "cache_invalidations_total", "Entries dropped because their file changed.",
-		  METRIC_COUNTER, offsetof(struct cache_stats, invalidations) },
-		{ "cache_entries", "Entries held now.",
-		  METRIC_GAUGE, offsetof(struct cache_stats, entries) },
-		{ "cache_bytes", "Bytes held now.",
-		  METRIC_GAUGE, offsetof(struct cache_stats, bytes) },
-		{ "cache_capacity_bytes", "MaxMemory.",
-		  METRIC_GAUGE, offsetof(struct cache_stats, cap) },
-	};
 	struct cache_conf *cc = cfg->plugin_data[plugin_id(&plugin_cache)];
 	struct cache_stats st;
 
 	if (!cc || !cc->store)
 		return;
 	cache_store_stats(cc->store, &st);	/* under each shard's lock */
-	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
-		metrics_family(m, f[i].name, f[i].kind, false, f[i].help);
-		metrics_sample(m, *(const uint64_t *)((const char *)&st +
-						     f[i].off), NULL);
-	}
+	metrics_fields(m, cache_fields, sizeof(cache_fields) /
+		       sizeof(*cache_fields), &st);
 }
 
 const struct khttpd_plugin plugin_cache = {

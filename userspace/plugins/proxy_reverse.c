@@ -189,10 +189,27 @@ static bool proxy_ctl(const struct config *cfg, const char *cmd, bool json,
 
 /* ---- metrics ---- */
 
+enum backend_figure { FIG_UP, FIG_ACTIVE, FIG_FAILS, FIG_PICKED };
+
+static uint64_t backend_figure(const struct balancer_backend *be,
+			       enum backend_figure fig, int64_t now)
+{
+	switch (fig) {
+	case FIG_UP:
+		return balancer_is_online(be, now);
+	case FIG_ACTIVE:
+		return atomic_load(&be->active);
+	case FIG_FAILS:
+		return atomic_load(&be->fails);
+	case FIG_PICKED:
+		break;
+	}
+	return atomic_load(&be->picked);
+}
+
 /* One family's samples: a figure of every backend of every entry. */
 static void metrics_backends(struct metrics *m, const struct config *cfg,
-			     uint64_t (*fig)(const struct balancer_backend *be,
-					     int64_t now))
+			     enum backend_figure fig)
 {
 	int id = plugin_id(&plugin_proxy_reverse);
 	int64_t now = monotonic_s();
@@ -217,51 +234,34 @@ static void metrics_backends(struct metrics *m, const struct config *cfg,
 				snprintf(server, sizeof(server),
 					 strchr(be->host, ':') ? "[%s]:%s" : "%s:%s",
 					 be->host, be->port);
-				metrics_sample(m, fig(be, now), "scope", scope,
-					       "entry", entry, "backend", server,
-					       NULL);
+				metrics_sample(m, backend_figure(be, fig, now),
+					       "scope", scope, "entry", entry,
+					       "backend", server, NULL);
 			}
 		}
 	}
 }
 
-static uint64_t fig_up(const struct balancer_backend *be, int64_t now)
-{
-	return balancer_is_online(be, now);
-}
-
-static uint64_t fig_active(const struct balancer_backend *be, int64_t now)
-{
-	(void)now;
-	return atomic_load(&be->active);
-}
-
-static uint64_t fig_fails(const struct balancer_backend *be, int64_t now)
-{
-	(void)now;
-	return atomic_load(&be->fails);
-}
-
-static uint64_t fig_picked(const struct balancer_backend *be, int64_t now)
-{
-	(void)now;
-	return atomic_load(&be->picked);
-}
-
 static void proxy_metrics(const struct config *cfg, struct metrics *m)
 {
-	metrics_family(m, "proxy_backend_up", METRIC_GAUGE, true,
-		       "1 while the backend is online (not put offline by failures).");
-	metrics_backends(m, cfg, fig_up);
-	metrics_family(m, "proxy_backend_connections", METRIC_GAUGE, true,
-		       "Connections to the backend in use now.");
-	metrics_backends(m, cfg, fig_active);
-	metrics_family(m, "proxy_backend_failures", METRIC_GAUGE, true,
-		       "Consecutive failed connection attempts.");
-	metrics_backends(m, cfg, fig_fails);
-	metrics_family(m, "proxy_backend_picks_total", METRIC_COUNTER, true,
-		       "Times the balancer chose the backend.");
-	metrics_backends(m, cfg, fig_picked);
+	static const struct {
+		const char *name, *help;
+		enum metric_kind kind;
+	} f[] = {
+		[FIG_UP] = { "proxy_backend_up", "1 while the backend is online (not put offline by failures).",
+			     METRIC_GAUGE },
+		[FIG_ACTIVE] = { "proxy_backend_connections", "Connections to the backend in use now.",
+				 METRIC_GAUGE },
+		[FIG_FAILS] = { "proxy_backend_failures", "Consecutive failed connection attempts.",
+				METRIC_GAUGE },
+		[FIG_PICKED] = { "proxy_backend_picks_total", "Times the balancer chose the backend.",
+				 METRIC_COUNTER },
+	};
+
+	for (int i = FIG_UP; i <= FIG_PICKED; i++) {
+		metrics_family(m, f[i].name, f[i].kind, true, f[i].help);
+		metrics_backends(m, cfg, (enum backend_figure)i);
+	}
 }
 
 /* ---- config ---- */
