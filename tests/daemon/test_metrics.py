@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import KHTTPDD, Daemon, expect, run_all, site, test  # noqa: E402
+from harness import KHTTPDD, Daemon, Failure, expect, run_all, site, test  # noqa: E402
 
 # A ServerName and a backend host as hostile as a config line can be: quote,
 # backslash, label syntax, a byte that is no UTF-8.
@@ -154,6 +154,22 @@ def metrics_pass_promtool_and_move_exactly():
                "json picks %r" % m["khttpd_proxy_backend_picks_total"])
         expect(m["khttpd_bridge_registered"] == s1[("khttpd_bridge_registered", ())],
                "bridge registered")
+
+
+@test
+def khttpctl_proxy_json_survives_hostile_names():
+    """The same names in khttpctl proxy --json: valid JSON, names intact."""
+    d = proxied_daemon()
+    with d.running():
+        try:
+            out = d.ctl("--json", "proxy")
+            entries = json.loads(out)["entries"]
+        except ValueError as e:     # undecodable bytes, or no JSON
+            raise Failure("khttpctl proxy --json is no JSON: %s" % e)
+        # strbuf_json: a byte that is no UTF-8 as the code point of its value
+        scope = EVIL_NAME.decode("latin-1")
+        got = [(e["scope"], [b["server"] for b in e["backends"]]) for e in entries]
+        expect(got == [(scope, [EVIL_HOST.decode() + ":80", "127.0.0.1:1"])], "entries %r" % got)
 
 
 @test

@@ -118,6 +118,14 @@ static void proxy_on_close(struct conn *c)
 
 /* ---- control socket ---- */
 
+/* "host:port", an IPv6 host bracketed, for khttpctl proxy and the metrics. */
+static void backend_name(const struct balancer_backend *be, char *buf,
+			 size_t size)
+{
+	snprintf(buf, size, strchr(be->host, ':') ? "[%s]:%s" : "%s:%s",
+		 be->host, be->port);
+}
+
 static void ctl_conf(struct strbuf *o, const struct proxy_conf *pc,
 		     const char *scope, bool json, bool *first, int64_t now)
 {
@@ -125,10 +133,12 @@ static void ctl_conf(struct strbuf *o, const struct proxy_conf *pc,
 		const struct proxy_entry *e = &pc->entries[i];
 		const char *method = balancer_method_name(e->balancer.method);
 
-		if (json)
-			strbuf_printf(o, "%s{\"scope\":\"%s\",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
-				      *first ? "" : ",", scope, i + 1, method);
-		else
+		if (json) {	/* scope and host come from the config: escaped */
+			strbuf_str(o, *first ? "{\"scope\":" : ",{\"scope\":");
+			strbuf_json(o, scope);
+			strbuf_printf(o, ",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
+				      i + 1, method);
+		} else
 			strbuf_printf(o, "%s entry %zu %s\n", scope, i + 1,
 				      method);
 		*first = false;
@@ -142,14 +152,18 @@ static void ctl_conf(struct strbuf *o, const struct proxy_conf *pc,
 			unsigned active = atomic_load(&be->active);
 			unsigned long long picked = atomic_load(&be->picked);
 
-			if (json)
-				strbuf_printf(o, "%s{\"server\":\"%s:%s\",\"weight\":%u,"
+			if (json) {
+				char server[300];
+
+				backend_name(be, server, sizeof(server));
+				strbuf_str(o, b ? ",{\"server\":" : "{\"server\":");
+				strbuf_json(o, server);
+				strbuf_printf(o, ",\"weight\":%u,"
 					"\"online\":%s,\"offline_for\":%lld,\"fails\":%u,"
 					"\"active\":%u,\"picked\":%llu}",
-					b ? "," : "", be->host, be->port, be->weight,
-					online ? "true" : "false", left, fails,
-					active, picked);
-			else if (online)
+					be->weight, online ? "true" : "false",
+					left, fails, active, picked);
+			} else if (online)
 				strbuf_printf(o, "  %s:%s weight %u online, fails %u active %u picked %llu\n",
 					be->host, be->port, be->weight, fails,
 					active, picked);
@@ -231,9 +245,7 @@ static void metrics_backends(struct metrics *m, const struct config *cfg,
 				const struct balancer_backend *be = &b->backends[k];
 				char server[300];
 
-				snprintf(server, sizeof(server),
-					 strchr(be->host, ':') ? "[%s]:%s" : "%s:%s",
-					 be->host, be->port);
+				backend_name(be, server, sizeof(server));
 				metrics_sample(m, backend_figure(be, fig, now),
 					       "scope", scope, "entry", entry,
 					       "backend", server, NULL);
