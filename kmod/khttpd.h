@@ -222,6 +222,7 @@ const char *khttpd_date_now(struct khttpd_date *d);
 int khttpd_stats_init(void);
 void khttpd_stats_exit(void);
 void khttpd_stats_response(struct khttpd_thread *thr, int status);
+int khttpd_stats_sum(struct khttpd_stats *sum);
 
 /* sysctl.c */
 int khttpd_sysctl_init(void);

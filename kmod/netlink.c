@@ -34,6 +34,7 @@
 #include <net/sock.h>
 #include <khttpd/http_response.h>
 #include <uapi/linux/khttpd.h>
+#include "khttpd.h"
 #include "netlink.h"
 
 /* Parked sockets at most; beyond, the module answers 503 itself. */
@@ -658,15 +659,44 @@ static int khttpd_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		{ KHTTPD_A_STAT_REFUSED, &khttpd_nl_stats.refused },
 		{ KHTTPD_A_STAT_REGISTRATIONS, &khttpd_nl_stats.registrations },
 	};
+	static const struct {
+		int attr;
+		size_t off;
+	} threads[] = {
+		{ KHTTPD_A_STAT_ACCEPTED, offsetof(struct khttpd_stats, accepted) },
+		{ KHTTPD_A_STAT_ACTIVE, offsetof(struct khttpd_stats, active) },
+		{ KHTTPD_A_STAT_REQUESTS, offsetof(struct khttpd_stats, requests) },
+		{ KHTTPD_A_STAT_1XX, offsetof(struct khttpd_stats, responses[0]) },
+		{ KHTTPD_A_STAT_2XX, offsetof(struct khttpd_stats, responses[1]) },
+		{ KHTTPD_A_STAT_3XX, offsetof(struct khttpd_stats, responses[2]) },
+		{ KHTTPD_A_STAT_4XX, offsetof(struct khttpd_stats, responses[3]) },
+		{ KHTTPD_A_STAT_5XX, offsetof(struct khttpd_stats, responses[4]) },
+		{ KHTTPD_A_STAT_SENT_ZEROCOPY,
+		  offsetof(struct khttpd_stats, sent_zerocopy) },
+		{ KHTTPD_A_STAT_SENT_COPIED,
+		  offsetof(struct khttpd_stats, sent_copied) },
+		{ KHTTPD_A_STAT_CACHE_MISSES,
+		  offsetof(struct khttpd_stats, cache_misses) },
+		{ KHTTPD_A_STAT_TIMEOUTS, offsetof(struct khttpd_stats, timeouts) },
+		{ KHTTPD_A_STAT_REJECTS, offsetof(struct khttpd_stats, rejects) },
+		{ KHTTPD_A_STAT_REFUSED_PATHS,
+		  offsetof(struct khttpd_stats, refused_paths) },
+		{ KHTTPD_A_STAT_SLOW_OPENS,
+		  offsetof(struct khttpd_stats, slow_opens) },
+	};
+	struct khttpd_stats sum;
 	struct sk_buff *reply;
 	unsigned int i, pending;
+	bool have_sum;
 	pid_t pid;
 	void *hdr;
 	int err = khttpd_nl_version_ok(info);
 
 	if (err)
 		return err;
-	reply = khttpd_nl_reply_new(info, (ARRAY_SIZE(counters) + 1) *
+	have_sum = !khttpd_stats_sum(&sum);
+	reply = khttpd_nl_reply_new(info, (ARRAY_SIZE(counters) +
+					   ARRAY_SIZE(threads) + 1) *
 				    nla_total_size_64bit(8) +
 				    nla_total_size(4), &hdr);
 	if (!reply)
@@ -684,6 +714,11 @@ static int khttpd_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 			      KHTTPD_A_PAD) ||
 	    nla_put_u32(reply, KHTTPD_A_STAT_DAEMON_PID, pid))
 		goto overflow;
+	for (i = 0; have_sum && i < ARRAY_SIZE(threads); i++)
+		if (nla_put_u64_64bit(reply, threads[i].attr,
+				      *(u64 *)((char *)&sum + threads[i].off),
+				      KHTTPD_A_PAD))
+			goto overflow;
 	genlmsg_end(reply, hdr);
 	return genlmsg_reply(reply, info);
 
@@ -729,6 +764,8 @@ static const struct nla_policy khttpd_nl_policy[KHTTPD_A_MAX + 1] = {
 	[KHTTPD_A_STAT_PENDING] = { .type = NLA_REJECT },
 	[KHTTPD_A_STAT_REGISTRATIONS] = { .type = NLA_REJECT },
 	[KHTTPD_A_STAT_DAEMON_PID] = { .type = NLA_REJECT },
+	[KHTTPD_A_STAT_ACCEPTED ... KHTTPD_A_STAT_SLOW_OPENS] = {
+		.type = NLA_REJECT },
 };
 
 static const struct genl_small_ops khttpd_nl_ops[] = {

@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Statistics under /proc/net/khttpd/: one line per thread (= CPU). */
+/*
+ * Statistics under /proc/net/khttpd/: one line per thread (= CPU); and
+ * their sum for the netlink STATS command (khttpd_stats_sum()).
+ */
 #include <linux/init.h>
+#include <linux/mutex.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
 #include "khttpd.h"
 
 static struct proc_dir_entry *khttpd_proc_dir;
+/*
+ * Whether khttpd_threads[] may be read: from khttpd_stats_init(), after
+ * the threads started, to khttpd_stats_exit(), before they stop. The
+ * /proc files are gone by then too (proc_remove() waits for readers); a
+ * netlink STATS may still run, so it checks this under the lock.
+ */
+static DEFINE_MUTEX(khttpd_stats_lock);
+static bool khttpd_stats_live;
 
 /**
  * khttpd_stats_response() - Count a response by its status class.
@@ -44,6 +56,36 @@ static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
 	v[n++] = READ_ONCE(s->rejects);
 	v[n++] = READ_ONCE(s->refused_paths);
 	v[n++] = READ_ONCE(s->slow_opens);
+}
+
+/**
+ * khttpd_stats_sum() - Every thread's counters, added up.
+ * @sum: the totals (the "all" line of /proc/net/khttpd/stats)
+ *
+ * Each counter is written by its thread alone; READ_ONCE reads it whole.
+ *
+ * Return: 0, or -ENODEV while the threads are not up (insmod, rmmod).
+ */
+int khttpd_stats_sum(struct khttpd_stats *sum)
+{
+	u64 v[ARRAY_SIZE(khttpd_stat_names)];
+	u64 *total = (u64 *)sum;	/* khttpd_stats_values()'s order */
+	unsigned int t, i;
+
+	BUILD_BUG_ON(sizeof(*sum) != sizeof(v));
+	memset(sum, 0, sizeof(*sum));
+	mutex_lock(&khttpd_stats_lock);
+	if (!khttpd_stats_live) {
+		mutex_unlock(&khttpd_stats_lock);
+		return -ENODEV;
+	}
+	for (t = 0; t < khttpd_nr_threads; t++) {
+		khttpd_stats_values(&khttpd_threads[t]->stats, v);
+		for (i = 0; i < ARRAY_SIZE(v); i++)
+			total[i] += v[i];
+	}
+	mutex_unlock(&khttpd_stats_lock);
+	return 0;
 }
 
 static int khttpd_stats_show(struct seq_file *m, void *unused)
@@ -105,6 +147,9 @@ int __init khttpd_stats_init(void)
 		khttpd_stats_exit();
 		return -ENOMEM;
 	}
+	mutex_lock(&khttpd_stats_lock);
+	khttpd_stats_live = true;
+	mutex_unlock(&khttpd_stats_lock);
 	return 0;
 }
 
@@ -113,6 +158,9 @@ int __init khttpd_stats_init(void)
  */
 void khttpd_stats_exit(void)
 {
+	mutex_lock(&khttpd_stats_lock);
+	khttpd_stats_live = false;
+	mutex_unlock(&khttpd_stats_lock);
 	proc_remove(khttpd_proc_dir);
 	khttpd_proc_dir = NULL;
 }

@@ -55,6 +55,8 @@ static int stats(struct bridge_nl_sock *s)
 		[KHTTPD_A_STAT_PENDING] = "pending",
 		[KHTTPD_A_STAT_REGISTRATIONS] = "registrations",
 		[KHTTPD_A_STAT_DAEMON_PID] = "daemon_pid",
+		[KHTTPD_A_STAT_2XX] = "2xx",
+		[KHTTPD_A_STAT_SENT_ZEROCOPY] = "sent_zerocopy",
 	};
 	unsigned char buf[64], reply[1024];
 	struct bridge_msg_builder b;

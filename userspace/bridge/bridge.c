@@ -9,7 +9,8 @@
  * whose first bytes were already read (worker_adopt_fd).
  *
  * It is a service (core/service.h): main starts and stops the thread,
- * "khttpctl bridge" reports its state and the module's counters.
+ * "khttpctl bridge" reports its state and the module's counters, which
+ * also go to the metrics (bridge_metrics).
  */
 #define _GNU_SOURCE
 #include "bridge.h"
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include "bridge_msg.h"
 #include "bridge_nl.h"
 #include "core/khttpdd.h"
+#include "core/metrics.h"
 #include "core/monotonic.h"
 #include "core/privs.h"
 #include "core/strbuf.h"
@@ -47,6 +50,10 @@ struct bridge_status {
 	/* the module's counters (STATS) as of the last heartbeat */
 	bool have_stats;
 	uint64_t handoffs, claimed, declined, expired;
+	uint64_t refused, pending, registrations;
+	/* its threads' counters, summed (absent from a STATS of an older module) */
+	bool have_threads;
+	uint64_t thr[KHTTPD_A_STAT_SLOW_OPENS - KHTTPD_A_STAT_ACCEPTED + 1];
 	time_t last_heartbeat;		/* accepted by the module; 0: never */
 };
 
@@ -246,10 +253,10 @@ static uint64_t stat_u64(const struct bridge_msg *m, int attr)
 	       bridge_msg_get_u64(m->attr[attr]) : 0;
 }
 
-/* The module's counters, kept for khttpctl bridge. */
+/* The module's counters, kept for khttpctl bridge and the metrics. */
 static void bridge_fetch_stats(void)
 {
-	unsigned char buf[64], reply[512];
+	unsigned char buf[64], reply[1024];
 	struct bridge_msg_builder b;
 	struct bridge_msg m;
 	char err[128];
@@ -264,6 +271,12 @@ static void bridge_fetch_stats(void)
 	br.st.claimed = stat_u64(&m, KHTTPD_A_STAT_CLAIMED);
 	br.st.declined = stat_u64(&m, KHTTPD_A_STAT_DECLINED);
 	br.st.expired = stat_u64(&m, KHTTPD_A_STAT_EXPIRED);
+	br.st.refused = stat_u64(&m, KHTTPD_A_STAT_REFUSED);
+	br.st.pending = stat_u64(&m, KHTTPD_A_STAT_PENDING);
+	br.st.registrations = stat_u64(&m, KHTTPD_A_STAT_REGISTRATIONS);
+	br.st.have_threads = m.attr[KHTTPD_A_STAT_ACCEPTED];
+	for (int a = KHTTPD_A_STAT_ACCEPTED; a <= KHTTPD_A_STAT_SLOW_OPENS; a++)
+		br.st.thr[a - KHTTPD_A_STAT_ACCEPTED] = stat_u64(&m, a);
 	pthread_mutex_unlock(&br.status_lock);
 }
 
@@ -452,6 +465,84 @@ static bool bridge_ctl(const struct config *cfg, const char *cmd, bool json,
 	return true;
 }
 
+/* ---- metrics ---- */
+
+#define ST(f) offsetof(struct bridge_status, f)
+#define THR(a) (ST(thr) + ((a) - KHTTPD_A_STAT_ACCEPTED) * sizeof(uint64_t))
+
+/* The module's counters as of the last heartbeat (STATS, never /proc). */
+static const struct metric_field bridge_fields[] = {
+	{ "module_handoffs_total", "Requests khttpd.ko handed to the daemon.",
+	  METRIC_COUNTER, ST(handoffs) },
+	{ "module_handoffs_claimed_total", "Handed-off connections the daemon claimed.",
+	  METRIC_COUNTER, ST(claimed) },
+	{ "module_handoffs_declined_total", "Handoffs the daemon declined.",
+	  METRIC_COUNTER, ST(declined) },
+	{ "module_handoffs_expired_total", "Handoffs not claimed in time (503).",
+	  METRIC_COUNTER, ST(expired) },
+	{ "module_handoffs_refused_total", "Requests for the daemon that khttpd.ko refused (503): none registered or its table full.",
+	  METRIC_COUNTER, ST(refused) },
+	{ "module_registrations_total", "Daemon registrations khttpd.ko accepted.",
+	  METRIC_COUNTER, ST(registrations) },
+	{ "module_handoffs_pending", "Handoffs waiting for a claim.",
+	  METRIC_GAUGE, ST(pending) },
+};
+
+/* Its threads' counters, summed by the module: what it served itself. */
+static const struct metric_field bridge_thread_fields[] = {
+	{ "module_requests_total", "Requests khttpd.ko parsed.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_REQUESTS) },
+	{ "module_connections_accepted_total", "Connections khttpd.ko accepted.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_ACCEPTED) },
+	{ "module_connections", "Connections khttpd.ko holds now.",
+	  METRIC_GAUGE, THR(KHTTPD_A_STAT_ACTIVE) },
+	{ "module_page_cache_misses_total", "Pages khttpd.ko had read in.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_CACHE_MISSES) },
+	{ "module_timeouts_total", "Connections khttpd.ko timed out.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_TIMEOUTS) },
+	{ "module_rejects_total", "Connections over max_connections.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_REJECTS) },
+	{ "module_refused_paths_total", "Paths refused: escapes and mode rules.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_REFUSED_PATHS) },
+	{ "module_slow_opens_total", "Lookups and opens done on the workqueue.",
+	  METRIC_COUNTER, THR(KHTTPD_A_STAT_SLOW_OPENS) },
+};
+
+static void bridge_metrics(struct metrics *m)
+{
+	struct bridge_status st;
+	/* a threads' counter by its attribute */
+#define THR_V(a) st.thr[(a) - KHTTPD_A_STAT_ACCEPTED]
+
+	pthread_mutex_lock(&br.status_lock);
+	st = br.st;
+	pthread_mutex_unlock(&br.status_lock);
+	metrics_family(m, "bridge_registered", METRIC_GAUGE, false,
+		       "1 while this daemon is registered with khttpd.ko.");
+	metrics_sample(m, st.registered, NULL);
+	if (!st.have_stats)
+		return;
+	metrics_fields(m, bridge_fields, sizeof(bridge_fields) /
+		       sizeof(*bridge_fields), &st);
+	if (!st.have_threads)
+		return;
+	metrics_fields(m, bridge_thread_fields, sizeof(bridge_thread_fields) /
+		       sizeof(*bridge_thread_fields), &st);
+	metrics_family(m, "module_responses_total", METRIC_COUNTER, true,
+		       "Responses khttpd.ko sent, by status class.");
+	metrics_classes(m, &THR_V(KHTTPD_A_STAT_1XX));
+	metrics_family(m, "module_sent_bytes_total", METRIC_COUNTER, true,
+		       "Content bytes khttpd.ko sent: spliced from the page cache or copied.");
+	metrics_sample(m, THR_V(KHTTPD_A_STAT_SENT_ZEROCOPY), "path", "zerocopy",
+		       NULL);
+	metrics_sample(m, THR_V(KHTTPD_A_STAT_SENT_COPIED), "path", "copied",
+		       NULL);
+}
+
+#undef THR_V
+#undef THR
+#undef ST
+
 const struct khttpd_service bridge_service = {
 	.name = "the khttpd.ko bridge",
 	.conf_key = "Bridge",
@@ -460,4 +551,5 @@ const struct khttpd_service bridge_service = {
 	.start = bridge_start,
 	.stop = bridge_stop,
 	.ctl = bridge_ctl,
+	.metrics = bridge_metrics,
 };

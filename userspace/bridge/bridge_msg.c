@@ -123,6 +123,7 @@ static const struct attr_policy attr_policy[KHTTPD_A_MAX + 1] = {
 	[KHTTPD_A_STAT_PENDING] = { 8, 8 },
 	[KHTTPD_A_STAT_REGISTRATIONS] = { 8, 8 },
 	[KHTTPD_A_STAT_DAEMON_PID] = { 4, 4 },
+	[KHTTPD_A_STAT_ACCEPTED ... KHTTPD_A_STAT_SLOW_OPENS] = { 8, 8 },
 };
 
 static const char *const attr_name[KHTTPD_A_MAX + 1] = {

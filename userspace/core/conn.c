@@ -234,9 +234,21 @@ static int conn_detach_head(struct conn *c)
 	return 0;
 }
 
+/* Content bytes as they leave: zero-copy (sendfile, plain or kTLS) or not. */
+static void conn_count_sent(struct conn *c, bool zerocopy, uint64_t n)
+{
+	struct worker_stats *st = &c->w->stats;
+
+	c->body_bytes += n;
+	atomic_fetch_add_explicit(zerocopy ? &st->bytes_zerocopy :
+				  &st->bytes_copied, n, memory_order_relaxed);
+}
+
 int conn_flush(struct conn *c)
 {
 	struct worker *w = c->w;
+	/* OpenSSL's own sendfile reads the file and encrypts a copy */
+	bool zerocopy = !c->ssl || c->tls_ktls_tx;
 
 	while (c->hd_off < c->hd_len || c->bd_off < c->bd_len) {
 		struct iovec iov[2];
@@ -268,7 +280,7 @@ int conn_flush(struct conn *c)
 			n -= c->hd_len - c->hd_off;
 			c->hd_off = c->hd_len;
 			c->bd_off += (uint32_t)n;
-			c->body_bytes += (uint64_t)n;
+			conn_count_sent(c, false, (uint64_t)n);
 		}
 	}
 	while (c->file_off < c->file_end) {
@@ -286,12 +298,10 @@ int conn_flush(struct conn *c)
 			return -1;
 		c->deadline = w->now + c->cfg->send_timeout;
 		c->file_off = (uint64_t)off;
-		c->body_bytes += (uint64_t)n;
+		conn_count_sent(c, zerocopy, (uint64_t)n);
 	}
-	c->body_bytes += c->hd_body;
+	conn_count_sent(c, false, c->hd_body);
 	c->hd_body = 0;
-	atomic_fetch_add_explicit(&w->stats.bytes, c->body_bytes,
-				  memory_order_relaxed);
 	return 1;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "khttpdd.h"
+#include "metrics.h"
 #include "service.h"
 #include "strbuf.h"
 
@@ -220,14 +221,16 @@ static void cmd_stats_tls(struct strbuf *o, bool json)
 	strbuf_str(o, json ? "}" : "");
 }
 
-static void cmd_stats(struct strbuf *o, bool json)
+static void cmd_stats(struct strbuf *o, const struct config *cfg, bool json)
 {
+	struct metrics m;
 	unsigned long long req = 0, bytes = 0, acc = 0;
 	bool first = true;
 
 	for (unsigned i = 0; i < server.nworkers; i++) {
 		req += atomic_load(&server.workers[i].stats.requests);
-		bytes += atomic_load(&server.workers[i].stats.bytes);
+		bytes += atomic_load(&server.workers[i].stats.bytes_zerocopy) +
+			 atomic_load(&server.workers[i].stats.bytes_copied);
 		acc += atomic_load(&server.workers[i].stats.accepted);
 	}
 	strbuf_printf(o, json ? "{\"requests\":%llu,\"bytes\":%llu,\"connections\":%llu,\"status\":{" :
@@ -246,7 +249,13 @@ static void cmd_stats(struct strbuf *o, bool json)
 	}
 	strbuf_str(o, json ? "}," : "");
 	cmd_stats_tls(o, json);
-	strbuf_str(o, json ? "}\n" : "");
+	if (json) {	/* what the metrics endpoint shows, by the same names */
+		strbuf_str(o, ",\"metrics\":");
+		metrics_begin(&m, o, true);
+		stats_collect(cfg, &m);
+		metrics_end(&m);
+		strbuf_str(o, "}\n");
+	}
 }
 
 /* A command of a service or a plugin (loaded or not), else false. */
@@ -286,7 +295,7 @@ char *ctl_reply(const char *cmd, bool json)
 		strbuf_printf(&o, json ? "{\"uptime\":%ld}\n" : "%ld\n",
 			      (long)(time(NULL) - server.started));
 	else if (!strcmp(cmd, "stats"))
-		cmd_stats(&o, json);
+		cmd_stats(&o, cfg, json);
 	else if (!cmd_other(&o, cfg, cmd, json))
 		strbuf_printf(&o, "error: unknown command '%.32s'\n", cmd);
 	config_put(cfg);

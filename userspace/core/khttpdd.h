@@ -291,8 +291,11 @@ int static_open(int dirfd, const char *rel);
 #define WORKER_PATH_MAX 4096
 #define WORKER_SCRATCH 2048
 
+/* Added to by the worker alone; read by anyone (core/stats.c). */
 struct worker_stats {
-	_Atomic uint64_t requests, bytes, accepted;
+	_Atomic uint64_t requests, accepted;
+	/* content bytes sent, as they leave: sendfile (plain or kTLS), or not */
+	_Atomic uint64_t bytes_zerocopy, bytes_copied;
 	_Atomic uint64_t status[600];
 };
 

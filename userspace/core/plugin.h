@@ -15,6 +15,7 @@
  *   on_response  after the response has been sent (logging)
  *   on_close     the connection is about to be closed
  *   ctl          a khttpctl command the core does not know
+ *   metrics      its counters, for the metrics endpoint and khttpctl stats
  *
  * Plugins own file descriptors with worker_watch(): the callback runs in the
  * worker thread that registered it, like the core's own sockets.
@@ -29,6 +30,7 @@
 
 struct conn;
 struct config;
+struct metrics;
 struct strbuf;
 struct vhost;
 struct worker;
@@ -100,6 +102,12 @@ struct khttpd_plugin {
 	 */
 	bool (*ctl)(const struct config *cfg, const char *cmd, bool json,
 		    struct strbuf *out);
+	/*
+	 * Its counters for the metrics endpoint and khttpctl stats, when cfg
+	 * loads it (core/metrics.h). Any thread: what it reads is atomic or
+	 * taken under the lock that guards it.
+	 */
+	void (*metrics)(const struct config *cfg, struct metrics *m);
 };
 
 /* Every compiled-in plugin, in registry order (id = index): registry.c. */

@@ -15,6 +15,13 @@ bool reqfield_has(const char *buf, const struct khttp_request *req,
 	return false;
 }
 
+bool reqfield_relayed(const char *buf, const struct khttp_request *req)
+{
+	return reqfield_has(buf, req, "x-forwarded-for", NULL) ||
+	       reqfield_has(buf, req, "forwarded", NULL) ||
+	       reqfield_has(buf, req, "x-real-ip", NULL);
+}
+
 void reqfield_copy(struct strbuf *s, const char *buf,
 		   const struct khttp_request *req, reqfield_keep_fn *keep,
 		   void *arg)

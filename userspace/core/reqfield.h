@@ -21,6 +21,13 @@
 bool reqfield_has(const char *buf, const struct khttp_request *req,
 		  const char *name, const char *value);
 
+/*
+ * A proxy relayed the request (X-Forwarded-For, Forwarded, X-Real-IP): its
+ * peer address is the proxy's, so an address rule that admits loopback
+ * would admit whoever the proxy serves.
+ */
+bool reqfield_relayed(const char *buf, const struct khttp_request *req);
+
 /* Whether the field name: value of buf goes into the new head. */
 typedef bool reqfield_keep_fn(const char *buf, struct khttp_span name,
 			      struct khttp_span value, void *arg);

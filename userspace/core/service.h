@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct config;
+struct metrics;
 struct strbuf;
 
 struct khttpd_service {
@@ -28,6 +29,8 @@ struct khttpd_service {
 	/* As the plugin hook: true when cmd was the service's. */
 	bool (*ctl)(const struct config *cfg, const char *cmd, bool json,
 		    struct strbuf *out);
+	/* As the plugin hook (core/metrics.h), whether it runs or not. */
+	void (*metrics)(struct metrics *m);
 };
 
 /* Every compiled-in service (plugins/registry.c). */

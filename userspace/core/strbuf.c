@@ -64,7 +64,7 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...)
  * The length of the well-formed UTF-8 sequence at s (RFC 3629: no
  * overlong forms, no surrogates, nothing above U+10FFFF), or 0.
  */
-static size_t utf8_seq_len(const unsigned char *s)
+size_t strbuf_utf8_len(const unsigned char *s)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
 	size_t n;
@@ -99,7 +99,7 @@ void strbuf_json(struct strbuf *b, const char *s)
 
 	strbuf_add(b, "\"", 1);
 	while (*u) {
-		size_t n = *u < 0x80 ? 1 : utf8_seq_len(u);
+		size_t n = *u < 0x80 ? 1 : strbuf_utf8_len(u);
 
 		if (*u == '"' || *u == '\\')
 			strbuf_printf(b, "\\%c", *u);

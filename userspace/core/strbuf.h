@@ -28,6 +28,8 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...);
  * (its value as a code point), so the JSON is valid whatever s holds.
  */
 void strbuf_json(struct strbuf *b, const char *s);
+/* Bytes of the well-formed UTF-8 sequence s starts with (0x80 and up), or 0. */
+size_t strbuf_utf8_len(const unsigned char *s);
 /*
  * The string, now the caller's to free (len: its length, may be NULL), or
  * NULL when an allocation failed. b is empty again afterwards.

@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@
 #include "core/cidr.h"
 #include "core/fdcache.h"
 #include "core/khttpdd.h"
+#include "core/metrics.h"
 #include "core/monotonic.h"
 #include "core/reqfield.h"
 #include "core/strbuf.h"
@@ -540,9 +542,7 @@ static const char *admin_refused(const struct cache_conf *cc,
 {
 	if (!cidr_list_match(&cc->admin_allow, &c->peer.sa))
 		return "cache admin: client not in AdminAllow";
-	if (reqfield_has(c->buf, &c->req, "x-forwarded-for", NULL) ||
-	    reqfield_has(c->buf, &c->req, "forwarded", NULL) ||
-	    reqfield_has(c->buf, &c->req, "x-real-ip", NULL))
+	if (reqfield_relayed(c->buf, &c->req))
 		return "cache admin: relayed by a proxy, real client unknown";
 	return NULL;
 }
@@ -785,6 +785,41 @@ static bool cache_ctl(const struct config *cfg, const char *cmd, bool json,
 	return true;
 }
 
+/* ---- metrics ---- */
+
+#define CS(f) offsetof(struct cache_stats, f)
+
+static const struct metric_field cache_fields[] = {
+	{ "cache_hits_total", "Responses served from the cache.",
+	  METRIC_COUNTER, CS(hits) },
+	{ "cache_misses_total", "Cacheable requests the cache did not hold.",
+	  METRIC_COUNTER, CS(misses) },
+	{ "cache_inserts_total", "Responses stored.", METRIC_COUNTER, CS(inserts) },
+	{ "cache_evictions_total", "Entries evicted for room.",
+	  METRIC_COUNTER, CS(evictions) },
+	{ "cache_expirations_total", "Entries dropped past their TTL.",
+	  METRIC_COUNTER, CS(expirations) },
+	{ "cache_invalidations_total", "Entries dropped because their file changed.",
+	  METRIC_COUNTER, CS(invalidations) },
+	{ "cache_entries", "Entries held now.", METRIC_GAUGE, CS(entries) },
+	{ "cache_bytes", "Bytes held now.", METRIC_GAUGE, CS(bytes) },
+	{ "cache_capacity_bytes", "MaxMemory.", METRIC_GAUGE, CS(cap) },
+};
+
+#undef CS
+
+static void cache_metrics(const struct config *cfg, struct metrics *m)
+{
+	struct cache_conf *cc = cfg->plugin_data[plugin_id(&plugin_cache)];
+	struct cache_stats st;
+
+	if (!cc || !cc->store)
+		return;
+	cache_store_stats(cc->store, &st);	/* under each shard's lock */
+	metrics_fields(m, cache_fields, sizeof(cache_fields) /
+		       sizeof(*cache_fields), &st);
+}
+
 const struct khttpd_plugin plugin_cache = {
 	.name = "cache",
 	.section_start = cache_section_start,
@@ -794,4 +829,5 @@ const struct khttpd_plugin plugin_cache = {
 	.on_request = cache_on_request,
 	.on_response = cache_on_response,
 	.ctl = cache_ctl,
+	.metrics = cache_metrics,
 };

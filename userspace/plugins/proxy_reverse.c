@@ -13,6 +13,7 @@
 
 #include "cache.h"
 #include "core/khttpdd.h"
+#include "core/metrics.h"
 #include "core/monotonic.h"
 #include "core/strbuf.h"
 #include "proxy/session.h"
@@ -117,6 +118,14 @@ static void proxy_on_close(struct conn *c)
 
 /* ---- control socket ---- */
 
+/* "host:port", an IPv6 host bracketed, for khttpctl proxy and the metrics. */
+static void backend_name(const struct balancer_backend *be, char *buf,
+			 size_t size)
+{
+	snprintf(buf, size, strchr(be->host, ':') ? "[%s]:%s" : "%s:%s",
+		 be->host, be->port);
+}
+
 static void ctl_conf(struct strbuf *o, const struct proxy_conf *pc,
 		     const char *scope, bool json, bool *first, int64_t now)
 {
@@ -124,10 +133,12 @@ static void ctl_conf(struct strbuf *o, const struct proxy_conf *pc,
 		const struct proxy_entry *e = &pc->entries[i];
 		const char *method = balancer_method_name(e->balancer.method);
 
-		if (json)
-			strbuf_printf(o, "%s{\"scope\":\"%s\",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
-				      *first ? "" : ",", scope, i + 1, method);
-		else
+		if (json) {	/* scope and host come from the config: escaped */
+			strbuf_str(o, *first ? "{\"scope\":" : ",{\"scope\":");
+			strbuf_json(o, scope);
+			strbuf_printf(o, ",\"entry\":%zu,\"method\":\"%s\",\"backends\":[",
+				      i + 1, method);
+		} else
 			strbuf_printf(o, "%s entry %zu %s\n", scope, i + 1,
 				      method);
 		*first = false;
@@ -141,14 +152,18 @@ static void ctl_conf(struct strbuf *o, const struct proxy_conf *pc,
 			unsigned active = atomic_load(&be->active);
 			unsigned long long picked = atomic_load(&be->picked);
 
-			if (json)
-				strbuf_printf(o, "%s{\"server\":\"%s:%s\",\"weight\":%u,"
+			if (json) {
+				char server[300];
+
+				backend_name(be, server, sizeof(server));
+				strbuf_str(o, b ? ",{\"server\":" : "{\"server\":");
+				strbuf_json(o, server);
+				strbuf_printf(o, ",\"weight\":%u,"
 					"\"online\":%s,\"offline_for\":%lld,\"fails\":%u,"
 					"\"active\":%u,\"picked\":%llu}",
-					b ? "," : "", be->host, be->port, be->weight,
-					online ? "true" : "false", left, fails,
-					active, picked);
-			else if (online)
+					be->weight, online ? "true" : "false",
+					left, fails, active, picked);
+			} else if (online)
 				strbuf_printf(o, "  %s:%s weight %u online, fails %u active %u picked %llu\n",
 					be->host, be->port, be->weight, fails,
 					active, picked);
@@ -184,6 +199,81 @@ static bool proxy_ctl(const struct config *cfg, const char *cmd, bool json,
 	else if (first)
 		strbuf_str(o, "no proxy entries\n");
 	return true;
+}
+
+/* ---- metrics ---- */
+
+enum backend_figure { FIG_UP, FIG_ACTIVE, FIG_FAILS, FIG_PICKED };
+
+static uint64_t backend_figure(const struct balancer_backend *be,
+			       enum backend_figure fig, int64_t now)
+{
+	switch (fig) {
+	case FIG_UP:
+		return balancer_is_online(be, now);
+	case FIG_ACTIVE:
+		return atomic_load(&be->active);
+	case FIG_FAILS:
+		return atomic_load(&be->fails);
+	case FIG_PICKED:
+		break;
+	}
+	return atomic_load(&be->picked);
+}
+
+/* One family's samples: a figure of every backend of every entry. */
+static void metrics_backends(struct metrics *m, const struct config *cfg,
+			     enum backend_figure fig)
+{
+	int id = plugin_id(&plugin_proxy_reverse);
+	int64_t now = monotonic_s();
+
+	for (size_t v = 0; v <= cfg->nvhosts; v++) {
+		/* the main file's entries, then each site's */
+		const struct proxy_conf *pc = v ? cfg->vhosts[v - 1].plugin_data[id] :
+						  cfg->plugin_data[id];
+		const char *scope = !v ? "main" :
+				    cfg->vhosts[v - 1].nnames ?
+				    cfg->vhosts[v - 1].names[0] : "default";
+
+		for (size_t i = 0; pc && i < pc->nentries; i++) {
+			const struct balancer *b = &pc->entries[i].balancer;
+			char entry[24];
+
+			snprintf(entry, sizeof(entry), "%zu", i + 1);
+			for (unsigned k = 0; k < b->nbackends; k++) {
+				const struct balancer_backend *be = &b->backends[k];
+				char server[300];
+
+				backend_name(be, server, sizeof(server));
+				metrics_sample(m, backend_figure(be, fig, now),
+					       "scope", scope, "entry", entry,
+					       "backend", server, NULL);
+			}
+		}
+	}
+}
+
+static void proxy_metrics(const struct config *cfg, struct metrics *m)
+{
+	static const struct {
+		const char *name, *help;
+		enum metric_kind kind;
+	} f[] = {
+		[FIG_UP] = { "proxy_backend_up", "1 while the backend is online (not put offline by failures).",
+			     METRIC_GAUGE },
+		[FIG_ACTIVE] = { "proxy_backend_connections", "Connections to the backend in use now.",
+				 METRIC_GAUGE },
+		[FIG_FAILS] = { "proxy_backend_failures", "Consecutive failed connection attempts.",
+				METRIC_GAUGE },
+		[FIG_PICKED] = { "proxy_backend_picks_total", "Times the balancer chose the backend.",
+				 METRIC_COUNTER },
+	};
+
+	for (int i = FIG_UP; i <= FIG_PICKED; i++) {
+		metrics_family(m, f[i].name, f[i].kind, true, f[i].help);
+		metrics_backends(m, cfg, (enum backend_figure)i);
+	}
 }
 
 /* ---- config ---- */
@@ -254,4 +344,5 @@ const struct khttpd_plugin plugin_proxy_reverse = {
 	.handle_reads_body = true,
 	.on_close = proxy_on_close,
 	.ctl = proxy_ctl,
+	.metrics = proxy_metrics,
 };

@@ -11,7 +11,7 @@
 
 #define KHTTPD_PLUGINS(X)						\
 	X(logger) X(dirlisting) X(auth) X(mandril) X(proxy_reverse)	\
-	X(cgi) X(fastcgi) X(cache)
+	X(cgi) X(fastcgi) X(cache) X(metrics)
 
 #define DECLARE(name) extern const struct khttpd_plugin plugin_##name;
 KHTTPD_PLUGINS(DECLARE)

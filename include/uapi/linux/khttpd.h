@@ -17,7 +17,8 @@
  *     DECLINE      HANDLE, [STATUS] -> the module answers STATUS (default
  *                  503) and closes
  *     CONFIG       [HEARTBEAT_MS], [CLAIM_TIMEOUT_MS]
- *     STATS        -   (any process) -> reply: STAT_* counters
+ *     STATS        -   (any process) -> reply: STAT_* counters: the
+ *                  bridge's, and the threads' summed (ACCEPTED...)
  *   kernel -> daemon (unicast to the registered port)
  *     HANDOFF      HANDLE, PEER, LOCAL_PORT, HEAD: a request was routed to
  *                  userspace; HEAD holds every byte the module took from
@@ -84,6 +85,25 @@ enum khttpd_nl_attr {
 	KHTTPD_A_STAT_PENDING,		/* u64: waiting for a claim now */
 	KHTTPD_A_STAT_REGISTRATIONS,	/* u64 */
 	KHTTPD_A_STAT_DAEMON_PID,	/* u32: 0 when none is registered */
+	/*
+	 * The module's own counters, summed over its threads (the "all" line
+	 * of /proc/net/khttpd/stats); absent while the threads are not up.
+	 */
+	KHTTPD_A_STAT_ACCEPTED,		/* u64 */
+	KHTTPD_A_STAT_ACTIVE,		/* u64: connections open now */
+	KHTTPD_A_STAT_REQUESTS,		/* u64 */
+	KHTTPD_A_STAT_1XX,		/* u64: responses by status class */
+	KHTTPD_A_STAT_2XX,		/* u64 */
+	KHTTPD_A_STAT_3XX,		/* u64 */
+	KHTTPD_A_STAT_4XX,		/* u64 */
+	KHTTPD_A_STAT_5XX,		/* u64 */
+	KHTTPD_A_STAT_SENT_ZEROCOPY,	/* u64: content bytes from the page cache */
+	KHTTPD_A_STAT_SENT_COPIED,	/* u64: content bytes copied */
+	KHTTPD_A_STAT_CACHE_MISSES,	/* u64: pages read in */
+	KHTTPD_A_STAT_TIMEOUTS,		/* u64 */
+	KHTTPD_A_STAT_REJECTS,		/* u64: over max_connections */
+	KHTTPD_A_STAT_REFUSED_PATHS,	/* u64 */
+	KHTTPD_A_STAT_SLOW_OPENS,	/* u64 */
 
 	__KHTTPD_A_MAX,
 	KHTTPD_A_MAX = __KHTTPD_A_MAX - 1

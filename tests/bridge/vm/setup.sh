@@ -3,7 +3,8 @@
 # Guest set-up of the bridge tests: khttpd.ko on port 8080 routing /cgi-bin/
 # and /app/ to userspace, our FastCGI app, khttpdd under a supervisor that
 # restarts it 3 s after it dies (the host kills it with -9), then the
-# registration rules checked with nlreg; last, a stopped daemon (SIGSTOP):
+# registration rules checked with nlreg, the module's counters in the
+# daemon's metrics; last, a stopped daemon (SIGSTOP):
 # its handoffs expire, the watchdog drops it, nlreg stands in for a daemon
 # that lets a claim expire, that stops beating with a client pending, and
 # that declines, and after SIGCONT khttpdd registers again.
@@ -90,6 +91,23 @@ ctl_bridge_ok() {
 check "khttpctl bridge: registered, module version, claims, a heartbeat" \
 	await 20 ctl_bridge_ok
 cat /tmp/bridge.txt
+# the module's own counters reach the metrics through STATS, never /proc:
+# as of a heartbeat, the totals /proc/net/khttpd/stats shows (the scrape
+# goes to the daemon's own port, so it moves none of them)
+check "a static file served by the module" [ "$(get /index.html)" = 200 ]
+scrape() {
+	wget -q -O - http://127.0.0.1:8081/metrics | awk -v k="$1" '$1 == k { print $2 }'
+}
+metrics_are_procs() {
+	[ "$(stat_all 2xx)" -gt 0 ] &&
+	[ "$(scrape 'khttpd_module_responses_total{class="2xx"}')" = "$(stat_all 2xx)" ] &&
+	[ "$(scrape 'khttpd_module_sent_bytes_total{path="zerocopy"}')" = "$(stat_all sent_zerocopy)" ] &&
+	[ "$(scrape khttpd_module_requests_total)" = "$(stat_all requests)" ] &&
+	[ "$(scrape khttpd_bridge_registered)" = 1 ]
+}
+check "metrics: the module's 2xx, zero-copy bytes and requests, as /proc counts them" \
+	await 20 metrics_are_procs
+wget -q -O - http://127.0.0.1:8081/metrics | grep '^khttpd_module'
 
 # --- a stopped daemon, handoff expiry, the watchdog, a declined handoff ---
 nls() { $B/nlreg stats | awk -v k="$1" '$1 == k { print $2 }'; }

@@ -164,6 +164,26 @@ static void test_attribute_rules(void)
 	CHECK(bridge_msg_parse(buf, n, &m, err, sizeof(err)) == 0);
 	CHECK(bridge_msg_get_u64(m.attr[KHTTPD_A_STAT_CLAIMED]) == 2);
 
+	/* the threads' counters: every one a u64, nothing else */
+	bridge_msg_begin(&b, buf, sizeof(buf), FAMILY, 0, 0, KHTTPD_CMD_STATS,
+			 KHTTPD_GENL_VERSION);
+	bridge_msg_put_u64(&b, KHTTPD_A_STAT_HANDOFFS, 3);
+	for (int a = KHTTPD_A_STAT_ACCEPTED; a <= KHTTPD_A_STAT_SLOW_OPENS; a++)
+		bridge_msg_put_u64(&b, (uint16_t)a, (uint64_t)a << 33);
+	n = bridge_msg_end(&b);
+	CHECK(bridge_msg_parse(buf, n, &m, err, sizeof(err)) == 0, "%s", err);
+	CHECK(bridge_msg_get_u64(m.attr[KHTTPD_A_STAT_4XX]) ==
+	      (uint64_t)KHTTPD_A_STAT_4XX << 33);
+	CHECK(bridge_msg_get_u64(m.attr[KHTTPD_A_STAT_SLOW_OPENS]) ==
+	      (uint64_t)KHTTPD_A_STAT_SLOW_OPENS << 33);
+	bridge_msg_begin(&b, buf, sizeof(buf), FAMILY, 0, 0, KHTTPD_CMD_STATS,
+			 KHTTPD_GENL_VERSION);
+	bridge_msg_put_u64(&b, KHTTPD_A_STAT_HANDOFFS, 3);
+	bridge_msg_put_u32(&b, KHTTPD_A_STAT_2XX, 1);
+	n = bridge_msg_end(&b);
+	CHECK(bridge_msg_parse(buf, n, &m, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "want 8..8") != NULL, "%s", err);
+
 	/* a command the kernel never sends */
 	bridge_msg_begin(&b, buf, sizeof(buf), FAMILY, 0, 0,
 			 KHTTPD_CMD_HEARTBEAT, KHTTPD_GENL_VERSION);
