@@ -1,8 +1,9 @@
 # khttpd: in-kernel static web server (kmod/) + userspace daemon (userspace/).
 # make             module for KDIR + daemon
 # make check       install what is missing, build everything, run every suite
-# make run         serve DOCROOT on 127.0.0.1:PORT (module in QEMU here; MODE=user: daemon,
-#                  and HTTPS on TLS_PORT with a self-signed certificate)
+# make run         serve DOCROOT on 127.0.0.1:PORT until Ctrl-C (here: the module and the
+#                  daemon together in QEMU; MODE=user: the daemon alone, and HTTPS on
+#                  TLS_PORT with a self-signed certificate)
 # make coverage   gcov report of the suites: build/coverage/index.html (slow, not in check)
 # make install     daemon, units, man pages, config (kept if present), DKMS
 #                  sources; DESTDIR, PREFIX (/usr/local): see install.mk
