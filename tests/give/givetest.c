@@ -475,36 +475,36 @@ out:
 		close(cl);
 }
 
-/* A record that is not application data (an alert): closed, nothing sent. */
-static void case_alert(void)
+/* An alert record (close_notify) from the client end: whether it went. */
+static int send_alert(int cl)
 {
-	long long deadline = now_ms() + DEADLINE_MS;
-	char cbuf[CMSG_SPACE(1)], alert[2] = { 1, 0 };	/* close_notify */
+	char cbuf[CMSG_SPACE(1)], alert[2] = { 1, 0 };
 	struct iovec iov = { .iov_base = alert, .iov_len = sizeof(alert) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	int srv, cl = pair(GCM13, &srv), ok = 0;
 
 	cm->cmsg_level = SOL_TLS;
 	cm->cmsg_type = TLS_SET_RECORD_TYPE;
 	cm->cmsg_len = CMSG_LEN(1);
 	*CMSG_DATA(cm) = 21;	/* alert */
-	char detail[64] = "not given";
-	ssize_t n;
+	return sendmsg(cl, &msg, MSG_NOSIGNAL) == sizeof(alert);
+}
+
+/* A record that is not application data (an alert): closed, nothing sent. */
+static void case_alert(void)
+{
+	long long deadline = now_ms() + DEADLINE_MS;
+	int srv, cl = pair(GCM13, &srv), ok = 0;
 
 	if (cl >= 0 && !nl_give(srv, "")) {
 		close(srv);
 		srv = -1;
-		n = sendmsg(cl, &msg, MSG_NOSIGNAL);
-		snprintf(detail, sizeof(detail), "sendmsg %zd (%s)", n,
-			 n < 0 ? strerror(errno) : "sent");
-		if (n == sizeof(alert))
-			ok = ends_silently(cl, deadline);
+		ok = send_alert(cl) && ends_silently(cl, deadline);
 	}
 	result(ok, "an alert record from the client: the module closes, sends nothing",
-	       ok ? NULL : detail);
+	       NULL);
 	if (srv >= 0)
 		close(srv);
 	if (cl >= 0)
@@ -531,6 +531,31 @@ static void case_reset(void)
 	ok = ok && cl >= 0 && !nl_give(srv, "") &&
 	     get_file(cl, "1k.bin", deadline);
 	result(ok, "a client reset mid-body; the next connection is served", NULL);
+	if (srv >= 0)
+		close(srv);
+	if (cl >= 0)
+		close(cl);
+}
+
+/*
+ * A daemon that keeps its fd of a given socket (it should close it): when
+ * the module closes the connection (an alert after a keep-alive response)
+ * the client still sees the end.
+ */
+static void case_kept_fd(void)
+{
+	long long deadline = now_ms() + DEADLINE_MS;
+	int srv, cl = pair(GCM12, &srv), ok = 0;
+	char *body = NULL;
+	size_t blen;
+
+	if (cl >= 0 && !nl_give(srv, "GET /1k.bin HTTP/1.1\r\nHost: t\r\n\r\n"))
+		ok = response(cl, &body, &blen, deadline) == 200 &&
+		     same_as_file("1k.bin", body, blen) && send_alert(cl) &&
+		     ends_silently(cl, deadline);
+	result(ok, "the daemon kept its fd: the client still sees the end after its response",
+	       NULL);
+	free(body);
 	if (srv >= 0)
 		close(srv);
 	if (cl >= 0)
@@ -617,6 +642,7 @@ static int run(void)
 	case_handoff();
 	case_alert();
 	case_reset();
+	case_kept_fd();
 	case_refusals();
 	case_twice();
 	return failures ? 1 : 0;
