@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Guest tear-down of the GIVE tests: rmmod while given kTLS connections are
-# live (idle and half a request), each of their clients sees its end; no
+# live (idle, half a request, mid-body), each of their clients sees its end; no
 # kernel complaint allowed (scripts/vm checks the console).
 . /khttpd/vm/lib.sh
 G=/khttpd/give
