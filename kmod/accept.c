@@ -16,8 +16,15 @@
  */
 #define KHTTPD_ACCEPT_BUDGET	64
 
-static struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
-					   struct socket *sock)
+/**
+ * khttpd_conn_new() - A connection for a socket, in KHTTPD_IDLE.
+ * @thr: the thread that will own it
+ * @sock: its socket
+ *
+ * Return: the connection, on no list yet, or NULL without memory.
+ */
+struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
+				    struct socket *sock)
 {
 	struct khttpd_conn *c;
 
@@ -31,7 +38,6 @@ static struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
 	c->sock = sock;
 	c->state = KHTTPD_IDLE;
 	c->version = 11;
-	list_add_tail(&c->conn_node, &thr->conns);
 	return c;
 }
 
@@ -65,6 +71,7 @@ void khttpd_accept_process(struct khttpd_thread *thr)
 		c = khttpd_conn_new(thr, sock);
 		if (!c)
 			goto reject;
+		list_add_tail(&c->conn_node, &thr->conns);
 		thr->stats.active++;
 		tcp_sock_set_nodelay(sock->sk);
 		khttpd_timeout_arm(c, KHTTPD_TO_IDLE);

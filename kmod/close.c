@@ -8,6 +8,7 @@
  */
 #include <linux/slab.h>
 #include "khttpd.h"
+#include "netlink.h"
 
 /**
  * khttpd_linger_process() - Drain what the client sends after the response.
@@ -50,8 +51,9 @@ void khttpd_close(struct khttpd_conn *c)
 	if (c->file)
 		fput(c->file);
 	khttpd_slowopen_drop(c);
+	kfree(c->pre);
 	if (c->sock)
-		sock_release(c->sock);
+		khttpd_sock_put(c->sock);
 	kmem_cache_free(khttpd_conn_cache, c);
 	atomic_dec(&khttpd_nr_conns);
 	thr->stats.active--;

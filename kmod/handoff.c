@@ -26,7 +26,8 @@ enum khttpd_state khttpd_handoff_process(struct khttpd_conn *c)
 	c->keep_alive = false;
 	if (khttpd_daemon_present()) {
 		khttpd_conn_detach(c);
-		if (!khttpd_netlink_handoff(c->sock, c->request_len)) {
+		if (!khttpd_netlink_handoff(c->sock, c->pre, c->pre_len,
+					    c->request_len)) {
 			c->sock = NULL;		/* the bridge's now */
 			return KHTTPD_CLOSE;
 		}

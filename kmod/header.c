@@ -5,9 +5,12 @@
  * parser, route the request, and for a static file build the response head
  * into the connection. Only a request the module serves is consumed from
  * the socket, exactly its head; a pipelined request behind it stays queued.
+ * A socket the daemon gave back may come with bytes it read already
+ * (c->pre): they are the start of the input, before the socket's.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/slab.h>
 #include "compat.h"
 #include "content.h"
 #include "rules.h"
@@ -27,6 +30,50 @@ static int khttpd_recv(struct socket *sock, char *buf, size_t len, int flags)
 	struct msghdr msg = { .msg_flags = flags | MSG_DONTWAIT };
 
 	return kernel_recvmsg(sock, &msg, &v, 1, len, msg.msg_flags);
+}
+
+/*
+ * Up to len bytes of the input into thr->buf, leaving them there: c->pre,
+ * then a peek at the socket. Returns how many, -EAGAIN for none yet, 0 at
+ * the client's end, or another error (on kTLS, -EIO for a record that is
+ * not application data: an alert, a KeyUpdate).
+ */
+static int khttpd_input_peek(struct khttpd_conn *c, size_t len)
+{
+	size_t pre = min_t(size_t, c->pre_len, len);
+	int n;
+
+	if (pre)
+		memcpy(c->thr->buf, c->pre, pre);
+	if (pre == len)
+		return pre;
+	n = khttpd_recv(c->sock, c->thr->buf + pre, len - pre, MSG_PEEK);
+	if (n == -EAGAIN || !n)
+		return pre ? pre : n;
+	return n < 0 ? n : pre + n;
+}
+
+/*
+ * Take the first len bytes of the input, peeked into thr->buf, for good:
+ * from c->pre first, the rest from the socket, read over the very bytes
+ * peeked (so spans into thr->buf stay valid). Returns whether all came.
+ */
+static bool khttpd_input_consume(struct khttpd_conn *c, size_t len)
+{
+	size_t pre = min_t(size_t, c->pre_len, len);
+
+	if (pre) {
+		c->pre_len -= pre;
+		memmove(c->pre, c->pre + pre, c->pre_len);
+		if (!c->pre_len) {
+			kfree(c->pre);
+			c->pre = NULL;
+		}
+	}
+	if (pre == len)
+		return true;
+	return khttpd_recv(c->sock, c->thr->buf + pre, len - pre, 0) ==
+	       len - pre;
 }
 
 /**
@@ -180,13 +227,8 @@ static enum khttpd_state khttpd_serve(struct khttpd_conn *c,
 		c->request_len = req->head_len;
 		return KHTTPD_HANDOFF;
 	}
-	/*
-	 * Consume the head: what follows in the socket is the next request.
-	 * These are the very bytes peeked into thr->buf, so reading them over
-	 * themselves leaves req's spans valid.
-	 */
-	if (khttpd_recv(c->sock, thr->buf, req->head_len, 0) !=
-	    req->head_len) {
+	/* Consume the head: what follows is the next request. */
+	if (!khttpd_input_consume(c, req->head_len)) {
 		if (!status)
 			fput(f.file);
 		return KHTTPD_CLOSE;
@@ -208,7 +250,7 @@ static enum khttpd_state khttpd_header_route(struct khttpd_conn *c)
 	int n, r;
 
 	khttpd_limits(&lim);
-	n = khttpd_recv(c->sock, thr->buf, lim.head_max + 1, MSG_PEEK);
+	n = khttpd_input_peek(c, lim.head_max + 1);
 	if (n == -EAGAIN)
 		return c->state;
 	if (n <= 0)

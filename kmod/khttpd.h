@@ -59,7 +59,7 @@ struct khttpd_conn {
 	struct list_head ready_node;	/* thr->ready, under thr->lock */
 	struct list_head work_node;	/* the list of one pass of the loop */
 	struct list_head timeout_node;	/* thr->timeouts[timeout_class] */
-	struct list_head conn_node;	/* thr->conns */
+	struct list_head conn_node;	/* thr->conns (thr->given first) */
 	struct khttpd_thread *thr;
 	struct socket *sock;
 	void (*saved_data_ready)(struct sock *sk);
@@ -73,15 +73,18 @@ struct khttpd_conn {
 	loff_t pos;			/* next content byte to send */
 	loff_t end;			/* end of the content to send */
 	loff_t readin_end;		/* the last read-in reached here */
+	char *pre;			/* input the daemon gave: before the socket's */
 	u32 requests;			/* served on this connection */
 	u16 head_len;
 	u16 head_sent;
 	u16 request_len;		/* HANDOFF: the peeked request head */
+	u16 pre_len;			/* bytes at pre */
 	u8 state;			/* enum khttpd_state */
 	u8 timeout_class;		/* enum khttpd_timeout */
 	u8 version;			/* of the request at hand: 10 or 11 */
 	bool keep_alive;		/* after the response at hand */
 	bool head_only;			/* HEAD: no content */
+	bool tls;			/* a kTLS socket (given by the daemon) */
 	char head[KHTTPD_HEAD_SIZE];
 };
 
@@ -101,6 +104,9 @@ struct khttpd_stats {
 	u64 rejects;		/* connections over max_connections */
 	u64 refused_paths;	/* escapes and mode-rule refusals */
 	u64 slow_opens;		/* lookups and opens done on the workqueue */
+	u64 given;		/* connections the daemon gave back */
+	u64 tls_conns;		/* ... of them kTLS */
+	u64 tls_sent;		/* bytes (head and content) sent through kTLS */
 };
 
 struct khttpd_date {
@@ -113,6 +119,7 @@ enum {
 	KHTTPD_EV_ACCEPT,	/* the listener has children queued */
 	KHTTPD_EV_TIMER,	/* the nearest deadline passed */
 	KHTTPD_EV_LISTEN,	/* start/stop: converge on khttpd_cfg.listening */
+	KHTTPD_EV_GIVEN,	/* the daemon gave sockets: on thr->given */
 };
 
 struct khttpd_thread {
@@ -121,8 +128,9 @@ struct khttpd_thread {
 	struct socket *listener;
 	void (*listener_data_ready)(struct sock *sk);
 	unsigned long events;
-	spinlock_t lock;		/* ready */
+	spinlock_t lock;		/* ready, given */
 	struct list_head ready;		/* connections with something to do */
+	struct list_head given;		/* given back, not adopted yet */
 	struct list_head conns;
 	struct list_head timeouts[KHTTPD_TO_CLASSES];	/* by deadline */
 	struct timer_list timer;	/* the nearest deadline */
@@ -171,6 +179,15 @@ void khttpd_conn_kick(struct khttpd_conn *c);
 void khttpd_conn_io_complete(struct khttpd_conn *c);
 void khttpd_timeout_arm(struct khttpd_conn *c, enum khttpd_timeout cls);
 void khttpd_timeout_disarm(struct khttpd_conn *c);
+
+/* accept.c: a connection of thr for sock, on no list yet. */
+struct khttpd_conn *khttpd_conn_new(struct khttpd_thread *thr,
+				    struct socket *sock);
+/* give.c: sockets the daemon gives back (the GIVE command). */
+struct netlink_ext_ack;
+int khttpd_give(int fd, const void *data, size_t len,
+		struct netlink_ext_ack *extack);
+void khttpd_give_adopt(struct khttpd_thread *thr);
 
 /* The states, in the order one pass of the loop runs them. */
 void khttpd_accept_process(struct khttpd_thread *thr);

@@ -132,15 +132,16 @@ static int __init khttpd_init(void)
 	khttpd_wq = alloc_workqueue("khttpd_readin", WQ_UNBOUND, 0);
 	if (!khttpd_wq)
 		goto out_cache;
-	err = khttpd_netlink_init();
-	if (err)
-		goto out_wq;
+	/* Threads first: a GIVE must find them (give.c), until netlink is gone. */
 	err = khttpd_server_start();
 	if (err)
-		goto out_netlink;
-	err = khttpd_stats_init();
+		goto out_wq;
+	err = khttpd_netlink_init();
 	if (err)
 		goto out_server;
+	err = khttpd_stats_init();
+	if (err)
+		goto out_netlink;
 	err = khttpd_sysctl_init();
 	if (err)
 		goto out_stats;
@@ -151,10 +152,10 @@ static int __init khttpd_init(void)
 
 out_stats:
 	khttpd_stats_exit();
-out_server:
-	khttpd_server_stop();
 out_netlink:
 	khttpd_netlink_exit();
+out_server:
+	khttpd_server_stop();
 out_wq:
 	destroy_workqueue(khttpd_wq);
 out_cache:
@@ -170,8 +171,8 @@ static void __exit khttpd_exit(void)
 {
 	khttpd_sysctl_exit();
 	khttpd_stats_exit();
-	khttpd_server_stop();
 	khttpd_netlink_exit();
+	khttpd_server_stop();
 	destroy_workqueue(khttpd_wq);
 	kmem_cache_destroy(khttpd_conn_cache);
 	khttpd_fs_cred_release();

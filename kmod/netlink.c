@@ -119,7 +119,7 @@ static void khttpd_nl_answer(struct socket *sock, int status)
 static void khttpd_nl_refuse(struct socket *sock, int status)
 {
 	khttpd_nl_answer(sock, status);
-	sock_release(sock);
+	khttpd_sock_put(sock);
 }
 
 /* Remove a pending handoff from the table: the caller then owns it. */
@@ -232,22 +232,29 @@ static int khttpd_peer_get(struct socket *sock, struct khttpd_nl_peer *peer)
 	return 0;
 }
 
-/* Take head_len peeked bytes off the socket into the notice. */
+/*
+ * Into the notice: pre, then the peeked bytes of the head beyond it, taken
+ * off the socket; len (the larger of pre_len and head_len) bytes in all.
+ */
 static int khttpd_head_take(struct socket *sock, struct sk_buff *skb,
-			    size_t head_len)
+			    const void *pre, size_t pre_len, size_t len)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct nlattr *attr;
 	struct kvec v;
 	int n;
 
-	attr = nla_reserve(skb, KHTTPD_A_HEAD, head_len);
+	attr = nla_reserve(skb, KHTTPD_A_HEAD, len);
 	if (!attr)
 		return -EMSGSIZE;
-	v.iov_base = nla_data(attr);
-	v.iov_len = head_len;
-	n = kernel_recvmsg(sock, &msg, &v, 1, head_len, MSG_DONTWAIT);
-	return n == head_len ? 0 : -EIO;
+	if (pre_len)
+		memcpy(nla_data(attr), pre, pre_len);
+	if (len == pre_len)
+		return 0;
+	v.iov_base = (char *)nla_data(attr) + pre_len;
+	v.iov_len = len - pre_len;
+	n = kernel_recvmsg(sock, &msg, &v, 1, v.iov_len, MSG_DONTWAIT);
+	return n == v.iov_len ? 0 : -EIO;
 }
 
 /*
@@ -267,7 +274,8 @@ static int khttpd_nl_deliver(struct sock *dsk, struct sk_buff *skb)
 	return err;
 }
 
-int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
+int khttpd_netlink_handoff(struct socket *sock, const void *pre,
+			   size_t pre_len, size_t head_len)
 {
 	struct khttpd_nl_peer peer;
 	struct khttpd_pending *p;
@@ -280,6 +288,7 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 
 	if (!khttpd_daemon_present())
 		goto refused_notconn;
+	head_len = max(head_len, pre_len);
 	if (!head_len || head_len > KHTTPD_NL_HEAD_MAX)
 		return -EMSGSIZE;
 	if (WARN_ON_ONCE(sock->sk->sk_user_data))
@@ -327,7 +336,7 @@ int khttpd_netlink_handoff(struct socket *sock, size_t head_len)
 		err = -EMSGSIZE;
 		goto free;
 	}
-	err = khttpd_head_take(sock, skb, head_len);
+	err = khttpd_head_take(sock, skb, pre, pre_len, head_len);
 	if (err)
 		goto free;
 	genlmsg_end(skb, hdr);
@@ -568,8 +577,12 @@ static int khttpd_nl_claim(struct sk_buff *skb, struct genl_info *info)
 		goto refuse;
 	}
 	genlmsg_end(reply, hdr);
-	/* On failure sock_alloc_file() has released the socket itself. */
-	file = sock_alloc_file(p->sock, O_NONBLOCK, NULL);
+	/*
+	 * A socket the daemon gave back has its file, the module's reference
+	 * to which goes into the fd. On failure sock_alloc_file() has
+	 * released the socket itself.
+	 */
+	file = p->sock->file ?: sock_alloc_file(p->sock, O_NONBLOCK, NULL);
 	if (IS_ERR(file)) {
 		put_unused_fd(fd);
 		nlmsg_free(reply);
@@ -626,6 +639,21 @@ static int khttpd_nl_decline(struct sk_buff *skb, struct genl_info *info)
 	khttpd_nl_refuse(p->sock, status);
 	kfree(p);
 	return 0;
+}
+
+static int khttpd_nl_give(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *data = info->attrs[KHTTPD_A_DATA];
+	int err = khttpd_nl_from_daemon(skb, info);
+
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, KHTTPD_A_SOCK_FD))
+		return -EINVAL;
+	WRITE_ONCE(khttpd_daemon_seen, jiffies);
+	return khttpd_give(nla_get_u32(info->attrs[KHTTPD_A_SOCK_FD]),
+			   data ? nla_data(data) : NULL,
+			   data ? nla_len(data) : 0, info->extack);
 }
 
 static int khttpd_nl_config(struct sk_buff *skb, struct genl_info *info)
@@ -750,6 +778,8 @@ static const struct nla_policy khttpd_nl_policy[KHTTPD_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &khttpd_nl_heartbeat_range),
 	[KHTTPD_A_CLAIM_TIMEOUT_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &khttpd_nl_claim_range),
+	[KHTTPD_A_SOCK_FD] = { .type = NLA_U32 },
+	[KHTTPD_A_DATA] = { .type = NLA_BINARY, .len = KHTTPD_NL_HEAD_MAX },
 	/* kernel -> daemon only: refused when a process sends them */
 	[KHTTPD_A_PEER] = { .type = NLA_REJECT },
 	[KHTTPD_A_LOCAL_PORT] = { .type = NLA_REJECT },
@@ -781,6 +811,8 @@ static const struct genl_small_ops khttpd_nl_ops[] = {
 	  .doit = khttpd_nl_decline },
 	{ .cmd = KHTTPD_CMD_CONFIG, .flags = GENL_ADMIN_PERM,
 	  .doit = khttpd_nl_config },
+	{ .cmd = KHTTPD_CMD_GIVE, .flags = GENL_ADMIN_PERM,
+	  .doit = khttpd_nl_give },
 	/* admin only too: it names the daemon's pid */
 	{ .cmd = KHTTPD_CMD_STATS, .flags = GENL_ADMIN_PERM,
 	  .doit = khttpd_nl_stats_get },

@@ -220,6 +220,8 @@ enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
 		if (n <= 0)
 			return KHTTPD_CLOSE;
 		c->head_sent += n;
+		if (c->tls)
+			c->thr->stats.tls_sent += n;
 		khttpd_timeout_arm(c, KHTTPD_TO_SEND);
 	}
 	if (c->pos < c->end &&
@@ -251,6 +253,8 @@ enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
 		if (n <= 0)
 			return KHTTPD_CLOSE;
 		c->pos += n;
+		if (c->tls)
+			c->thr->stats.tls_sent += n;
 		khttpd_timeout_arm(c, KHTTPD_TO_SEND);
 	}
 	return khttpd_send_done(c);

@@ -121,6 +121,37 @@ static void khttpd_sk_write_space(struct sock *sk)
 	khttpd_sk_event(sk);
 }
 
+/*
+ * kTLS parses records and pushes pending ones from the socket's callbacks
+ * (the ones khttpd_conn_attach() saved): a kTLS connection runs them first.
+ */
+static void khttpd_sk_tls_data_ready(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		c->saved_data_ready(sk);
+		khttpd_conn_kick(c);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void khttpd_sk_tls_write_space(struct sock *sk)
+{
+	struct khttpd_conn *c;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	c = sk->sk_user_data;
+	if (c) {
+		c->saved_write_space(sk);
+		if (sk_stream_is_writeable(sk))
+			khttpd_conn_kick(c);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
 static void khttpd_listen_data_ready(struct sock *sk)
 {
 	struct khttpd_thread *thr;
@@ -155,8 +186,9 @@ void khttpd_conn_attach(struct khttpd_conn *c)
 	c->saved_write_space = sk->sk_write_space;
 	c->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = c;
-	sk->sk_data_ready = khttpd_sk_event;
-	sk->sk_write_space = khttpd_sk_write_space;
+	sk->sk_data_ready = c->tls ? khttpd_sk_tls_data_ready : khttpd_sk_event;
+	sk->sk_write_space = c->tls ? khttpd_sk_tls_write_space :
+				      khttpd_sk_write_space;
 	sk->sk_state_change = khttpd_sk_event;
 	write_unlock_bh(&sk->sk_callback_lock);
 }
@@ -556,6 +588,8 @@ static void khttpd_pass(struct khttpd_thread *thr)
 	if (test_and_clear_bit(KHTTPD_EV_ACCEPT, &thr->events) &&
 	    thr->listener)
 		khttpd_accept_process(thr);
+	if (test_and_clear_bit(KHTTPD_EV_GIVEN, &thr->events))
+		khttpd_give_adopt(thr);
 	if (test_and_clear_bit(KHTTPD_EV_TIMER, &thr->events))
 		khttpd_expire(thr, &p);
 
@@ -603,6 +637,8 @@ static void khttpd_thread_teardown(struct khttpd_thread *thr)
 	timer_delete_sync(&thr->timer);
 	/* Connections in WAIT_* belong to the workqueue until it is done. */
 	flush_workqueue(khttpd_wq);
+	/* No GIVE comes any more (netlink is gone): those given are ours. */
+	khttpd_give_adopt(thr);
 	list_for_each_entry_safe(c, n, &thr->conns, conn_node)
 		khttpd_close(c);
 }
@@ -644,6 +680,7 @@ static struct khttpd_thread *__init khttpd_thread_alloc(unsigned int cpu)
 	spin_lock_init(&thr->lock);
 	INIT_LIST_HEAD(&thr->ready);
 	INIT_LIST_HEAD(&thr->conns);
+	INIT_LIST_HEAD(&thr->given);
 	for (cls = 0; cls < KHTTPD_TO_CLASSES; cls++)
 		INIT_LIST_HEAD(&thr->timeouts[cls]);
 	timer_setup(&thr->timer, khttpd_timer_fn, 0);

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../include/khttpd_deadline.h"
 #include "../../userspace/bridge/bridge_msg.h"
 #include "../../userspace/bridge/bridge_nl.h"
 
@@ -48,31 +49,6 @@ static int fd_count(void)
 		n += e->d_name[0] != '.';
 	closedir(d);
 	return n;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* Wait for fd to be readable until the absolute deadline: 1, or 0 past it. */
-static int await_in(int fd, long long deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	long long left;
-
-	while ((left = deadline - now_ms()) > 0) {
-		int n = poll(&pfd, 1, (int)left);
-
-		if (n > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return 0;
-	}
-	return 0;
 }
 
 /* The client: a dynamic path with a head of about PAD_LEN bytes. */

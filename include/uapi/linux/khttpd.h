@@ -19,6 +19,15 @@
  *     CONFIG       [HEARTBEAT_MS], [CLAIM_TIMEOUT_MS]
  *     STATS        -   (any process) -> reply: STAT_* counters: the
  *                  bridge's, and the threads' summed (ACCEPTED...)
+ *     GIVE         SOCK_FD, [DATA] -> the module takes the connected TCP
+ *                  socket (plain, or kTLS with TX and RX installed) and
+ *                  serves it; DATA is what the daemon already read from it
+ *                  (decrypted), the start of the module's input: at most
+ *                  head_max and KHTTPD_NL_HEAD_MAX bytes, so that a HANDOFF
+ *                  can carry it back. On success the module holds
+ *                  its own reference: the daemon closes its fd and never
+ *                  touches the socket again. On an error (extack says why)
+ *                  nothing changed and the socket is the daemon's.
  *   kernel -> daemon (unicast to the registered port)
  *     HANDOFF      HANDLE, PEER, LOCAL_PORT, HEAD: a request was routed to
  *                  userspace; HEAD holds every byte the module took from
@@ -52,6 +61,7 @@ enum khttpd_nl_cmd {
 	KHTTPD_CMD_DECLINE,
 	KHTTPD_CMD_CONFIG,
 	KHTTPD_CMD_STATS,
+	KHTTPD_CMD_GIVE,
 
 	__KHTTPD_CMD_MAX,
 	KHTTPD_CMD_MAX = __KHTTPD_CMD_MAX - 1
@@ -104,6 +114,8 @@ enum khttpd_nl_attr {
 	KHTTPD_A_STAT_REJECTS,		/* u64: over max_connections */
 	KHTTPD_A_STAT_REFUSED_PATHS,	/* u64 */
 	KHTTPD_A_STAT_SLOW_OPENS,	/* u64 */
+	KHTTPD_A_SOCK_FD,		/* u32: GIVE, an fd of the sender */
+	KHTTPD_A_DATA,			/* binary: GIVE, 0..KHTTPD_NL_HEAD_MAX */
 
 	__KHTTPD_A_MAX,
 	KHTTPD_A_MAX = __KHTTPD_A_MAX - 1
