@@ -25,6 +25,7 @@ static const char *const khttpd_stat_names[] = {
 	"accepted", "active", "requests", "1xx", "2xx", "3xx", "4xx", "5xx",
 	"sent_zerocopy", "sent_copied", "cache_misses", "handoffs",
 	"timeouts", "rejects", "refused_paths", "slow_opens",
+	"slow_opens_refused",
 };
 
 static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
@@ -44,6 +45,7 @@ static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
 	v[n++] = READ_ONCE(s->rejects);
 	v[n++] = READ_ONCE(s->refused_paths);
 	v[n++] = READ_ONCE(s->slow_opens);
+	v[n++] = READ_ONCE(s->slow_opens_refused);
 }
 
 static int khttpd_stats_show(struct seq_file *m, void *unused)
