@@ -56,6 +56,19 @@ static int peer_read(struct socket *peer, char *buf, size_t len)
 	return n;
 }
 
+/* A handoff of f->client to the fixture's daemon, begun and published. */
+static void handoff_published(struct kunit *test, struct handoff_fixture *f,
+			      struct khttpd_handoff *h)
+{
+	handoff_fixture_init(test, f);
+	h->entry = kzalloc(sizeof(*h->entry), GFP_KERNEL);
+	h->skb = alloc_skb(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h->entry);
+	KUNIT_ASSERT_NOT_NULL(test, h->skb);
+	KUNIT_ASSERT_EQ(test, 0, khttpd_handoff_begin(h));
+	KUNIT_ASSERT_EQ(test, 0, khttpd_handoff_publish(h, f->client));
+}
+
 static void undelivered_after_expiry_test(struct kunit *test)
 {
 	struct handoff_fixture f;
@@ -63,13 +76,7 @@ static void undelivered_after_expiry_test(struct kunit *test)
 	s64 expired, refused;
 	char buf[64];
 
-	handoff_fixture_init(test, &f);
-	h.entry = kzalloc(sizeof(*h.entry), GFP_KERNEL);
-	h.skb = alloc_skb(64, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, h.entry);
-	KUNIT_ASSERT_NOT_NULL(test, h.skb);
-	KUNIT_ASSERT_EQ(test, 0, khttpd_handoff_begin(&h));
-	KUNIT_ASSERT_EQ(test, 0, khttpd_handoff_publish(&h, f.client));
+	handoff_published(test, &f, &h);
 	expired = atomic64_read(&khttpd_nl_stats.expired);
 	refused = atomic64_read(&khttpd_nl_stats.refused);
 
@@ -101,13 +108,7 @@ static void undelivered_parked_test(struct kunit *test)
 	s64 refused;
 	char buf[64];
 
-	handoff_fixture_init(test, &f);
-	h.entry = kzalloc(sizeof(*h.entry), GFP_KERNEL);
-	h.skb = alloc_skb(64, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, h.entry);
-	KUNIT_ASSERT_NOT_NULL(test, h.skb);
-	KUNIT_ASSERT_EQ(test, 0, khttpd_handoff_begin(&h));
-	KUNIT_ASSERT_EQ(test, 0, khttpd_handoff_publish(&h, f.client));
+	handoff_published(test, &f, &h);
 	KUNIT_EXPECT_EQ(test, 1U, khttpd_npending);
 	refused = atomic64_read(&khttpd_nl_stats.refused);
 
