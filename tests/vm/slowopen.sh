@@ -33,6 +33,7 @@ umount "$WWW/proc"
 # The break would take a minute: the 64 in flight wait for it until the
 # holder goes away, however slow the guest is to start the clients.
 lease() {
+	: > /tmp/lease.out	# "leased" of an earlier holder says nothing
 	/khttpd/lease-holder "$WWW/leased.txt" > /tmp/lease.out &
 	lease_pid=$!
 	check "a local user holds a write lease on leased.txt" \
@@ -74,6 +75,7 @@ printf 'GET /leased.txt HTTP/1.0\r\n\r\n' | timeout 30 nc 127.0.0.1 "$PORT" \
 	> /tmp/late.out
 check "an open that outlives header_timeout (3 s) ends in its 408" \
 	[ "$(head -1 /tmp/late.out | cut -d' ' -f2)" = 408 ]
+check "... an open that waited for the lease's break" grep -q break /tmp/lease.out
 unlease
 check "a file not leased is served with the short timeout" \
 	[ "$(get /leased.txt)" = 200 ]
