@@ -28,6 +28,8 @@ static inline void khttpd_content_set(struct khttpd_conn *c,
 	c->pos = start;
 	c->end = end;
 	c->readin_end = start;
+	c->evicted_at = start;
+	c->evicted_laps = 0;
 	clear_bit(KHTTPD_CONN_IO_DONE, &c->flags);
 	clear_bit(KHTTPD_CONN_IO_ERROR, &c->flags);
 }
@@ -50,6 +52,28 @@ static inline enum khttpd_miss khttpd_content_miss(struct khttpd_conn *c)
 		return KHTTPD_MISS_COPY;
 	if (test_and_clear_bit(KHTTPD_CONN_IO_ERROR, &c->flags) &&
 	    c->pos == c->readin_end)
+		return KHTTPD_MISS_FAIL;
+	return KHTTPD_MISS_READIN;
+}
+
+/* Read-ins of one page that reclaim took back before it could be sent. */
+#define KHTTPD_EVICTED_LAPS	4
+
+/*
+ * The page at c->pos was read in, and evicted again before its copy
+ * (khttpd_send_read() found it gone): read it in again, but not forever.
+ * Every lap gives the connection back with a fresh send timeout, so a page
+ * that reclaim always wins would keep a response (and its client) alive
+ * for ever; past KHTTPD_EVICTED_LAPS laps at one position it ends.
+ */
+static inline enum khttpd_miss khttpd_content_evicted(struct khttpd_conn *c)
+{
+	c->readin_end = c->pos;
+	if (c->pos != c->evicted_at) {
+		c->evicted_at = c->pos;
+		c->evicted_laps = 0;
+	}
+	if (++c->evicted_laps > KHTTPD_EVICTED_LAPS)
 		return KHTTPD_MISS_FAIL;
 	return KHTTPD_MISS_READIN;
 }

@@ -190,6 +190,18 @@ static int khttpd_file_lookup_open(char *path, size_t len, bool nowait,
 		return KHTTPD_FILE_BLOCKS;	/* a lease is being broken */
 	if (IS_ERR(file))
 		return 403;
+	/*
+	 * Content is read with kernel_read() and vfs_iocb_iter_read(), which
+	 * take ->read_iter only (kernel_read() refuses a file that also has
+	 * ->read). Such a file (procfs's PCI config space under a mount
+	 * beneath the docroot: LOOKUP_BENEATH stops escapes, not mounts) is
+	 * refused before a 200 promises bytes that cannot be read.
+	 */
+	if (!file->f_op->read_iter || file->f_op->read) {
+		fput(file);
+		f->refused = true;
+		return 403;
+	}
 	if (nowait) {
 		/* O_NONBLOCK was for the lease: the file reads as any other */
 		spin_lock(&file->f_lock);

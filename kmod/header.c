@@ -313,8 +313,12 @@ enum khttpd_state khttpd_header_process(struct khttpd_conn *c)
 {
 	enum khttpd_state next = khttpd_header_route(c);
 
-	/* A slow open's result that the request parsed again did not take. */
-	if (next != KHTTPD_WAIT_OPEN)
+	/*
+	 * A slow open's result that the request parsed again did not take.
+	 * Kept while the head is read again (KHTTPD_HEADER): it marks the
+	 * request as counted and opened already.
+	 */
+	if (next != KHTTPD_WAIT_OPEN && next != KHTTPD_HEADER)
 		khttpd_slowopen_drop(c);
 	return next;
 }

@@ -74,6 +74,7 @@ struct khttpd_conn {
 	loff_t end;			/* end of the content to send */
 	loff_t readin_end;		/* the last read-in reached here */
 	char *pre;			/* input the daemon gave: before the socket's */
+	loff_t evicted_at;		/* a page read in and lost again */
 	u32 requests;			/* served on this connection */
 	u16 head_len;
 	u16 head_sent;
@@ -82,6 +83,7 @@ struct khttpd_conn {
 	u8 state;			/* enum khttpd_state */
 	u8 timeout_class;		/* enum khttpd_timeout */
 	u8 version;			/* of the request at hand: 10 or 11 */
+	u8 evicted_laps;		/* read-ins of evicted_at so far */
 	bool keep_alive;		/* after the response at hand */
 	bool head_only;			/* HEAD: no content */
 	bool tls;			/* a kTLS socket (given by the daemon) */
@@ -104,6 +106,7 @@ struct khttpd_stats {
 	u64 rejects;		/* connections over max_connections */
 	u64 refused_paths;	/* escapes and mode-rule refusals */
 	u64 slow_opens;		/* lookups and opens done on the workqueue */
+	u64 slow_opens_refused;	/* 503: too many of them in flight */
 	u64 given;		/* connections the daemon gave back */
 	u64 tls_conns;		/* ... of them kTLS */
 	u64 tls_sent;		/* bytes (head and content) sent through kTLS */

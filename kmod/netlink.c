@@ -274,15 +274,106 @@ static int khttpd_nl_deliver(struct sock *dsk, struct sk_buff *skb)
 	return err;
 }
 
+/*
+ * A handoff under way, on its caller's stack, in three steps: begin takes
+ * a handle for the registered daemon, publish parks the entry in the table
+ * and deliver queues the notice (and withdraws the entry if it cannot).
+ * Once published, the entry belongs to the table: the expiry work or a
+ * claim may free it at any moment. Publish therefore forgets it, and from
+ * there on only the handle names it.
+ */
+struct khttpd_handoff {
+	struct khttpd_pending *entry;	/* NULL once published */
+	u64 handle;
+	struct sock *dsk;		/* the daemon, held while delivering */
+	struct sk_buff *skb;		/* the notice */
+	u32 timeout_ms;
+};
+
+/* A handle for the registered daemon, if there is one and room. */
+static int khttpd_handoff_begin(struct khttpd_handoff *h)
+{
+	int err = 0;
+
+	spin_lock(&khttpd_nl_lock);
+	h->dsk = khttpd_daemon_sk;
+	h->timeout_ms = khttpd_claim_timeout_ms;
+	if (!h->dsk || khttpd_nl_closing)
+		err = -ENOTCONN;
+	else if (khttpd_npending >= KHTTPD_NL_PENDING_MAX)
+		err = -EBUSY;
+	else
+		h->handle = khttpd_next_handle++;
+	spin_unlock(&khttpd_nl_lock);
+	if (err)
+		atomic64_inc(&khttpd_nl_stats.refused);
+	else
+		h->entry->handle = h->handle;
+	return err;
+}
+
+/*
+ * Park sock under the handle, with its expiry armed, if the daemon is
+ * still the one the handle was taken for. Parked before the notice is
+ * sent: a fast daemon may claim before it is even queued.
+ */
+static int khttpd_handoff_publish(struct khttpd_handoff *h,
+				  struct socket *sock)
+{
+	struct khttpd_pending *p = h->entry;
+
+	p->sock = sock;
+	INIT_DELAYED_WORK(&p->expire, khttpd_expire_fn);
+	spin_lock(&khttpd_nl_lock);
+	if (khttpd_daemon_sk != h->dsk || khttpd_nl_closing) {
+		spin_unlock(&khttpd_nl_lock);
+		atomic64_inc(&khttpd_nl_stats.refused);
+		return -ENOTCONN;
+	}
+	sock_hold(h->dsk);
+	hash_add(khttpd_pending_tab, &p->node, h->handle);
+	khttpd_npending++;
+	queue_delayed_work(khttpd_nl_wq, &p->expire,
+			   msecs_to_jiffies(h->timeout_ms));
+	h->entry = NULL;
+	spin_unlock(&khttpd_nl_lock);
+	return 0;
+}
+
+/*
+ * The notice was not delivered (daemon gone or its queue full): take the
+ * entry back by its handle. If the expiry (or a claim) has it already, it
+ * answers for the socket, and the entry may be freed: 0.
+ */
+static int khttpd_handoff_withdraw(struct khttpd_handoff *h, int err)
+{
+	struct khttpd_pending *p = khttpd_pending_take(h->handle);
+
+	if (!p)
+		return 0;
+	cancel_delayed_work_sync(&p->expire);
+	kfree(p);
+	atomic64_inc(&khttpd_nl_stats.refused);
+	return err;
+}
+
+/* Queue the published notice, which goes to that daemon or to none. */
+static int khttpd_handoff_deliver(struct khttpd_handoff *h)
+{
+	int err = khttpd_nl_deliver(h->dsk, h->skb);
+
+	sock_put(h->dsk);
+	if (err)
+		return khttpd_handoff_withdraw(h, err);
+	atomic64_inc(&khttpd_nl_stats.handoffs);
+	return 0;
+}
+
 int khttpd_netlink_handoff(struct socket *sock, const void *pre,
 			   size_t pre_len, size_t head_len)
 {
+	struct khttpd_handoff h = {};
 	struct khttpd_nl_peer peer;
-	struct khttpd_pending *p;
-	struct sk_buff *skb;
-	struct sock *dsk;
-	u32 timeout;
-	u64 handle;
 	void *hdr;
 	int err;
 
@@ -296,93 +387,42 @@ int khttpd_netlink_handoff(struct socket *sock, const void *pre,
 	err = khttpd_peer_get(sock, &peer);
 	if (err)
 		return err;
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	skb = genlmsg_new(nla_total_size_64bit(8) + nla_total_size(sizeof(peer)) +
-			  nla_total_size(2) + nla_total_size(head_len),
-			  GFP_KERNEL);
-	if (!p || !skb) {
+	h.entry = kzalloc(sizeof(*h.entry), GFP_KERNEL);
+	h.skb = genlmsg_new(nla_total_size_64bit(8) +
+			    nla_total_size(sizeof(peer)) + nla_total_size(2) +
+			    nla_total_size(head_len), GFP_KERNEL);
+	if (!h.entry || !h.skb) {
 		err = -ENOMEM;
 		goto free;
 	}
-	hdr = genlmsg_put(skb, 0, 0, &khttpd_genl_family, 0,
+	hdr = genlmsg_put(h.skb, 0, 0, &khttpd_genl_family, 0,
 			  KHTTPD_CMD_HANDOFF);
 	if (!hdr) {
 		err = -EMSGSIZE;
 		goto free;
 	}
-
-	spin_lock(&khttpd_nl_lock);
-	dsk = khttpd_daemon_sk;
-	timeout = khttpd_claim_timeout_ms;
-	if (!dsk || khttpd_nl_closing ||
-	    khttpd_npending >= KHTTPD_NL_PENDING_MAX) {
-		spin_unlock(&khttpd_nl_lock);
-		err = dsk ? -EBUSY : -ENOTCONN;
-		atomic64_inc(&khttpd_nl_stats.refused);
+	err = khttpd_handoff_begin(&h);
+	if (err)
 		goto free;
-	}
-	/*
-	 * Once p is in the table the expiry work (or a claim) owns it and may
-	 * free it at any moment: from there on only this copy is read.
-	 */
-	handle = khttpd_next_handle++;
-	p->handle = handle;
-	spin_unlock(&khttpd_nl_lock);
-
-	if (nla_put_u64_64bit(skb, KHTTPD_A_HANDLE, handle, KHTTPD_A_PAD) ||
-	    nla_put(skb, KHTTPD_A_PEER, sizeof(peer), &peer) ||
-	    nla_put_u16(skb, KHTTPD_A_LOCAL_PORT,
+	if (nla_put_u64_64bit(h.skb, KHTTPD_A_HANDLE, h.handle, KHTTPD_A_PAD) ||
+	    nla_put(h.skb, KHTTPD_A_PEER, sizeof(peer), &peer) ||
+	    nla_put_u16(h.skb, KHTTPD_A_LOCAL_PORT,
 			ntohs(inet_sk(sock->sk)->inet_sport))) {
 		err = -EMSGSIZE;
 		goto free;
 	}
-	err = khttpd_head_take(sock, skb, pre, pre_len, head_len);
+	err = khttpd_head_take(sock, h.skb, pre, pre_len, head_len);
 	if (err)
 		goto free;
-	genlmsg_end(skb, hdr);
-
-	/*
-	 * Park before sending: a fast daemon may claim before the notice
-	 * is even queued. The notice goes to the daemon the handle was
-	 * taken for, or to none.
-	 */
-	p->sock = sock;
-	INIT_DELAYED_WORK(&p->expire, khttpd_expire_fn);
-	spin_lock(&khttpd_nl_lock);
-	if (khttpd_daemon_sk != dsk || khttpd_nl_closing) {
-		spin_unlock(&khttpd_nl_lock);
-		err = -ENOTCONN;
-		atomic64_inc(&khttpd_nl_stats.refused);
+	genlmsg_end(h.skb, hdr);
+	err = khttpd_handoff_publish(&h, sock);
+	if (err)
 		goto free;
-	}
-	sock_hold(dsk);
-	hash_add(khttpd_pending_tab, &p->node, p->handle);
-	khttpd_npending++;
-	queue_delayed_work(khttpd_nl_wq, &p->expire, msecs_to_jiffies(timeout));
-	spin_unlock(&khttpd_nl_lock);
-
-	err = khttpd_nl_deliver(dsk, skb);
-	sock_put(dsk);
-	if (err) {
-		/*
-		 * Undelivered (daemon gone or its queue full). If the expiry
-		 * already took the socket, it answers for it, and p may be
-		 * gone.
-		 */
-		p = khttpd_pending_take(handle);
-		if (!p)
-			return 0;
-		cancel_delayed_work_sync(&p->expire);
-		kfree(p);
-		atomic64_inc(&khttpd_nl_stats.refused);
-		return err;
-	}
-	atomic64_inc(&khttpd_nl_stats.handoffs);
-	return 0;
+	return khttpd_handoff_deliver(&h);
 
 free:
-	nlmsg_free(skb);
-	kfree(p);
+	nlmsg_free(h.skb);
+	kfree(h.entry);
 	return err;
 
 refused_notconn:

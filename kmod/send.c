@@ -241,8 +241,8 @@ enum khttpd_state khttpd_send_process(struct khttpd_conn *c)
 				n = khttpd_send_read(c);
 				if (n != -ENODATA)
 					break;
-				/* evicted again: read it in again */
-				c->readin_end = c->pos;
+				if (khttpd_content_evicted(c) == KHTTPD_MISS_FAIL)
+					return KHTTPD_CLOSE;
 				fallthrough;
 			default:
 				return khttpd_pagecache_readin(c);

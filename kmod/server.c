@@ -77,23 +77,20 @@ void khttpd_conn_io_complete(struct khttpd_conn *c)
 }
 
 /*
- * Whether the work item gave c back, which then resumes in state next with
- * its timeout cls armed (none ran while the workqueue held c). IO_DONE is
- * consumed under thr->lock, so khttpd_conn_io_complete() has let go of c
- * when this says yes.
+ * Whether the work item gave c back, which then resumes in state next (its
+ * caller arms its timeout: none was armed while the workqueue held c).
+ * IO_DONE is consumed under thr->lock, so khttpd_conn_io_complete() has let
+ * go of c when this says yes.
  */
-static bool khttpd_conn_resume(struct khttpd_conn *c, enum khttpd_state next,
-			       enum khttpd_timeout cls)
+static bool khttpd_conn_resume(struct khttpd_conn *c, enum khttpd_state next)
 {
 	bool done;
 
 	spin_lock_irq(&c->thr->lock);
 	done = test_and_clear_bit(KHTTPD_CONN_IO_DONE, &c->flags);
 	spin_unlock_irq(&c->thr->lock);
-	if (done) {
+	if (done)
 		c->state = next;
-		khttpd_timeout_arm(c, cls);
-	}
 	return done;
 }
 
@@ -435,6 +432,25 @@ void khttpd_timeout_disarm(struct khttpd_conn *c)
 	list_del_init(&c->timeout_node);
 }
 
+/*
+ * Put c back on the list of cls with the arming time it had, where that
+ * keeps the list sorted, so that its deadline is the one it had before
+ * khttpd_timeout_disarm(). Returns whether that deadline is still ahead.
+ */
+static bool khttpd_timeout_rejoin(struct khttpd_conn *c,
+				  enum khttpd_timeout cls)
+{
+	struct khttpd_conn *pos;
+
+	c->timeout_class = cls;
+	list_for_each_entry_reverse(pos, &c->thr->timeouts[cls], timeout_node)
+		if (!time_after(pos->armed, c->armed))
+			break;
+	/* after pos, or first when pos ran back to the list head */
+	list_add(&c->timeout_node, &pos->timeout_node);
+	return time_before(jiffies, c->armed + khttpd_timeout_len(cls));
+}
+
 static void khttpd_timer_fn(struct timer_list *t)
 {
 	struct khttpd_thread *thr = from_timer(thr, t, timer);
@@ -485,8 +501,13 @@ static void khttpd_schedule(struct khttpd_pass *p, struct khttpd_conn *c)
 	switch (c->state) {
 	case KHTTPD_WAIT_OPEN:
 		/* The head is parsed again, the open's result waits in c. */
-		if (!khttpd_conn_resume(c, KHTTPD_HEADER, KHTTPD_TO_HEADER))
+		if (!khttpd_conn_resume(c, KHTTPD_HEADER))
 			return;
+		/* Its deadline passed during the open: the 408 comes first. */
+		if (!khttpd_timeout_rejoin(c, KHTTPD_TO_HEADER)) {
+			set_bit(KHTTPD_EV_TIMER, &c->thr->events);
+			return;
+		}
 		fallthrough;
 	case KHTTPD_IDLE:
 	case KHTTPD_HEADER:
@@ -496,8 +517,13 @@ static void khttpd_schedule(struct khttpd_pass *p, struct khttpd_conn *c)
 		to = &p->handoff;
 		break;
 	case KHTTPD_WAIT_IO:
-		if (!khttpd_conn_resume(c, KHTTPD_SEND, KHTTPD_TO_SEND))
+		/*
+		 * A fresh send timeout: the disk's time is not the client's
+		 * (khttpd_content_evicted() bounds the laps).
+		 */
+		if (!khttpd_conn_resume(c, KHTTPD_SEND))
 			return;
+		khttpd_timeout_arm(c, KHTTPD_TO_SEND);
 		fallthrough;
 	case KHTTPD_SEND:
 		to = &p->send;

@@ -7,11 +7,22 @@
  * goes to the workqueue, which looks up and opens the blocking way and
  * gives the connection back. The request head was only peeked, so the
  * thread then parses it again and takes the result waiting for it.
+ *
+ * A blocking open can hold a worker of the read-in workqueue for the whole
+ * lease-break time, so only KHTTPD_SLOWOPEN_MAX are in flight; past that a
+ * request is answered 503 and closed (slow_opens_refused). The head's
+ * deadline runs on meanwhile: a connection whose header_timeout passed
+ * while its file was opened gets the 408 it would have had.
  */
 #include <linux/file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include "khttpd.h"
+
+/* Opens on the workqueue at once, of all threads: 1/4 of its workers. */
+#define KHTTPD_SLOWOPEN_MAX	64
+
+static atomic_t khttpd_slowopens = ATOMIC_INIT(0);
 
 struct khttpd_slowopen {
 	struct khttpd_found found;
@@ -27,6 +38,7 @@ static void khttpd_slowopen_work(struct work_struct *work)
 	struct khttpd_slowopen *so = c->slowopen;
 
 	so->status = khttpd_file_open(so->path, so->len, false, &so->found);
+	atomic_dec(&khttpd_slowopens);
 	/* The last use of c here: the thread may free it from now on. */
 	khttpd_conn_io_complete(c);
 }
@@ -38,18 +50,23 @@ static void khttpd_slowopen_work(struct work_struct *work)
  * @len: its length
  *
  * The workqueue owns @c until khttpd_conn_io_complete() gives it back in
- * KHTTPD_HEADER; no timeout runs meanwhile.
+ * KHTTPD_HEADER, with the header deadline it had (khttpd_schedule()).
  *
- * Return: KHTTPD_WAIT_OPEN, or a 503 when there is no memory for it.
+ * Return: KHTTPD_WAIT_OPEN, or a closing 503 when KHTTPD_SLOWOPEN_MAX are
+ * in flight or there is no memory for it.
  */
 enum khttpd_state khttpd_slowopen_start(struct khttpd_conn *c,
 					const char *path, size_t len)
 {
-	struct khttpd_slowopen *so;
+	struct khttpd_slowopen *so = NULL;
 
-	/* No reclaim on the thread: without memory, come again later. */
-	so = kmalloc(struct_size(so, path, len + 1), GFP_NOWAIT | __GFP_NOWARN);
+	if (atomic_inc_return(&khttpd_slowopens) > KHTTPD_SLOWOPEN_MAX)
+		c->thr->stats.slow_opens_refused++;
+	else	/* No reclaim on the thread: without memory, come again later. */
+		so = kmalloc(struct_size(so, path, len + 1),
+			     GFP_NOWAIT | __GFP_NOWARN);
 	if (!so) {
+		atomic_dec(&khttpd_slowopens);
 		c->keep_alive = false;
 		return khttpd_send_error(c, 503, "Retry-After: 1\r\n");
 	}

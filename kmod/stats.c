@@ -36,8 +36,8 @@ void khttpd_stats_response(struct khttpd_thread *thr, int status)
 static const char *const khttpd_stat_names[] = {
 	"accepted", "active", "requests", "1xx", "2xx", "3xx", "4xx", "5xx",
 	"sent_zerocopy", "sent_copied", "cache_misses", "handoffs",
-	"timeouts", "rejects", "refused_paths", "slow_opens", "given",
-	"tls_conns", "tls_sent",
+	"timeouts", "rejects", "refused_paths", "slow_opens",
+	"slow_opens_refused", "given", "tls_conns", "tls_sent",
 };
 
 static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
@@ -57,6 +57,7 @@ static void khttpd_stats_values(const struct khttpd_stats *s, u64 *v)
 	v[n++] = READ_ONCE(s->rejects);
 	v[n++] = READ_ONCE(s->refused_paths);
 	v[n++] = READ_ONCE(s->slow_opens);
+	v[n++] = READ_ONCE(s->slow_opens_refused);
 	v[n++] = READ_ONCE(s->given);
 	v[n++] = READ_ONCE(s->tls_conns);
 	v[n++] = READ_ONCE(s->tls_sent);

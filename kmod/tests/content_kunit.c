@@ -83,11 +83,56 @@ static void window_without_content_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, test_bit(KHTTPD_CONN_QUEUED, &c.flags));
 }
 
+/* A page at @c->pos read in and evicted again before its copy, @laps times. */
+static void evicted_laps(struct kunit *test, struct khttpd_conn *c, int laps)
+{
+	loff_t pos = c->pos;
+
+	while (laps--) {
+		readin_done(c, pos + P(4), false);
+		KUNIT_EXPECT_EQ(test, khttpd_content_miss(c), KHTTPD_MISS_COPY);
+		KUNIT_EXPECT_EQ(test, khttpd_content_evicted(c),
+				KHTTPD_MISS_READIN);
+		/* the next miss reads it in, not copies what is gone */
+		KUNIT_EXPECT_EQ(test, c->readin_end, pos);
+		KUNIT_EXPECT_EQ(test, khttpd_content_miss(c),
+				KHTTPD_MISS_READIN);
+	}
+}
+
+static void evicted_again_and_again_ends_test(struct kunit *test)
+{
+	struct khttpd_conn c = {};
+
+	khttpd_content_set(&c, some_file, 0, P(10));
+	c.pos = P(2);
+	evicted_laps(test, &c, KHTTPD_EVICTED_LAPS);
+	readin_done(&c, P(6), false);
+	KUNIT_EXPECT_EQ(test, khttpd_content_evicted(&c), KHTTPD_MISS_FAIL);
+}
+
+static void evicted_laps_count_at_one_page_test(struct kunit *test)
+{
+	struct khttpd_conn c = {};
+
+	khttpd_content_set(&c, some_file, 0, P(10));
+	c.pos = P(2);
+	evicted_laps(test, &c, KHTTPD_EVICTED_LAPS);
+	/* page 2 went out at last: page 3 has laps of its own */
+	c.pos = P(3);
+	evicted_laps(test, &c, KHTTPD_EVICTED_LAPS);
+	/* and the next response on the connection too, at its first page */
+	khttpd_content_set(&c, some_file, P(3), P(10));
+	evicted_laps(test, &c, KHTTPD_EVICTED_LAPS);
+}
+
 static struct kunit_case khttpd_content_cases[] = {
 	KUNIT_CASE(failed_readin_ends_the_response_test),
 	KUNIT_CASE(error_is_not_the_next_responses_test),
 	KUNIT_CASE(error_passed_by_is_stale_test),
 	KUNIT_CASE(window_without_content_test),
+	KUNIT_CASE(evicted_again_and_again_ends_test),
+	KUNIT_CASE(evicted_laps_count_at_one_page_test),
 	{}
 };
 

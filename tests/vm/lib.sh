@@ -43,10 +43,11 @@ load_kmods() {
 dmesg_mark() { dmesg -c > /dev/null; }
 dmesg_has() { dmesg | grep -q "$1"; }
 
-# stat_all COLUMN: the total of a /proc/net/khttpd/stats column
+# stat_all COLUMN: the total of a /proc/net/khttpd/stats column (nothing
+# when there is no such column, rather than the whole line)
 stat_all() {
 	awk -v f="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i }
-		$1 == "all" { print $c[f] }' /proc/net/khttpd/stats
+		$1 == "all" && (f in c) { print $c[f] }' /proc/net/khttpd/stats
 }
 
 # conns: how many connections the module has open now; conns_are N and
