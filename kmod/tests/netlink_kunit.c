@@ -11,6 +11,21 @@
 #include <linux/net.h>
 #include "../netlink.c"
 
+/*
+ * The GIVE and STATS handlers of netlink.c call into give.c and stats.c,
+ * which need the server threads; no case here sends those commands.
+ */
+int khttpd_give(int fd, const void *data, size_t len,
+		struct netlink_ext_ack *extack)
+{
+	return -EOPNOTSUPP;
+}
+
+int khttpd_stats_sum(struct khttpd_stats *sum)
+{
+	return -ENODEV;
+}
+
 struct handoff_fixture {
 	struct socket *client;	/* parked, then answered and released */
 	struct socket *peer;	/* the HTTP client's end */
