@@ -7,6 +7,8 @@
  * the backend (completed or not), keep or drop keep-alive, fail with 502,
  * follow a local redirect, pause on a full socket and resume on drain.
  * The job is a bare one on one end of a socketpair, no backend process.
+ * Memory running out is simulated: malloc and realloc are wrapped (the
+ * Makefile links this program with --wrap) to fail above a size.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +25,30 @@
 #include "khttpd_check.h"
 
 static int released, released_ok, resumed;
+
+/* Allocations of at least fail_size bytes fail (SIZE_MAX: none). */
+static size_t fail_size = SIZE_MAX;
+
+void *__real_malloc(size_t n);
+void *__real_realloc(void *p, size_t n);
+
+void *__wrap_malloc(size_t n)
+{
+	if (n >= fail_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (n >= fail_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_realloc(p, n);
+}
 
 static void on_release(struct gw_job *j, bool ok)
 {
@@ -445,6 +471,62 @@ static void client_gone(void)
 	close(conn.ev.fd);
 }
 
+/* Whether j failed with 500 for want of memory, having sent nothing more. */
+static bool out_of_memory(const struct gw_job *j)
+{
+	return j->fail_status == 500 && released == 1 && !released_ok &&
+	       conn.error_note && !strcmp(conn.error_note, "out of memory") &&
+	       !strcmp(received(), "");
+}
+
+/*
+ * Memory running out at each step: a 500 (no head has gone out yet) or
+ * the end of the job, never a cut or garbled response.
+ */
+static void no_memory(void)
+{
+	static const char cgi_head[] = "Content-Type: a/b\r\n\r\n";
+	static const char nph_head[] = "HTTP/1.1 200 OK\r\n\r\n";
+	size_t big = 2 * GW_BUF;
+	char *one = malloc(sizeof(cgi_head) + big);
+	struct gw_job *j;
+
+	if (!one)
+		exit(2);
+	memcpy(one, cgi_head, sizeof(cgi_head) - 1);
+	memset(one + sizeof(cgi_head) - 1, 'm', big);
+
+	/* the client's head cannot be built */
+	j = start(11, false, false);
+	fail_size = 0;
+	CHECK(!gw_output(j, cgi_head, strlen(cgi_head)) && out_of_memory(j) &&
+	      j->head_sent == false, "no memory for the head: 500");
+	fail_size = GW_BUF;	/* the output buffer is at least this */
+	j = start(11, false, false);
+	CHECK(!gw_output(j, cgi_head, strlen(cgi_head)) && out_of_memory(j),
+	      "no room to queue the head: 500");
+	j = start(11, false, true);
+	CHECK(!gw_output(j, nph_head, strlen(nph_head)) && out_of_memory(j),
+	      "no room to queue an nph- head: 500");
+
+	/* the body, in the write that ends the head, then in a later one */
+	fail_size = 2 * GW_BUF;	/* the head's buffer, not the body's too */
+	j = start(10, false, false);
+	CHECK(!gw_output(j, one, sizeof(cgi_head) - 1 + big) &&
+	      j->fail_status == 500 && !released_ok,
+	      "no room for the body after the head: the job fails");
+	fail_size = SIZE_MAX;
+	j = start(10, false, false);
+	CHECK(gw_output(j, cgi_head, strlen(cgi_head)) &&
+	      !strncmp(received(), "HTTP/1.1 200 ", 13));
+	fail_size = GW_BUF;
+	CHECK(!gw_output(j, one, big) && j->fail_status == 500 && !released_ok &&
+	      !strcmp(conn.error_note, "out of memory"),
+	      "no room for a later body: the job fails");
+	fail_size = SIZE_MAX;
+	free(one);
+}
+
 /* Each response frees what it allocated, also when it fails. */
 static void no_leaks(void)
 {
@@ -484,6 +566,7 @@ int main(void)
 	bad_heads();
 	nph();
 	client_gone();
+	no_memory();
 	no_leaks();
 	free(job.out);
 	return check_done("test_gw_output");
