@@ -41,6 +41,17 @@ void *__wrap_malloc(size_t n)
 	return __real_malloc(n);
 }
 
+char *__real_strdup(const char *s);
+
+char *__wrap_strdup(const char *s)
+{
+	if (strlen(s) + 1 >= fail_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_strdup(s);
+}
+
 void *__wrap_realloc(void *p, size_t n)
 {
 	if (n >= fail_size) {
@@ -234,6 +245,30 @@ static void chunk_sizes_in_hex(void)
 	free(big);
 	gw_output_end(j);
 	CHECK(!strcmp(received(), "0\r\n\r\n") && released_ok);
+
+	/* ended while the client's socket is full: nothing after the end */
+	j = start(11, false, false);
+	big = malloc(BIG);
+	memset(big, 'b', BIG);
+	feed(j, "Status: 200 OK\r\n\r\n", 100);
+	gw_output(j, big, BIG);
+	gw_output_end(j);
+	CHECK(released_ok && j->out_len && !j->finishing, "ended, still queued");
+	CHECK(!gw_output(j, "more", 4), "output after the end is refused");
+	gw_output_end(j);
+	for (int i = 0; i < 10000 && j->out_len; i++) {
+		r = received();
+		if (strlen(r) >= 5)
+			memcpy(all, r + strlen(r) - 5, 6);
+		if (!gw_flush(j))
+			break;
+	}
+	r = received();
+	if (strlen(r) >= 5)
+		memcpy(all, r + strlen(r) - 5, 6);
+	CHECK(!strcmp(all, "0\r\n\r\n") && released == 1,
+	      "one last chunk, last: %s", all);
+	free(big);
 }
 
 static void declared_length(void)
@@ -346,10 +381,22 @@ static void redirects(void)
 
 	CHECK(!feed(j, "Location: /other?x=1\r\n\r\n", 100));
 	CHECK(j->redirect_to && !strcmp(j->redirect_to, "/other?x=1") &&
-	      released_ok && j->finishing && !j->head_sent &&
+	      released_ok && j->finishing && !j->head_sent && !j->fail_status &&
+	      conn.keep_alive && !conn.error_note &&
 	      !strcmp(received(), ""), "a local redirect sends nothing");
 	free(j->redirect_to);
 	j->redirect_to = NULL;
+	j = start(11, false, false);
+	fail_size = 0;
+	CHECK(!feed(j, "Location: /other\r\n\r\n", 100) && !j->redirect_to &&
+	      j->fail_status == 500 && j->finishing && !strcmp(received(), ""),
+	      "no memory for a local redirect: 500");
+	fail_size = SIZE_MAX;
+
+	/* the type a script gives goes out as given, however short */
+	j = start(11, false, false);
+	CHECK(feed(j, "Content-Type: x\r\n\r\n", 100) &&
+	      has(received(), "\r\nContent-Type: x\r\n"));
 
 	j = start(11, false, false);
 	CHECK(feed(j, "Location: http://example.org/x\r\n\r\n", 100));
@@ -369,7 +416,9 @@ static void bad_heads(void)
 	      !strcmp(received(), ""), "a malformed head: 502");
 
 	j = start(11, false, false);
-	CHECK(feed(j, "X-A: 1\r\n", 100));
+	timer_armed();
+	CHECK(feed(j, "X-A: 1\r\n", 100) && timer_armed(),
+	      "part of a head restarts the timeout");
 	gw_output_end(j);
 	CHECK(j->fail_status == 502 && conn.error_note &&
 	      strstr(conn.error_note, "without a complete head"),
@@ -431,6 +480,28 @@ static void nph(void)
 	CHECK(!feed(j, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 100) &&
 	      j->fail_status == 502 && strstr(conn.error_note, "chunked") &&
 	      !strcmp(received(), ""), "nph chunked: 502");
+
+	/* its own head says close: the connection closes */
+	j = start(11, false, true);
+	CHECK(feed(j, "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+		   "Content-Length: 2\r\n\r\nhi", 100));
+	gw_output_end(j);
+	CHECK(!strcmp(body_of(received()), "hi") && !conn.keep_alive &&
+	      released_ok, "nph, Connection: close");
+
+	/* a head longer than a script's may be, though the parser waits */
+	{
+		char *big = malloc(CGI_RESP_HEAD_MAX + 2);
+
+		memcpy(big, "HTTP/1.1 200 OK\r\nX-A: ", 23);
+		memset(big + 23, 'a', CGI_RESP_HEAD_MAX + 1 - 23);
+		big[CGI_RESP_HEAD_MAX + 1] = '\0';
+		j = start(11, false, true);
+		CHECK(!gw_output(j, big, CGI_RESP_HEAD_MAX + 1) &&
+		      j->fail_status == 502 && strstr(conn.error_note, "too long") &&
+		      !strcmp(received(), ""), "nph head too long: 502");
+		free(big);
+	}
 
 	j = start(11, false, true);
 	CHECK(!feed(j, "HTTP/9 x\r\n\r\n", 100) && j->fail_status == 502 &&
