@@ -255,6 +255,41 @@ static void test_response_parse(void)
 	proxy_resp_free(&r);
 }
 
+/* A backend's status line: "HTTP/1.x SSS[ reason]", each part checked. */
+static void test_status_line(void)
+{
+	static const struct { const char *line; int status; } lines[] = {
+		/* refused (status 0): one part wrong at a time */
+		{ "HTTX/1.1 200 OK", 0 }, { "HTTP/1.2 200 OK", 0 },
+		{ "HTTP/1.1x200 OK", 0 }, { "HTTP/1.1 099 OK", 0 },
+		{ "HTTP/1.1 600 OK", 0 }, { "HTTP/1.1 2/0 OK", 0 },
+		{ "HTTP/1.1 2:0 OK", 0 }, { "HTTP/1.1 20/ OK", 0 },
+		{ "HTTP/1.1 20: OK", 0 }, { "HTTP/1.1 2000 OK", 0 },
+		{ "HTTP/1.1 200 O\001K", 0 },
+		/* accepted: the bounds of each digit, a tab in the reason */
+		{ "HTTP/1.1 100 Continue", 100 }, { "HTTP/1.1 599 Odd", 599 },
+		{ "HTTP/1.1 190 A", 190 }, { "HTTP/1.0 509 B", 509 },
+		{ "HTTP/1.1 200 O\tK", 200 }, { "HTTP/1.1 200", 200 },
+	};
+	char head[128];
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct proxy_resp r;
+		int rc;
+
+		snprintf(head, sizeof(head), "%s\r\nX-A: b\r\n\r\n",
+			 lines[i].line);
+		rc = parse(head, &r);
+		CHECK(lines[i].status ? rc == KHTTP_DONE &&
+		      r.status == lines[i].status &&
+		      r.version == (lines[i].line[7] == '1' ? 11 : 10) :
+		      rc < 0, "%s: want %d, got rc %d status %d", lines[i].line,
+		      lines[i].status, rc, rc == KHTTP_DONE ? r.status : -1);
+		if (rc == KHTTP_DONE)
+			proxy_resp_free(&r);
+	}
+}
+
 static void test_response_build(void)
 {
 	const char *in = "HTTP/1.1 201 Created\r\nConnection: X-Hop\r\nX-Hop: 1\r\n"
@@ -403,6 +438,7 @@ int main(void)
 	test_request();
 	test_loop();
 	test_response_parse();
+	test_status_line();
 	test_response_build();
 	test_caching_rules();
 	return check_done("test_proxy_http");
