@@ -206,6 +206,19 @@ static void test_request(void)
 	free(h);
 }
 
+/* Each daemon's Via token: "khttpd-" and 16 hex digits, its own. */
+static void test_via_token(void)
+{
+	char a[PROXY_VIA_TOKEN_LEN + 1], b[PROXY_VIA_TOKEN_LEN + 1];
+
+	memset(a, '?', sizeof(a));
+	proxy_via_token_init(a);
+	proxy_via_token_init(b);
+	CHECK(strlen(a) == PROXY_VIA_TOKEN_LEN && !strncmp(a, "khttpd-", 7) &&
+	      strspn(a + 7, "0123456789abcdef") == 16, "token %.24s", a);
+	CHECK(strcmp(a, b), "two tokens differ: %s %s", a, b);
+}
+
 static void test_loop(void)
 {
 	parse_request("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
@@ -383,6 +396,28 @@ static void test_caching_rules(void)
 		      "not storable: %s", never[i]);
 		proxy_resp_free(&r);
 	}
+	/* the seconds of max-age and s-maxage: digits only, a bad one ignored */
+	static const struct {
+		const char *cc;
+		unsigned ttl;
+	} ages[] = {
+		{ "max-age=90", 90 }, { "max-age=1000000000", 1000000000 },
+		{ "max-age=10000000000", 0 }, { "max-age=6x", 0 },
+		{ "max-age=/", 0 }, { "max-age=:", 0 }, { "max-age=", 0 },
+		{ "s-maxage=, max-age=60", 60 }, { "s-maxage=x, max-age=60", 60 },
+		{ "s-maxage=0, max-age=60", 0 },
+	};
+	for (size_t i = 0; i < sizeof(ages) / sizeof(*ages); i++) {
+		char head[128];
+
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 200 OK\r\nCache-Control: %s\r\n\r\n",
+			 ages[i].cc);
+		CHECK(parse(head, &r) == KHTTP_DONE &&
+		      proxy_response_ttl(&r, false, vary, sizeof(vary)) == ages[i].ttl,
+		      "%u s: %s", ages[i].ttl, ages[i].cc);
+		proxy_resp_free(&r);
+	}
 	/* to a request with credentials: only what says it may be shared */
 	static const struct {
 		const char *head;
@@ -437,6 +472,7 @@ int main(void)
 	test_target();
 	test_request();
 	test_loop();
+	test_via_token();
 	test_response_parse();
 	test_status_line();
 	test_response_build();
