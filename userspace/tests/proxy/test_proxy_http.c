@@ -322,13 +322,20 @@ static void test_response_build(void)
 	      strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
 	      strstr(h, "\r\nVia: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n"),
 	      "kept, framing, via: %s", S(h));
+	CHECK(h && len == strlen(h) &&
+	      !strcmp(h, "HTTP/1.1 201 Created\r\nSet-Cookie: a=b\r\n"
+		      "Transfer-Encoding: chunked\r\n"
+		      "Via: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n\r\n"),
+	      "the whole head, and nothing more: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, true, 10, &len);
 	CHECK(h && !strstr(h, "Transfer-Encoding") &&
 	      strstr(h, "Connection: keep-alive\r\n"), "1.0 client: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, false, 11, &len);
-	CHECK(h && strstr(h, "Connection: close\r\n"), "close");
+	CHECK(h && strlen(h) > 29 &&
+	      !strcmp(h + strlen(h) - 29, "abcdef\r\nConnection: close\r\n\r\n"),
+	      "close, last: %s", S(h));
 	free(h);
 	proxy_resp_free(&r);
 
@@ -379,6 +386,13 @@ static void test_caching_rules(void)
 	      strstr(f, "Cache-Control:") && !strstr(f, "Date") &&
 	      !strstr(f, "Content-Length") && !strstr(f, "Connection") &&
 	      !strstr(f, "Content-Type"), "stored fields: %s", S(f));
+	free(f);
+	proxy_resp_free(&r);
+	/* no field worth keeping: an empty set, not a failure */
+	parse("HTTP/1.1 200 OK\r\nDate: x\r\nContent-Type: a/b\r\n\r\n", &r);
+	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
+	CHECK(f && !strcmp(f, "") && len == 0 && !strcmp(ctype, "a/b"),
+	      "nothing to store: %s", S(f));
 	free(f);
 	proxy_resp_free(&r);
 	static const char *const never[] = {
