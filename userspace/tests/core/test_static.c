@@ -358,15 +358,16 @@ static void long_heads(void)
 }
 
 /*
- * The longest directory path there may be: an index file name that would
- * not fit after it is not looked for (no index: 403), not cut.
+ * The longest directory path there may be: an index file whose path
+ * would not fit the path buffer is not looked for (no index: 403), even
+ * where it exists.
  */
 static void longest_directory(void)
 {
 	static char path[WORKER_PATH_MAX];
 	char name[NAME_MAX + 1];
 	size_t len = 1;		/* the leading '/' */
-	int fd = open(root, O_PATH | O_DIRECTORY);
+	int next_fd, fd = open(root, O_PATH | O_DIRECTORY);
 
 	path[0] = '/';
 	/* plen + strlen("index.html") == sizeof(w.path): exactly too long */
@@ -389,6 +390,11 @@ static void longest_directory(void)
 	}
 	if (fd < 0 || len != WORKER_PATH_MAX - strlen("index.html"))
 		exit(2);
+	/* there, but its path and NUL would not fit the path buffer */
+	next_fd = openat(fd, "index.html", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (next_fd < 0 || write(next_fd, "i", 1) != 1)
+		exit(2);
+	close(next_fd);
 	close(fd);
 	path[len] = '\0';
 	expect("GET", path, "", 403, ANY, NULL);
