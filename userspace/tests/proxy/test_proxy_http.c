@@ -225,6 +225,8 @@ static void test_loop(void)
 	CHECK(proxy_request_looped(buf, &req, token), "own token seen");
 	CHECK(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
 	      "other token");
+	parse_request("GET / HTTP/1.1\r\nVia: 1.1 khttpd-0123456789abcdef\r\nHost: a\r\n\r\n");
+	CHECK(proxy_request_looped(buf, &req, token), "own token, first field");
 }
 
 static int parse(const char *s, struct proxy_resp *r)
