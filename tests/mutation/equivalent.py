@@ -77,6 +77,9 @@ EQUIVALENT = [
     Equivalent('userspace/gateway/output.c', 244, 'call log_msg() removed',
                'log_msg("%s: output beyond what its head allows (status %d): cut, closing",',
                'only the log line; what the client and the job see is the same'),
+    Equivalent('userspace/proxy/proxy_http.c', 143, 'constant 0 -> 1',
+               'if (getrandom(&r, sizeof(r), 0) != sizeof(r))',
+               'flags 1 is GRND_NONBLOCK: it differs only before the kernel\'s pool is initialised (early boot), and then the fallback still makes a token of the same form'),
 ]
 
 
