@@ -434,6 +434,17 @@ static void test_caching_rules(void)
 		      "%u s: %s", ages[i].ttl, ages[i].cc);
 		proxy_resp_free(&r);
 	}
+	/* Vary: a one-letter name is a name; names that do not fit: not stored */
+	parse("HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nVary: X\r\n\r\n", &r);
+	CHECK(proxy_response_ttl(&r, false, vary, sizeof(vary)) == 9 &&
+	      !strcmp(vary, "x"), "Vary: X: %s", vary);
+	proxy_resp_free(&r);
+	parse("HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nVary: abcdef\r\n\r\n", &r);
+	CHECK(proxy_response_ttl(&r, false, vary, 8) == 9 && !strcmp(vary, "abcdef"),
+	      "a Vary that just fits: %s", vary);
+	CHECK(proxy_response_ttl(&r, false, vary, 7) == 0,
+	      "a Vary that does not fit: not stored");
+	proxy_resp_free(&r);
 	/* to a request with credentials: only what says it may be shared */
 	static const struct {
 		const char *head;
