@@ -80,6 +80,9 @@ EQUIVALENT = [
     Equivalent('userspace/proxy/proxy_http.c', 143, 'constant 0 -> 1',
                'if (getrandom(&r, sizeof(r), 0) != sizeof(r))',
                'flags 1 is GRND_NONBLOCK: it differs only before the kernel\'s pool is initialised (early boot), and then the fallback still makes a token of the same form'),
+    Equivalent('userspace/proxy/proxy_http.c', 66, 'constant 0 -> 1',
+               'u16 pos = 0;',
+               'khttp_field_next() from byte 1 instead of the start returns one made-up field first, named from the second byte of the request line (a space in it, or a CRLF) up to the next colon, which matches no field name and is skipped on the name alone, then goes on at the next line: every real field is still walked (six walks in the file)'),
 ]
 
 
