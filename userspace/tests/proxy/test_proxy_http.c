@@ -147,6 +147,22 @@ static void test_request(void)
 	CHECK(h && len > 4 && !memcmp(h + len - 4, "\r\n\r\n", 4), "ends");
 	free(h);
 
+	/* a GET with a body keeps its length: the backend must not see a next request in it */
+	h = build("GET /g HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n",
+		  "192.0.2.1", NULL, &len);
+	CHECK(h && strstr(h, "\r\nContent-Length: 3\r\n"), "GET body length: %s", S(h));
+	free(h);
+	/* a PATCH (or PUT, POST) without a body says so */
+	h = build("PATCH /g HTTP/1.1\r\nHost: a\r\n\r\n", "192.0.2.1", NULL, &len);
+	CHECK(h && strstr(h, "\r\nContent-Length: 0\r\n"), "PATCH, no body: %s", S(h));
+	free(h);
+	/* no Host (HTTP/1.0): none is made up for X-Forwarded-Host or Forwarded */
+	h = build("GET /g HTTP/1.0\r\n\r\n", "192.0.2.1", NULL, &len);
+	CHECK(h && !strstr(h, "X-Forwarded-Host") && !strstr(h, "host=") &&
+	      strstr(h, "\r\nForwarded: for=192.0.2.1;proto=http\r\n"),
+	      "no Host: %s", S(h));
+	free(h);
+
 	h = build("GET http://other.example/p?q HTTP/1.1\r\nHost: x\r\n"
 		  "Transfer-Encoding: chunked\r\n\r\n", "::1", "backend:8080",
 		  &len);
