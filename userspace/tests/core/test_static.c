@@ -522,6 +522,7 @@ static void walk_without_openat2(void)
 	if (pid == 0) {
 		/* the child's checks are its own: it reports with its status */
 		atomic_store(&check_passed, 0);
+		atomic_store(&check_failed, 0);
 		if (dirfd < 0 || without_openat2()) {
 			fprintf(stderr, "  seccomp: %s\n", strerror(errno));
 			_exit(3);
