@@ -217,6 +217,13 @@ static void test_location(void)
 	/* measuring: no output buffer, the whole encoded length */
 	CHECK(khttp_path_encode(NULL, 0, "/a b?", 5) == 9, "encode measures");
 	CHECK(khttp_path_encode(out, 4, "/a b?", 5) == 9, "encode too small");
+	CHECK(khttp_path_encode(NULL, sizeof(out), "/a b?", 5) == 9,
+	      "no buffer, whatever its size: only measured");
+	CHECK(!khttp_location_build(NULL, sizeof(out), "/d", 2, "", 0),
+	      "no buffer: no Location");
+	/* a path is its length, not up to a NUL: the "/" of "//x" is "/" */
+	CHECK(khttp_location_build(out, sizeof(out), "//x", 1, "", 0) == 1 &&
+	      !strcmp(out, "/"), "the root, followed by other bytes: %s", out);
 }
 
 void test_response(void)

@@ -619,7 +619,6 @@ char *proxy_cached_fields(const struct proxy_resp *r, char *ctype,
 	struct strbuf s = { 0 };
 
 	ctype[0] = '\0';
-	strbuf_str(&s, "");
 	reqfield_copy(&s, r->fields, &r->freq, cached_keeps, &cc);
 	return strbuf_take(&s, len);
 }

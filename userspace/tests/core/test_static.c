@@ -116,7 +116,8 @@ static void expect(const char *method, const char *path, const char *fields,
 		   int status, long length, const char *body)
 {
 	bool bodyless = !strcmp(method, "HEAD") || status == 304;
-	char req[1024], v[256];
+	static char req[WORKER_PATH_MAX + 1024];
+	char v[256];
 	struct resp r;
 	long cl;
 
@@ -173,13 +174,14 @@ static void make_docroot(void)
 	snprintf(path, sizeof(path), "%s/fifo", root);
 	if (mkfifo(path, 0644))
 		exit(2);
-	for (const char *d = "dir\0noidx\0idxout\0two\0dir/.git\0"; *d;
+	for (const char *d = "dir\0noidx\0idxout\0two\0bye\0none\0dir/.git\0"; *d;
 	     d += strlen(d) + 1) {
 		snprintf(path, sizeof(path), "%s/%s", root, d);
 		if (mkdir(path, 0755))
 			exit(2);
 	}
 	put("dir/index.html", "<p>dir</p>", 0644);
+	put("idxout/second.html", "second", 0644);	/* after a refused index */
 	put("dir/.git/config", "c", 0644);
 	memset(path, 'm', NAME_MAX);	/* the longest name there may be */
 	path[NAME_MAX] = '\0';
@@ -322,6 +324,135 @@ static void directories(void)
 	expect("GET", "/idxout/", "", 403, ANY, NULL);
 }
 
+/*
+ * Heads too long for the scratch buffer are errors, never cut heads: a
+ * configured type too long for a file's head (500), a directory's
+ * redirect whose Location does not fit, or fits only on its own (414).
+ */
+static void long_heads(void)
+{
+	static char q[3000], path[sizeof(q) + 16];
+	struct mime_type *m = realloc(w.cfg->mimes, (w.cfg->nmimes + 1) *
+				      sizeof(*m));
+	char *type = malloc(WORKER_SCRATCH);
+
+	if (!m || !type)
+		exit(2);
+	memset(type, 't', WORKER_SCRATCH - 1);
+	type[1] = '/';
+	type[WORKER_SCRATCH - 1] = '\0';
+	m[w.cfg->nmimes].ext = strdup("big");
+	m[w.cfg->nmimes].type = type;
+	w.cfg->mimes = m;
+	w.cfg->nmimes++;
+	put("type.big", "b", 0644);
+	expect("GET", "/type.big", "", 500, ANY, NULL);
+	expect("GET", "/a.txt", "", 200, 10, "0123456789");
+
+	for (size_t len = 1990; len < sizeof(q); len += 1000) {
+		memset(q, 'q', len);
+		q[len] = '\0';
+		snprintf(path, sizeof(path), "/dir?%s", q);
+		expect("GET", path, "", 414, ANY, NULL);
+	}
+}
+
+/*
+ * The longest directory path there may be: an index file whose path
+ * would not fit the path buffer is not looked for (no index: 403), even
+ * where it exists.
+ */
+static void longest_directory(void)
+{
+	static char path[WORKER_PATH_MAX];
+	char name[NAME_MAX + 1];
+	size_t len = 1;		/* the leading '/' */
+	int next_fd, fd = open(root, O_PATH | O_DIRECTORY);
+
+	path[0] = '/';
+	/* plen + strlen("index.html") == sizeof(w.path): exactly too long */
+	while (fd >= 0 && len < WORKER_PATH_MAX - strlen("index.html")) {
+		size_t n = WORKER_PATH_MAX - strlen("index.html") - len - 1;
+		int next;
+
+		if (n > NAME_MAX)
+			n = NAME_MAX;
+		memset(name, 'l', n);
+		name[n] = '\0';
+		if (mkdirat(fd, name, 0755))
+			exit(2);
+		next = openat(fd, name, O_PATH | O_DIRECTORY);
+		close(fd);
+		fd = next;
+		memcpy(path + len, name, n);
+		len += n;
+		path[len++] = '/';
+	}
+	if (fd < 0 || len != WORKER_PATH_MAX - strlen("index.html"))
+		exit(2);
+	/* there, but its path and NUL would not fit the path buffer */
+	next_fd = openat(fd, "index.html", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (next_fd < 0 || write(next_fd, "i", 1) != 1)
+		exit(2);
+	close(next_fd);
+	close(fd);
+	path[len] = '\0';
+	expect("GET", path, "", 403, ANY, NULL);
+}
+
+/* A new client connection, adopted by the worker. */
+static void connect_client(void)
+{
+	struct sockaddr_in peer = { .sin_family = AF_INET };
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
+		exit(2);
+	conn_adopt(&w, sv[0], (struct sockaddr *)&peer, sizeof(peer), "", 0, false);
+	client = sv[1];
+}
+
+/* A plugin's answer for a directory without index file (dirlisting's). */
+static int answer_directory(struct conn *c, int dirfd)
+{
+	(void)dirfd;
+	if (!strcmp(c->w->path, "/bye/"))
+		return KP_CLOSE;
+	if (!strcmp(c->w->path, "/noidx/"))
+		return http_send_error(c, 410, NULL);
+	return KP_CONTINUE;
+}
+
+static void directory_plugins(void)
+{
+	static const struct khttpd_plugin lister = {
+		.name = "lister", .on_directory = answer_directory };
+	static const struct khttpd_plugin *only[] = { &lister };
+	const struct khttpd_plugin **saved = w.cfg->plugins;
+	static const char bye[] = "GET /bye/ HTTP/1.1\r\nHost: x\r\n\r\n";
+	char buf[256];
+	ssize_t n = 0;
+
+	w.cfg->plugins = only;
+	w.cfg->nplugins = 1;
+	expect("GET", "/noidx/", "", 410, ANY, NULL);	/* its answer, only */
+	expect("GET", "/none/", "", 403, ANY, NULL);	/* it passed: the core's */
+	/* KP_CLOSE: the connection closes, nothing is answered */
+	if (send(client, bye, strlen(bye), 0) != (ssize_t)strlen(bye))
+		exit(2);
+	for (int i = 0; i < 200; i++) {
+		worker_pump(&w, 10);
+		n = recv(client, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n >= 0)
+			break;
+	}
+	CHECK(n == 0, "a plugin's KP_CLOSE closes the connection: %zd bytes", n);
+	close(client);
+	connect_client();
+	w.cfg->plugins = saved;
+	w.cfg->nplugins = 0;
+}
+
 /* Seccomp: openat2 fails with ENOSYS, as on a kernel before 5.6. */
 static int without_openat2(void)
 {
@@ -391,6 +522,7 @@ static void walk_without_openat2(void)
 	if (pid == 0) {
 		/* the child's checks are its own: it reports with its status */
 		atomic_store(&check_passed, 0);
+		atomic_store(&check_failed, 0);
 		if (dirfd < 0 || without_openat2()) {
 			fprintf(stderr, "  seccomp: %s\n", strerror(errno));
 			_exit(3);
@@ -422,8 +554,6 @@ int main(void)
 	char err[256], cmd[PATH_MAX + 16];
 	struct config *cfg;
 	size_t nloaded;
-	int sv[2];
-	struct sockaddr_in peer = { .sin_family = AF_INET };
 
 	make_docroot();
 	ov.docroot = root;
@@ -439,16 +569,16 @@ int main(void)
 	w.epfd = epoll_create1(EPOLL_CLOEXEC);
 	w.fc = fdcache_new(4, 8, 1, static_open);
 	worker_update_date(&w);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv))
-		return 2;
-	conn_adopt(&w, sv[0], (struct sockaddr *)&peer, sizeof(peer), "", 0, false);
-	client = sv[1];
+	connect_client();
 
 	close(0);	/* descriptor 0 free: an open may get it, and it is one */
 	refusals();	/* first: a failed open must not turn openat2 off */
 	files();
 	ranges();
 	directories();
+	directory_plugins();
+	long_heads();
+	longest_directory();
 	walk_without_openat2();
 
 	close(client);

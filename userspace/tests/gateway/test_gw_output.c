@@ -7,6 +7,8 @@
  * the backend (completed or not), keep or drop keep-alive, fail with 502,
  * follow a local redirect, pause on a full socket and resume on drain.
  * The job is a bare one on one end of a socketpair, no backend process.
+ * Memory running out is simulated: malloc and realloc are wrapped (the
+ * Makefile links this program with --wrap) to fail above a size.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +25,41 @@
 #include "khttpd_check.h"
 
 static int released, released_ok, resumed;
+
+/* Allocations of at least fail_size bytes fail (SIZE_MAX: none). */
+static size_t fail_size = SIZE_MAX;
+
+void *__real_malloc(size_t n);
+void *__real_realloc(void *p, size_t n);
+
+void *__wrap_malloc(size_t n)
+{
+	if (n >= fail_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_malloc(n);
+}
+
+char *__real_strdup(const char *s);
+
+char *__wrap_strdup(const char *s)
+{
+	if (strlen(s) + 1 >= fail_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_strdup(s);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (n >= fail_size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_realloc(p, n);
+}
 
 static void on_release(struct gw_job *j, bool ok)
 {
@@ -208,6 +245,31 @@ static void chunk_sizes_in_hex(void)
 	free(big);
 	gw_output_end(j);
 	CHECK(!strcmp(received(), "0\r\n\r\n") && released_ok);
+
+	/* ended while the client's socket is full: nothing after the end */
+	j = start(11, false, false);
+	big = malloc(BIG);
+	memset(big, 'b', BIG);
+	feed(j, "Status: 200 OK\r\n\r\n", 100);
+	received();	/* the head */
+	gw_output(j, big, BIG);
+	gw_output_end(j);
+	CHECK(released_ok && j->out_len && !j->finishing, "ended, still queued");
+	CHECK(!gw_output(j, "more", 4), "output after the end is refused");
+	gw_output_end(j);
+	got = 0;
+	for (int i = 0; i < 10000; i++) {
+		r = received();
+		got += strlen(r);
+		if (strlen(r) >= 8)	/* the last bytes */
+			memcpy(all, r + strlen(r) - 8, 9);
+		if (!j->out_len || !gw_flush(j))
+			break;
+	}
+	CHECK(!strcmp(all, "b\r\n0\r\n\r\n") && released == 1 &&
+	      got == 8 + BIG + 2 + 5, "one last chunk, once: %zu bytes, last %s",
+	      got, all);
+	free(big);
 }
 
 static void declared_length(void)
@@ -320,10 +382,22 @@ static void redirects(void)
 
 	CHECK(!feed(j, "Location: /other?x=1\r\n\r\n", 100));
 	CHECK(j->redirect_to && !strcmp(j->redirect_to, "/other?x=1") &&
-	      released_ok && j->finishing && !j->head_sent &&
+	      released_ok && j->finishing && !j->head_sent && !j->fail_status &&
+	      conn.keep_alive && !conn.error_note &&
 	      !strcmp(received(), ""), "a local redirect sends nothing");
 	free(j->redirect_to);
 	j->redirect_to = NULL;
+	j = start(11, false, false);
+	fail_size = 0;
+	CHECK(!feed(j, "Location: /other\r\n\r\n", 100) && !j->redirect_to &&
+	      j->fail_status == 500 && j->finishing && !strcmp(received(), ""),
+	      "no memory for a local redirect: 500");
+	fail_size = SIZE_MAX;
+
+	/* the type a script gives goes out as given, however short */
+	j = start(11, false, false);
+	CHECK(feed(j, "Content-Type: x\r\n\r\n", 100) &&
+	      has(received(), "\r\nContent-Type: x\r\n"));
 
 	j = start(11, false, false);
 	CHECK(feed(j, "Location: http://example.org/x\r\n\r\n", 100));
@@ -343,7 +417,9 @@ static void bad_heads(void)
 	      !strcmp(received(), ""), "a malformed head: 502");
 
 	j = start(11, false, false);
-	CHECK(feed(j, "X-A: 1\r\n", 100));
+	timer_armed();
+	CHECK(feed(j, "X-A: 1\r\n", 100) && timer_armed(),
+	      "part of a head restarts the timeout");
 	gw_output_end(j);
 	CHECK(j->fail_status == 502 && conn.error_note &&
 	      strstr(conn.error_note, "without a complete head"),
@@ -406,6 +482,28 @@ static void nph(void)
 	      j->fail_status == 502 && strstr(conn.error_note, "chunked") &&
 	      !strcmp(received(), ""), "nph chunked: 502");
 
+	/* its own head says close: the connection closes */
+	j = start(11, false, true);
+	CHECK(feed(j, "HTTP/1.1 200 OK\r\nConnection: close\r\n"
+		   "Content-Length: 2\r\n\r\nhi", 100));
+	gw_output_end(j);
+	CHECK(!strcmp(body_of(received()), "hi") && !conn.keep_alive &&
+	      released_ok, "nph, Connection: close");
+
+	/* a head longer than a script's may be, though the parser waits */
+	{
+		char *big = malloc(CGI_RESP_HEAD_MAX + 2);
+
+		memcpy(big, "HTTP/1.1 200 OK\r\nX-A: ", 23);
+		memset(big + 23, 'a', CGI_RESP_HEAD_MAX + 1 - 23);
+		big[CGI_RESP_HEAD_MAX + 1] = '\0';
+		j = start(11, false, true);
+		CHECK(!gw_output(j, big, CGI_RESP_HEAD_MAX + 1) &&
+		      j->fail_status == 502 && strstr(conn.error_note, "too long") &&
+		      !strcmp(received(), ""), "nph head too long: 502");
+		free(big);
+	}
+
 	j = start(11, false, true);
 	CHECK(!feed(j, "HTTP/9 x\r\n\r\n", 100) && j->fail_status == 502 &&
 	      strstr(conn.error_note, "malformed"), "nph malformed: 502");
@@ -443,6 +541,62 @@ static void client_gone(void)
 	j->dead = true;
 	CHECK(!gw_output(j, "x", 1), "a dead job takes nothing");
 	close(conn.ev.fd);
+}
+
+/* Whether j failed with 500 for want of memory, having sent nothing more. */
+static bool out_of_memory(const struct gw_job *j)
+{
+	return j->fail_status == 500 && released == 1 && !released_ok &&
+	       conn.error_note && !strcmp(conn.error_note, "out of memory") &&
+	       !strcmp(received(), "");
+}
+
+/*
+ * Memory running out at each step: a 500 (no head has gone out yet) or
+ * the end of the job, never a cut or garbled response.
+ */
+static void no_memory(void)
+{
+	static const char cgi_head[] = "Content-Type: a/b\r\n\r\n";
+	static const char nph_head[] = "HTTP/1.1 200 OK\r\n\r\n";
+	size_t big = 2 * GW_BUF;
+	char *one = malloc(sizeof(cgi_head) + big);
+	struct gw_job *j;
+
+	if (!one)
+		exit(2);
+	memcpy(one, cgi_head, sizeof(cgi_head) - 1);
+	memset(one + sizeof(cgi_head) - 1, 'm', big);
+
+	/* the client's head cannot be built */
+	j = start(11, false, false);
+	fail_size = 0;
+	CHECK(!gw_output(j, cgi_head, strlen(cgi_head)) && out_of_memory(j) &&
+	      j->head_sent == false, "no memory for the head: 500");
+	fail_size = GW_BUF;	/* the output buffer is at least this */
+	j = start(11, false, false);
+	CHECK(!gw_output(j, cgi_head, strlen(cgi_head)) && out_of_memory(j),
+	      "no room to queue the head: 500");
+	j = start(11, false, true);
+	CHECK(!gw_output(j, nph_head, strlen(nph_head)) && out_of_memory(j),
+	      "no room to queue an nph- head: 500");
+
+	/* the body, in the write that ends the head, then in a later one */
+	fail_size = 2 * GW_BUF;	/* the head's buffer, not the body's too */
+	j = start(10, false, false);
+	CHECK(!gw_output(j, one, sizeof(cgi_head) - 1 + big) &&
+	      j->fail_status == 500 && !released_ok,
+	      "no room for the body after the head: the job fails");
+	fail_size = SIZE_MAX;
+	j = start(10, false, false);
+	CHECK(gw_output(j, cgi_head, strlen(cgi_head)) &&
+	      !strncmp(received(), "HTTP/1.1 200 ", 13));
+	fail_size = GW_BUF;
+	CHECK(!gw_output(j, one, big) && j->fail_status == 500 && !released_ok &&
+	      !strcmp(conn.error_note, "out of memory"),
+	      "no room for a later body: the job fails");
+	fail_size = SIZE_MAX;
+	free(one);
 }
 
 /* Each response frees what it allocated, also when it fails. */
@@ -484,6 +638,7 @@ int main(void)
 	bad_heads();
 	nph();
 	client_gone();
+	no_memory();
 	no_leaks();
 	free(job.out);
 	return check_done("test_gw_output");

@@ -147,6 +147,22 @@ static void test_request(void)
 	CHECK(h && len > 4 && !memcmp(h + len - 4, "\r\n\r\n", 4), "ends");
 	free(h);
 
+	/* a GET with a body keeps its length: the backend must not see a next request in it */
+	h = build("GET /g HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n",
+		  "192.0.2.1", NULL, &len);
+	CHECK(h && strstr(h, "\r\nContent-Length: 3\r\n"), "GET body length: %s", S(h));
+	free(h);
+	/* a PATCH (or PUT, POST) without a body says so */
+	h = build("PATCH /g HTTP/1.1\r\nHost: a\r\n\r\n", "192.0.2.1", NULL, &len);
+	CHECK(h && strstr(h, "\r\nContent-Length: 0\r\n"), "PATCH, no body: %s", S(h));
+	free(h);
+	/* no Host (HTTP/1.0): none is made up for X-Forwarded-Host or Forwarded */
+	h = build("GET /g HTTP/1.0\r\n\r\n", "192.0.2.1", NULL, &len);
+	CHECK(h && !strstr(h, "X-Forwarded-Host") && !strstr(h, "host=") &&
+	      strstr(h, "\r\nForwarded: for=192.0.2.1;proto=http\r\n"),
+	      "no Host: %s", S(h));
+	free(h);
+
 	h = build("GET http://other.example/p?q HTTP/1.1\r\nHost: x\r\n"
 		  "Transfer-Encoding: chunked\r\n\r\n", "::1", "backend:8080",
 		  &len);
@@ -206,12 +222,27 @@ static void test_request(void)
 	free(h);
 }
 
+/* Each daemon's Via token: "khttpd-" and 16 hex digits, its own. */
+static void test_via_token(void)
+{
+	char a[PROXY_VIA_TOKEN_LEN + 1], b[PROXY_VIA_TOKEN_LEN + 1];
+
+	memset(a, '?', sizeof(a));
+	proxy_via_token_init(a);
+	proxy_via_token_init(b);
+	CHECK(strlen(a) == PROXY_VIA_TOKEN_LEN && !strncmp(a, "khttpd-", 7) &&
+	      strspn(a + 7, "0123456789abcdef") == 16, "token %.24s", a);
+	CHECK(strcmp(a, b), "two tokens differ: %s %s", a, b);
+}
+
 static void test_loop(void)
 {
 	parse_request("GET / HTTP/1.1\r\nHost: a\r\nVia: 1.1 khttpd-0123456789abcdef, 1.1 x\r\n\r\n");
 	CHECK(proxy_request_looped(buf, &req, token), "own token seen");
 	CHECK(!proxy_request_looped(buf, &req, "khttpd-ffffffffffffffff"),
 	      "other token");
+	parse_request("GET / HTTP/1.1\r\nVia: 1.1 khttpd-0123456789abcdef\r\nHost: a\r\n\r\n");
+	CHECK(proxy_request_looped(buf, &req, token), "own token, first field");
 }
 
 static int parse(const char *s, struct proxy_resp *r)
@@ -255,6 +286,41 @@ static void test_response_parse(void)
 	proxy_resp_free(&r);
 }
 
+/* A backend's status line: "HTTP/1.x SSS[ reason]", each part checked. */
+static void test_status_line(void)
+{
+	static const struct { const char *line; int status; } lines[] = {
+		/* refused (status 0): one part wrong at a time */
+		{ "HTTX/1.1 200 OK", 0 }, { "HTTP/1.2 200 OK", 0 },
+		{ "HTTP/1.1x200 OK", 0 }, { "HTTP/1.1 099 OK", 0 },
+		{ "HTTP/1.1 600 OK", 0 }, { "HTTP/1.1 2/0 OK", 0 },
+		{ "HTTP/1.1 2:0 OK", 0 }, { "HTTP/1.1 20/ OK", 0 },
+		{ "HTTP/1.1 20: OK", 0 }, { "HTTP/1.1 2000 OK", 0 },
+		{ "HTTP/1.1 200 O\001K", 0 },
+		/* accepted: the bounds of each digit, a tab in the reason */
+		{ "HTTP/1.1 100 Continue", 100 }, { "HTTP/1.1 599 Odd", 599 },
+		{ "HTTP/1.1 190 A", 190 }, { "HTTP/1.0 509 B", 509 },
+		{ "HTTP/1.1 200 O\tK", 200 }, { "HTTP/1.1 200", 200 },
+	};
+	char head[128];
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct proxy_resp r;
+		int rc;
+
+		snprintf(head, sizeof(head), "%s\r\nX-A: b\r\n\r\n",
+			 lines[i].line);
+		rc = parse(head, &r);
+		CHECK(lines[i].status ? rc == KHTTP_DONE &&
+		      r.status == lines[i].status &&
+		      r.version == (lines[i].line[7] == '1' ? 11 : 10) :
+		      rc < 0, "%s: want %d, got rc %d status %d", lines[i].line,
+		      lines[i].status, rc, rc == KHTTP_DONE ? r.status : -1);
+		if (rc == KHTTP_DONE)
+			proxy_resp_free(&r);
+	}
+}
+
 static void test_response_build(void)
 {
 	const char *in = "HTTP/1.1 201 Created\r\nConnection: X-Hop\r\nX-Hop: 1\r\n"
@@ -274,13 +340,20 @@ static void test_response_build(void)
 	      strstr(h, "\r\nTransfer-Encoding: chunked\r\n") &&
 	      strstr(h, "\r\nVia: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n"),
 	      "kept, framing, via: %s", S(h));
+	CHECK(h && len == strlen(h) &&
+	      !strcmp(h, "HTTP/1.1 201 Created\r\nSet-Cookie: a=b\r\n"
+		      "Transfer-Encoding: chunked\r\n"
+		      "Via: 1.1 origin, 1.1 khttpd-0123456789abcdef\r\n\r\n"),
+	      "the whole head, and nothing more: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, true, 10, &len);
 	CHECK(h && !strstr(h, "Transfer-Encoding") &&
 	      strstr(h, "Connection: keep-alive\r\n"), "1.0 client: %s", S(h));
 	free(h);
 	h = proxy_build_response(&r, token, false, false, 11, &len);
-	CHECK(h && strstr(h, "Connection: close\r\n"), "close");
+	CHECK(h && strlen(h) > 29 &&
+	      !strcmp(h + strlen(h) - 29, "abcdef\r\nConnection: close\r\n\r\n"),
+	      "close, last: %s", S(h));
 	free(h);
 	proxy_resp_free(&r);
 
@@ -333,6 +406,13 @@ static void test_caching_rules(void)
 	      !strstr(f, "Content-Type"), "stored fields: %s", S(f));
 	free(f);
 	proxy_resp_free(&r);
+	/* no field worth keeping: an empty set, not a failure */
+	parse("HTTP/1.1 200 OK\r\nDate: x\r\nContent-Type: a/b\r\n\r\n", &r);
+	f = proxy_cached_fields(&r, ctype, sizeof(ctype), &len);
+	CHECK(f && !strcmp(f, "") && len == 0 && !strcmp(ctype, "a/b"),
+	      "nothing to store: %s", S(f));
+	free(f);
+	proxy_resp_free(&r);
 	static const char *const never[] = {
 		"HTTP/1.1 200 OK\r\nCache-Control: no-store, max-age=9\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nCache-Control: private, max-age=9\r\n\r\n",
@@ -348,6 +428,39 @@ static void test_caching_rules(void)
 		      "not storable: %s", never[i]);
 		proxy_resp_free(&r);
 	}
+	/* the seconds of max-age and s-maxage: digits only, a bad one ignored */
+	static const struct {
+		const char *cc;
+		unsigned ttl;
+	} ages[] = {
+		{ "max-age=90", 90 }, { "max-age=1000000000", 1000000000 },
+		{ "max-age=10000000000", 0 }, { "max-age=6x", 0 },
+		{ "max-age=/", 0 }, { "max-age=:", 0 }, { "max-age=", 0 },
+		{ "s-maxage=, max-age=60", 60 }, { "s-maxage=x, max-age=60", 60 },
+		{ "s-maxage=0, max-age=60", 0 },
+	};
+	for (size_t i = 0; i < sizeof(ages) / sizeof(*ages); i++) {
+		char head[128];
+
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 200 OK\r\nCache-Control: %s\r\n\r\n",
+			 ages[i].cc);
+		CHECK(parse(head, &r) == KHTTP_DONE &&
+		      proxy_response_ttl(&r, false, vary, sizeof(vary)) == ages[i].ttl,
+		      "%u s: %s", ages[i].ttl, ages[i].cc);
+		proxy_resp_free(&r);
+	}
+	/* Vary: a one-letter name is a name; names that do not fit: not stored */
+	parse("HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nVary: X\r\n\r\n", &r);
+	CHECK(proxy_response_ttl(&r, false, vary, sizeof(vary)) == 9 &&
+	      !strcmp(vary, "x"), "Vary: X: %s", vary);
+	proxy_resp_free(&r);
+	parse("HTTP/1.1 200 OK\r\nCache-Control: max-age=9\r\nVary: abcdef\r\n\r\n", &r);
+	CHECK(proxy_response_ttl(&r, false, vary, 8) == 9 && !strcmp(vary, "abcdef"),
+	      "a Vary that just fits: %s", vary);
+	CHECK(proxy_response_ttl(&r, false, vary, 7) == 0,
+	      "a Vary that does not fit: not stored");
+	proxy_resp_free(&r);
 	/* to a request with credentials: only what says it may be shared */
 	static const struct {
 		const char *head;
@@ -402,7 +515,9 @@ int main(void)
 	test_target();
 	test_request();
 	test_loop();
+	test_via_token();
 	test_response_parse();
+	test_status_line();
 	test_response_build();
 	test_caching_rules();
 	return check_done("test_proxy_http");
