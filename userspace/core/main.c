@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * khttpdd: arguments, the master (listening sockets, least-loaded balancing,
+ * khttpdd: arguments, the master (listening sockets the workers accept on,
  * signals, the control socket) and the worker threads' lifetime. Started
  * as root, it opens what needs root, then drops to [SERVER] User before
  * any thread exists (core/privs.c).
@@ -77,6 +77,8 @@ static int listen_socket(const struct listen_addr *la, bool reuseport)
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Accepted sockets inherit it: no setsockopt per connection. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (reuseport)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (ai->ai_family == AF_INET6 && !la->host[0])
@@ -95,20 +97,6 @@ fail:
 		close(fd);
 	freeaddrinfo(ai);
 	return -1;
-}
-
-static void master_accept(struct evsource *src, uint32_t events)
-{
-	struct listener *l = (struct listener *)src;
-	struct sockaddr_in6 peer;
-	socklen_t len;
-	int fd;
-
-	(void)events;
-	while ((fd = listener_accept(l, &peer, &len)) >= 0)
-		if (worker_adopt_fd(worker_least_loaded(), fd, NULL, 0,
-				    (struct sockaddr *)&peer, len, l->tls))
-			close(fd);
 }
 
 static bool same_listen(const struct config *a, const struct config *b)
@@ -166,7 +154,7 @@ static unsigned live_connections(void)
 }
 
 /* Returns when a drain has finished or timed out. */
-static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
+static void master_loop(int sfd, const int *lst, size_t nlst, int ctlfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -174,10 +162,6 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 
 	ev.data.ptr = NULL;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	for (size_t i = 0; i < nlst; i++) {
-		ev.data.ptr = &lst[i].ev;
-		epoll_ctl(ep, EPOLL_CTL_ADD, lst[i].ev.fd, &ev);
-	}
 	if (ctlfd >= 0) {
 		ev.data.ptr = &ctlfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, ctlfd, &ev);
@@ -193,12 +177,6 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 				ctl_handle(ctlfd);
 				continue;
 			}
-			if (evs[i].data.ptr) {
-				struct evsource *src = evs[i].data.ptr;
-
-				src->cb(src, evs[i].events);
-				continue;
-			}
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP && !server.draining) {
@@ -212,11 +190,13 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 				log_msg("draining %u connections", live_connections());
 				sdnotify("STOPPING=1");
 				server.draining = true;
-				for (size_t l = 0; l < nlst; l++) {
-					epoll_ctl(ep, EPOLL_CTL_DEL, lst[l].ev.fd, NULL);
-					close(lst[l].ev.fd);
-					close(lst[l].spare_fd);
-				}
+				/*
+				 * Leastconn listeners: the workers still watch
+				 * them, so the fds stay (no reuse under a
+				 * worker's accept) but stop listening now.
+				 */
+				for (size_t l = 0; l < nlst; l++)
+					shutdown(lst[l], SHUT_RD);
 				for (unsigned w = 0; w < server.nworkers; w++)
 					worker_drain(&server.workers[w]);
 				drain_end = monotonic_s() +
@@ -242,7 +222,7 @@ int main(int argc, char **argv)
 {
 	bool test_only = false, foreground = false;
 	char err[512];
-	struct listener *lst = NULL;
+	int *lst = NULL;
 	size_t nlst = 0, nper;
 	int opt, sfd, ctlfd;
 	int (*wfds)[16];
@@ -314,13 +294,9 @@ int main(int argc, char **argv)
 	ctlfd = ctl_open(cfg);
 	if (!cfg->reuseport) {
 		lst = calloc(cfg->nlisten, sizeof(*lst));
-		for (size_t i = 0; i < cfg->nlisten; i++) {
-			lst[i].ev.fd = listen_socket(&cfg->listen[i], false);
-			if (lst[i].ev.fd < 0 ||
-			    listener_init(&lst[i], NULL, master_accept))
+		for (size_t i = 0; i < cfg->nlisten; i++)
+			if ((lst[i] = listen_socket(&cfg->listen[i], false)) < 0)
 				return 1;
-			lst[i].tls = cfg->listen[i].tls;
-		}
 		nlst = cfg->nlisten;
 	}
 	/* Before any thread exists: fork keeps only the calling thread. */
@@ -355,8 +331,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	for (unsigned w = 0; w < server.nworkers; w++)
-		if (worker_start(&server.workers[w], w, cfg, wfds[w], nper,
-				 cfg->reuseport)) {
+		if (worker_start(&server.workers[w], w, cfg,
+				 cfg->reuseport ? wfds[w] : lst,
+				 cfg->reuseport ? nper : nlst, cfg->reuseport)) {
 			log_msg("cannot start worker %u: %s", w, strerror(errno));
 			return 1;
 		}
