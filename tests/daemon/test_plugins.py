@@ -69,7 +69,8 @@ def error_pages_per_vhost():
 
 @test
 def file_cache_notices_changes():
-    d = Daemon(server_extra="    FileCacheEntries 4\n")
+    # FileCacheValid 0: every hit looks at the file (the default trusts 1 s)
+    d = Daemon(server_extra="    FileCacheEntries 4\n    FileCacheValid 0\n")
     two_sites(d)
     f = d.write("a/f.txt", "first\n")
     with d.running():
@@ -102,6 +103,32 @@ def file_cache_notices_changes():
                     c.send_request("/n%d.txt" % i)
                     r = c.read_response()
                     expect(r.body == b"n%d\n" % i, "n%d: %r" % (i, r.body))
+
+
+@test
+def file_cache_valid_bounds_staleness():
+    """Within FileCacheValid seconds a hit costs no system call; a file
+    rewritten in place (small: served from the cache's copy) or replaced is
+    served new once that much time has passed."""
+    valid = 2
+    d = Daemon(server_extra="    FileCacheValid %d\n" % valid)
+    two_sites(d)
+    f = d.write("a/v.txt", "version 1\n")
+    with d.running():
+        def body():
+            return d.get("/v.txt", host="a.test").body
+        expect(body() == b"version 1\n", "first: %r" % body())
+        for new in ("version two\n", "v3\n"):
+            with open(f, "w") as fh:
+                fh.write(new)
+            changed = time.time()
+            # the bound, plus a second for the integer clock and a busy host
+            expect(wait_until(lambda: body() == new.encode(), valid + 1.5),
+                   "%r still not served %.1f s after the change (FileCacheValid %d)" %
+                   (new, time.time() - changed, valid))
+        os.unlink(f)
+        expect(wait_until(lambda: d.get("/v.txt", host="a.test").status == 404, valid + 1.5),
+               "deleted file still served")
 
 
 @test
