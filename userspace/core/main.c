@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
@@ -46,6 +47,23 @@ static void usage(FILE *out)
 		"  -w  worker threads (0: one per CPU)\n"
 		"  -f  stay in the foreground\n"
 		"  -V  print the version (--version) and exit\n");
+}
+
+/*
+ * Every connection is an fd: a soft RLIMIT_NOFILE of 1024 (the default
+ * where nothing raised it) sheds the thousandth client. Raised to the hard
+ * limit, as nginx's worker_rlimit_nofile or lighttpd's server.max-fds do.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_msg("cannot raise RLIMIT_NOFILE to %llu: %s",
+			(unsigned long long)rl.rlim_max, strerror(errno));
 }
 
 static int listen_socket(const struct listen_addr *la, bool reuseport)
@@ -267,6 +285,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* One malloc arena: the workers allocate little, RSS matters more. */
 	mallopt(M_ARENA_MAX, 1);
+	raise_nofile();
 	cfg = config_load(config_path, &overrides, err, sizeof(err));
 	if (!cfg) {
 		fprintf(stderr, "khttpdd: %s\n", err);
