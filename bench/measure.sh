@@ -35,7 +35,7 @@ sample() {
 # one_run NAME PORT SIZE MODE CONC SECONDS ROUND - one wrk run; ROUND 0 is a
 # warm-up and prints nothing.
 one_run() {
-	name=$1 port=$2 size=$3 mode=$4 conc=$5 secs=$6 round=$7
+	name=$1 port=$(cell_port "$1" "$2" "$3") size=$3 mode=$4 conc=$5 secs=$6 round=$7
 	threads=$BENCH_WRK_THREADS
 	half=$((secs / 2)).$((secs % 2 * 5))
 	[ "$conc" -lt "$threads" ] && threads=$conc
