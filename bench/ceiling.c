@@ -61,6 +61,7 @@ static int listen_on(int port)
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one)) ||
 	    bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 4096)) {
 		perror("ceiling: listen");
 		exit(1);
@@ -106,26 +107,6 @@ static bool answer(struct conn *c)
 	return true;
 }
 
-static void accept_all(int ep, const struct listener *l)
-{
-	struct epoll_event ev = { .events = EPOLLIN };
-	int fd;
-
-	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
-		struct conn *c = calloc(1, sizeof(*c));
-
-		if (!c) {
-			close(fd);
-			continue;
-		}
-		c->kind = CONN;
-		c->fd = fd;
-		c->r = l->r;
-		ev.data.ptr = c;
-		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-	}
-}
-
 /* One readiness event of c; false when it is done with. */
 static bool serve(struct conn *c, uint32_t events)
 {
@@ -140,6 +121,33 @@ static bool serve(struct conn *c, uint32_t events)
 			scan(c, buf, (size_t)got);
 	}
 	return answer(c);
+}
+
+static void accept_all(int ep, const struct listener *l)
+{
+	struct epoll_event ev;
+	int fd;
+
+	while ((fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+		struct conn *c = calloc(1, sizeof(*c));
+
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->kind = CONN;
+		c->fd = fd;
+		c->r = l->r;
+		/* TCP_DEFER_ACCEPT: the request is usually here already */
+		if (!serve(c, EPOLLIN)) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		ev.events = c->owed ? EPOLLOUT : EPOLLIN;
+		ev.data.ptr = c;
+		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	}
 }
 
 static void *loop(void *arg)

@@ -40,7 +40,8 @@ sample() {
 # one_run NAME PORT SIZE MODE CONC SECONDS ROUND - one wrk run; ROUND 0 is a
 # warm-up and prints nothing.
 one_run() {
-	name=$1 port=$(cell_port "$1" "$2" "$3") size=$3 mode=$4 conc=$5 secs=$6 round=$7
+	# cport, not port: sh has no locals, and the caller's loop reads port
+	name=$1 cport=$(cell_port "$1" "$2" "$3") size=$3 mode=$4 conc=$5 secs=$6 round=$7
 	threads=$BENCH_WRK_THREADS
 	half=$((secs / 2)).$((secs % 2 * 5))
 	[ "$conc" -lt "$threads" ] && threads=$conc
@@ -52,7 +53,7 @@ one_run() {
 	set -- $(sample $stat_files /proc/meminfo)
 	cpu0=$1 slab0=$3
 	BENCH_CLOSE=$close wrk -t "$threads" -c "$conc" -d "${secs}s" --timeout 30s \
-		-s "$BENCH_DIR/wrk.lua" "http://127.0.0.1:$port/$size.bin" \
+		-s "$BENCH_DIR/wrk.lua" "http://127.0.0.1:$cport/$size.bin" \
 		> "$BENCH_RUN/wrk.out" 2>&1 &
 	wpid=$!
 	# Memory is sampled in the middle of the run, under load.
