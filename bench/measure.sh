@@ -80,13 +80,19 @@ one_run() {
 	# the figure the cell is ranked by (bench/report.py's metric()):
 	# bytes/s for 100 MiB and for 1000 connections sharing 1 MiB
 	set -- $line
-	for w; do case "$w" in requests=*) reqs=${w#*=} ;; bytes=*) bytes=${w#*=} ;; esac; done
+	for w; do
+		case "$w" in
+		requests=*) reqs=${w#*=} ;;
+		bytes=*) bytes=${w#*=} ;;
+		duration_us=*) us=${w#*=} ;;
+		esac
+	done
 	case "$size:$conc" in 100m:*|1m:1000) v=$bytes ;; *) v=$reqs ;; esac
-	echo "$size:$mode:$conc $name $v" >> "$BENCH_RUN/values"
+	echo "$size:$mode:$conc $name $((v * 1000000 / (us > 0 ? us : 1)))" >> "$BENCH_RUN/values"
 }
 
 # noisy SIZE MODE CONC - true when a server's rounds there spread by 15 % or
-# more (the rounds of one cell last equally long, so counts compare).
+# more (per second, as report.py's spread).
 noisy() {
 	awk -v cell="$1:$2:$3" '
 		$1 == cell { n[$2]++; v[$2, n[$2]] = $3 }
