@@ -300,6 +300,30 @@ def keepalive_load(d, hosts, stop, ending, results):
 
 
 @test
+def connection_after_reload_sees_the_new_config():
+    """Once the daemon says "reloaded", a new connection is served by the
+    new config, whichever worker accepts it (the worker reads its pipe,
+    where the config waits, before it accepts)."""
+    for balance in ("leastconn", "reuseport"):
+        reload_then_connect(balance)
+
+
+def reload_then_connect(balance):
+    d = Daemon(server_extra="    Balance %s\n" % balance)
+    two_sites(d)
+    with d.running():
+        for i in range(40):
+            d.write("s%d/index.html" % i, "site %d\n" % i)
+            d.write("conf/sites/s%d" % i, site("s%d.test" % i, d.path("s%d" % i)))
+            d.signal(signal.SIGHUP)
+            expect(wait_until(lambda: d.log().count("reloaded") == i + 1, 10),
+                   "reload %d not logged" % i)
+            body = d.get("/", host="s%d.test" % i).body
+            expect(body == b"site %d\n" % i, "Balance %s, reload %d: a new connection got %r" %
+                   (balance, i, body))
+
+
+@test
 def reload_racing_sigterm_under_load():
     """SIGHUP then SIGTERM with 0 to 50 ms between them, while clients
     keep four connections busy: every answer completed is the right

@@ -322,6 +322,7 @@ struct worker {
 	struct config *cfg;
 	struct fdcache *fc;
 	bool draining;
+	unsigned cfg_gen;	/* server.cfg_gen when the pipe was last read */
 	bool tick_due, drain_due;	/* run after the event batch */
 	int64_t now;			/* monotonic seconds */
 	struct deferred *deferred;	/* worker_defer_free(), this batch */
@@ -336,6 +337,8 @@ struct worker {
 struct server {
 	struct config *cfg;		/* current: guarded by cfg_lock */
 	pthread_mutex_t cfg_lock;
+	/* bumped after a reload's MSG_CONFIGs are in every worker's pipe */
+	atomic_uint cfg_gen;
 	struct worker *workers;
 	unsigned nworkers;
 	time_t started;

@@ -157,6 +157,7 @@ static void reload(void)
 	pthread_mutex_unlock(&server.cfg_lock);
 	for (unsigned i = 0; i < server.nworkers; i++)
 		worker_set_config(&server.workers[i], cfg);
+	atomic_fetch_add_explicit(&server.cfg_gen, 1, memory_order_release);
 	config_put(old);
 	log_msg("reloaded %s", config_path ? config_path : "(defaults)");
 	sdnotify("READY=1");

@@ -201,6 +201,20 @@ int listener_accept(struct listener *l, struct sockaddr_in6 *peer,
 	return -1;
 }
 
+static void worker_message(struct evsource *src, uint32_t events);
+
+/* Has a reload happened since the worker last read its pipe? */
+static bool worker_config_pending(struct worker *w)
+{
+	unsigned gen = atomic_load_explicit(&server.cfg_gen,
+					    memory_order_acquire);
+
+	if (gen == w->cfg_gen)
+		return false;
+	w->cfg_gen = gen;
+	return true;
+}
+
 /*
  * A listener is readable. Balance leastconn: whichever worker epoll woke
  * accepts (EPOLLEXCLUSIVE: one, not all) and keeps the connection unless
@@ -214,6 +228,16 @@ static void worker_accept(struct evsource *src, uint32_t events)
 	int fd;
 
 	(void)events;
+	/*
+	 * A reload's config reaches the worker through its pipe, which epoll
+	 * may report after this listener: read it first, or the connection
+	 * accepted right after "reloaded" would get the old config.
+	 */
+	if (worker_config_pending(l->w)) {
+		worker_message(&l->w->msg, EPOLLIN);
+		if (l->w->draining)
+			return;	/* the listeners are gone */
+	}
 	while ((fd = listener_accept(l, &peer, &len)) >= 0) {
 		struct worker *to = l->shared ? worker_least_loaded(l->w) : l->w;
 
