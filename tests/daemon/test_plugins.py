@@ -284,14 +284,22 @@ def keepalive_load(d, hosts, stop, ending, results):
     """Keep-alive GETs of / for each host in turn until stop is set: each
     completed answer goes into results as (host, body). A connection that
     fails is reopened; before ending is set (SIGTERM sent) the failure is
-    noted as ("error", ...), after it closes and refusals are the drain."""
+    noted as ("error", ...), after it closes and refusals are the drain.
+    A response saying "Connection: close" (KeepAliveMax reached: a fast
+    daemon gets there within the test) ends the connection, as for any
+    client."""
     while not stop.is_set():
         try:
             with d.connect() as c:
-                while not stop.is_set():
+                open_ = True
+                while open_ and not stop.is_set():
                     for h in hosts:
                         c.send_request("/", host=h)
-                        results.append((h, c.read_response().body))
+                        r = c.read_response()
+                        results.append((h, r.body))
+                        if (r.header("Connection") or "").lower() == "close":
+                            open_ = False
+                            break
         except (OSError, Failure) as e:
             if not ending.is_set():
                 results.append(("error", str(e)))
