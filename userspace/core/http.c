@@ -364,9 +364,7 @@ void http_response_done(struct conn *c)
 		 */
 		if (!c->body_unread && c->buf_len == used && c->drained &&
 		    c->req.head_len) {
-			if (c->ssl)
-				tls_shutdown(c);
-			c->closing = true;
+			c->closing = true;	/* conn_close sends close_notify */
 			return;
 		}
 		conn_linger(c);
