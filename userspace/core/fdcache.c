@@ -166,6 +166,33 @@ static void entry_read_inline(struct fdcache_entry *e)
 	e->data = data;
 }
 
+/* The table's entry for root + path, or NULL. */
+static struct fdcache_entry *entry_find(struct fdcache *fc, const char *root,
+					size_t rlen, const char *path,
+					size_t plen, uint32_t h)
+{
+	struct fdcache_entry *e;
+
+	for (e = fc->buckets[h % fc->nbuckets]; e; e = e->hnext)
+		if (e->hash == h && e->keylen == rlen + 1 + plen &&
+		    !memcmp(e->key, root, rlen + 1) &&
+		    !memcmp(e->key + rlen + 1, path, plen))
+			return e;
+	return NULL;
+}
+
+void fdcache_forget(struct fdcache *fc, const char *root, const char *path)
+{
+	size_t rlen = strlen(root), plen = strlen(path);
+	struct fdcache_entry *e = entry_find(fc, root, rlen, path, plen,
+					     key_hash(root, rlen, path, plen));
+
+	if (e) {
+		fc->stats.invalidations++;
+		entry_evict(fc, e);
+	}
+}
+
 int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
 		const char *path, int64_t now, struct fdcache_entry **out)
 {
@@ -177,22 +204,19 @@ int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
 
 	if (rlen + 1 + plen > UINT16_MAX)
 		return -ENAMETOOLONG;
-	for (e = fc->buckets[h % fc->nbuckets]; e; e = e->hnext) {
-		if (e->hash != h || e->keylen != rlen + 1 + plen ||
-		    memcmp(e->key, root, rlen + 1) ||
-		    memcmp(e->key + rlen + 1, path, plen))
-			continue;
+	e = entry_find(fc, root, rlen, path, plen, h);
+	if (e) {
 		if (!entry_valid(fc, e, dirfd, rel, now)) {
 			fc->stats.invalidations++;
 			entry_evict(fc, e);
-			break;
+		} else {
+			fc->stats.hits++;
+			lru_unlink(fc, e);
+			lru_push_front(fc, e);
+			e->refs++;
+			*out = e;
+			return 0;
 		}
-		fc->stats.hits++;
-		lru_unlink(fc, e);
-		lru_push_front(fc, e);
-		e->refs++;
-		*out = e;
-		return 0;
 	}
 	fc->stats.misses++;
 	fd = fc->open_fn(dirfd, rel);

@@ -59,6 +59,8 @@ void fdcache_free(struct fdcache *fc);
 int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
 		const char *path, int64_t now, struct fdcache_entry **out);
 void fdcache_put(struct fdcache *fc, struct fdcache_entry *e);
+/* Someone saw root + path change (the content cache): drop its entry. */
+void fdcache_forget(struct fdcache *fc, const char *root, const char *path);
 /* A reload's FileCacheValid: the next hits use it. */
 void fdcache_set_valid(struct fdcache *fc, unsigned valid_secs);
 unsigned fdcache_count(const struct fdcache *fc);

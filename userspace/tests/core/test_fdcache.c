@@ -166,6 +166,17 @@ static void test_notices_changes(void)
 	CHECK(fdcache_stats(fc)->revalidations >= 1 &&
 	      fdcache_stats(fc)->invalidations >= 3, "stats");
 	fdcache_put(fc, e2);
+
+	/* told of a change (the content cache saw it): the next get reopens */
+	put("k", "old");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/k", 300, &e) == 0, "k");
+	fdcache_put(fc, e);
+	put("k", "newer");
+	fdcache_forget(fc, dir, "/k");
+	fdcache_forget(fc, dir, "/not-cached");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/k", 300, &e) == 0 &&
+	      e->st.st_size == 5, "fdcache_forget: reopened within valid_secs");
+	fdcache_put(fc, e);
 	fdcache_free(fc);
 
 	/* valid_secs 0: every hit looks */
