@@ -47,6 +47,7 @@ struct conn {
 	size_t off;		/* of the response being sent */
 	size_t owed;		/* requests read and not yet answered */
 	bool closing;		/* a request said Connection: close */
+	uint32_t armed;		/* the epoll mask set: changed only when it must */
 	char tail[3];		/* the last bytes read: a "\r\n\r\n" may straddle */
 };
 
@@ -144,7 +145,7 @@ static void accept_all(int ep, const struct listener *l)
 			free(c);
 			continue;
 		}
-		ev.events = c->owed ? EPOLLOUT : EPOLLIN;
+		ev.events = c->armed = c->owed ? EPOLLOUT : EPOLLIN;
 		ev.data.ptr = c;
 		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 	}
@@ -180,6 +181,9 @@ static void *loop(void *arg)
 				continue;
 			}
 			ev.events = c->owed ? EPOLLOUT : EPOLLIN;
+			if (ev.events == c->armed)
+				continue;
+			c->armed = ev.events;
 			ev.data.ptr = c;
 			epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 		}
