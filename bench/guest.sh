@@ -7,6 +7,7 @@ set -u
 . /khttpd/bench.env
 export BENCH_DIR=/khttpd/bench BENCH_RUN=/tmp/bench BENCH_DOCROOT=/srv/www
 export BENCH_ENV=guest KHTTPD_KO=/lib/khttpd/khttpd.ko KHTTPDD=/usr/sbin/khttpdd
+export CEILING=/usr/sbin/khttpd-ceiling
 export BENCH_SIZES BENCH_MODES BENCH_CONCS BENCH_SKIP BENCH_ROUNDS BENCH_DURATION \
 	BENCH_WARMUP BENCH_WRK_THREADS BENCH_WORKERS
 . "$BENCH_DIR/servers.sh"

@@ -7,7 +7,10 @@ usage: report.py OUTDIR
 OUTDIR/raw.txt holds the KBENCH* lines of one run (guest console and host).
 Each figure is the median of the rounds with [min-max]; a ratio compares a
 server with the best userspace peer (nginx in either sendfile configuration,
-or lighttpd) of the same cell and environment, never across environments.
+or lighttpd) of the same cell and environment, never across environments;
+a share compares it with the reference responder (bench/ceiling.c).
+Exit status 3 when a server of ours (khttpd.ko, khttpdd) had errors in any
+cell: the run failed, though every file is still written.
 """
 import csv
 import os
@@ -17,11 +20,14 @@ import statistics
 import subprocess
 import sys
 
-SERVERS = ["khttpd.ko", "khttpdd", "nginx-sf-on", "nginx-sf-off", "lighttpd"]
+SERVERS = ["khttpd.ko", "khttpdd", "nginx-sf-on", "nginx-sf-off", "lighttpd", "ceiling"]
 PEERS = ["nginx-sf-on", "nginx-sf-off", "lighttpd"]
+OURS = ["khttpd.ko", "khttpdd"]     # any error of theirs fails the run
+CEILING = "ceiling"                 # bench/ceiling.c, the reference responder
+SPREAD_MAX = 0.15                   # bench/measure.sh repeats cells above it
 LABELS = {"khttpd.ko": "khttpd.ko", "khttpdd": "khttpdd",
           "nginx-sf-on": "nginx sendfile on", "nginx-sf-off": "nginx sendfile off",
-          "lighttpd": "lighttpd"}
+          "lighttpd": "lighttpd", "ceiling": "reference responder"}
 SIZES = {"1k": 1024, "64k": 65536, "1m": 1 << 20, "100m": 100 << 20}
 SIZE_LABELS = {"1k": "1 KiB", "64k": "64 KiB", "1m": "1 MiB", "100m": "100 MiB"}
 MODE_LABELS = {"ka": "keep-alive", "close": "close"}
@@ -46,7 +52,7 @@ def plot_metric(size):
 
 
 def parse(path):
-    runs, notes, syscalls, meta, kstat = [], [], [], {}, []
+    runs, notes, syscalls, meta, kstat, mem, noisy = [], [], [], {}, [], [], []
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.strip()
@@ -64,11 +70,15 @@ def parse(path):
                 notes.append("%s: %s" % (tag[7:].lower(), rest))
             elif tag == "KBENCH-SYSCALLS":
                 syscalls.append(fields)
+            elif tag == "KBENCH-MEM":
+                mem.append(fields)
+            elif tag == "KBENCH-NOISY":
+                noisy.append(fields)
             elif tag in ("KBENCH-META", "KBENCH-INFO"):
                 env = fields.pop("env", None)
                 for k, v in fields.items():
                     meta[(env + "." + k) if env else k] = v
-    return runs, notes, syscalls, meta, kstat
+    return runs, notes, syscalls, meta, kstat, mem, noisy
 
 
 def summarize(runs):
@@ -96,7 +106,9 @@ def summarize(runs):
             requests += n
             nbytes += int(r["bytes"])
         med = statistics.median
+        ranked = mibps if metric(key[2], key[4]) == "mibps" else rps
         out[key] = {
+            "spread": (max(ranked) - min(ranked)) / med(ranked) if med(ranked) > 0 else None,
             "rounds": len(rounds),
             "rps": (med(rps), min(rps), max(rps)),
             "mibps": (med(mibps), min(mibps), max(mibps)),
@@ -207,6 +219,83 @@ def detail_table(summary, env, only_conc=None):
                 num(d["mem_kb"]) + (" (module)" if s == "khttpd.ko" else " (RSS)"),
                 num(d["slab_delta_kb"]), num(d["bytes_per_resp"])]) + " |")
     return lines
+
+
+def share(summary, env, server, size, mode, conc):
+    """server's figure as a fraction of the reference responder's."""
+    s = summary.get((env, server, size, mode, conc))
+    c = summary.get((env, CEILING, size, mode, conc))
+    m = metric(size, conc)
+    if not s or not c or c[m][0] <= 0:
+        return None
+    return s[m][0] / c[m][0]
+
+
+def cpu_ratio(summary, env, server, size, mode, conc):
+    """server's CPU per request over the lowest of the peers' in the cell."""
+    s = summary.get((env, server, size, mode, conc))
+    peers = [summary[(env, p, size, mode, conc)]["cpu_us_per_req"] for p in PEERS
+             if (env, p, size, mode, conc) in summary]
+    peers = [v for v in peers if v]
+    if not s or not s["cpu_us_per_req"] or not peers:
+        return None
+    return s["cpu_us_per_req"] / min(peers)
+
+
+def ceiling_table(summary, env, noisy):
+    """Per cell: each server's share of the ceiling and its CPU per request
+    relative to the best peer's, then the cell's worst spread of rounds."""
+    servers = [s for s in servers_of(summary, env) if s != CEILING]
+    head = ["file", "connection", "c", "ceiling"] + [LABELS[s] for s in servers] + \
+        ["worst spread (rounds)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    still = {(n["size"], n["mode"], int(n["conc"])) for n in noisy if n.get("env") == env}
+    for size, mode, conc in cells_of(summary, env):
+        c = summary.get((env, CEILING, size, mode, conc))
+        row = [SIZE_LABELS[size], MODE_LABELS[mode], str(conc),
+               num(c[metric(size, conc)][0]) + (" MiB/s" if metric(size, conc) == "mibps"
+                                                  else " req/s") if c else "-"]
+        spreads, rounds = [], 0
+        for s in servers_of(summary, env):
+            d = summary.get((env, s, size, mode, conc))
+            if d:
+                rounds = max(rounds, d["rounds"])
+                if d["spread"] is not None:
+                    spreads.append(d["spread"])
+            if s == CEILING:
+                continue
+            sh, cr = share(summary, env, s, size, mode, conc), cpu_ratio(summary, env, s, size, mode, conc)
+            row.append(("%.0f %%" % (100 * sh) if sh is not None else "-") +
+                       (", CPU ×%.2f" % cr if cr is not None else ""))
+        worst = max(spreads) if spreads else None
+        row.append(("-" if worst is None else "%.0f %%" % (100 * worst)) + " (%d)" % rounds +
+                   (" **still noisy**" if (size, mode, conc) in still else ""))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def memory_table(mem):
+    if not mem:
+        return []
+    lines = ["| environment | server | idle | 1000 keep-alive connections | slab Δ per connection | module state per connection |",
+             "|---|---|---|---|---|---|"]
+    for m in sorted(mem, key=lambda m: (m["env"], SERVERS.index(m["server"])
+                                        if m["server"] in SERVERS else 99)):
+        unit = "KiB (module)" if m["server"] == "khttpd.ko" else "KiB RSS"
+        per = int(m["slab_delta_kb"]) * 1024 / int(m["conns"])
+        lines.append("| %s | %s | %s %s | %s %s | %.0f B | %s |" % (
+            m["env"], LABELS.get(m["server"], m["server"]), num(int(m["idle_kb"])), unit,
+            num(int(m["busy_kb"])), unit, per,
+            "%s B" % m["conn_size"] if "conn_size" in m else "-"))
+    return lines
+
+
+def error_cells(summary):
+    """The cells where a server of ours had errors: each fails the run."""
+    return ["%s %s: %s %s c=%d: %d errors" % (env, LABELS[server], SIZE_LABELS[size],
+                                               MODE_LABELS[mode], conc, d["errors"])
+            for (env, server, size, mode, conc), d in sorted(summary.items())
+            if server in OURS and d["errors"]]
 
 
 TARGETS = [
@@ -333,7 +422,8 @@ def plot(outdir, summary, env, meta):
 
 
 def report(outdir):
-    runs, notes, syscalls, meta, kstat = parse(os.path.join(outdir, "raw.txt"))
+    """Write the files; returns (the summary for the doc, the failures)."""
+    runs, notes, syscalls, meta, kstat, mem, noisy = parse(os.path.join(outdir, "raw.txt"))
     summary = summarize(runs)
     best = best_peers(summary)
     write_csv(os.path.join(outdir, "results.csv"), summary, best)
@@ -356,6 +446,10 @@ def report(outdir):
     md.append("")
     if notes:
         md += ["Not measured or failed:", ""] + ["- " + n for n in notes] + [""]
+    failures = error_cells(summary)
+    if failures:
+        md += ["**The run failed**: servers of ours had errors:", ""] + \
+            ["- " + f for f in failures] + [""]
     md += ["## Targets", "", "Ratios to the best userspace peer of the same cell "
            "and environment (requests/s).", ""] + target_table(summary, best) + [""]
     for env in ("guest", "host"):
@@ -366,6 +460,19 @@ def report(outdir):
                "**×** = ratio to the best userspace peer (nginx in its better "
                "sendfile setting, or lighttpd) in that cell.", ""]
         md += ratio_table(summary, best, env) + [""]
+        if any(k[0] == env and k[1] == CEILING for k in summary):
+            md += ["Share of the reference responder (bench/ceiling.c: a fixed response "
+                   "of the same size from memory, no parsing, no file) and server CPU "
+                   "per request as a ratio to the lowest of the peers'; worst spread = "
+                   "the largest (max − min) / median of any server's rounds, with the "
+                   "rounds run (cells at %d %% or more get more rounds)." %
+                   (100 * SPREAD_MAX), ""]
+            md += ceiling_table(summary, env, noisy) + [""]
+    if mem:
+        md += ["## Memory", "", "Idle, and in the middle of 2 s of 1000 keep-alive "
+               "connections on the 1 KiB file (summed VmRSS; the module's size from "
+               "/proc/modules); slab Δ covers both ends' sockets.", ""]
+        md += memory_table(mem) + [""]
     if syscalls:
         md += ["## System calls per request (host, 1 KiB file, `strace -c -f`)", ""]
         md += syscall_table(syscalls, outdir) + [""]
@@ -380,7 +487,7 @@ def report(outdir):
     md += ["Plots: " + ", ".join(os.path.basename(p) for p in pngs), ""]
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(md))
-    return summary_md
+    return summary_md, failures
 
 
 def update_doc(doc, summary_md):
@@ -401,11 +508,15 @@ def update_doc(doc, summary_md):
 def main():
     args = sys.argv[1:]
     if len(args) == 1:
-        report(args[0])
+        summary_md, failures = report(args[0])
     elif len(args) == 3 and args[0] == "--update-doc":
-        update_doc(args[1], report(args[2]))
+        summary_md, failures = report(args[2])
+        update_doc(args[1], summary_md)
     else:
         sys.exit(__doc__.strip().split("\n\n")[1])
+    for f in failures:
+        print("report: errors from a server of ours: " + f, file=sys.stderr)
+    sys.exit(3 if failures else 0)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 # servers.sh - start, find and stop the benchmarked servers; sourced by
 # bench/guest.sh (busybox sh in QEMU) and scripts/bench (bash on the host).
 # Needs: BENCH_DIR (this folder), BENCH_RUN (scratch dir), BENCH_DOCROOT,
-# BENCH_WORKERS; KHTTPDD (daemon binary), KHTTPD_KO (module) when present.
+# BENCH_WORKERS, BENCH_SIZES; KHTTPDD (daemon binary), KHTTPD_KO (module),
+# CEILING (bench/ceiling.c, the reference responder) when present.
 #
 # Every server gets BENCH_WORKERS workers, sendfile and no access log; the
 # nginx pair differs only in sendfile on/off so the table can show nginx's
@@ -47,6 +48,18 @@ server_start() {
 			-r "$BENCH_DOCROOT" -w "$BENCH_WORKERS" > "$dir/out.log" 2>&1 &
 		echo $! > "$dir/pid"
 		;;
+	ceiling)
+		[ -x "${CEILING:-}" ] || { echo "$name: no binary" >&2; return 1; }
+		# one port per file, answering with a response of its size
+		_args= _i=0
+		for _sz in $BENCH_SIZES; do
+			_args="$_args $((port + _i)):$(wc -c < "$BENCH_DOCROOT/$_sz.bin")"
+			_i=$((_i + 1))
+		done
+		# shellcheck disable=SC2086
+		"$CEILING" "$BENCH_WORKERS" $_args > "$dir/out.log" 2>&1 &
+		echo $! > "$dir/pid"
+		;;
 	nginx-sf-on|nginx-sf-off)
 		fill_template "$BENCH_DIR/nginx.conf.in" "$dir/nginx.conf" "$port" \
 			"${name#nginx-sf-}" "$name"
@@ -61,6 +74,7 @@ server_start() {
 		;;
 	*) echo "unknown server $name" >&2; return 1 ;;
 	esac
+	# the ceiling's first port answers as large as the first file, 1k
 	want=$(wc -c < "$BENCH_DOCROOT/1k.bin")
 	n=0
 	while [ $n -lt 50 ]; do
@@ -72,6 +86,18 @@ server_start() {
 	echo "$name: does not serve /1k.bin ($got of $want bytes) on port $port" >&2
 	tail -5 "$dir/out.log" "$dir"/*error.log 2>/dev/null >&2
 	return 1
+}
+
+# cell_port NAME PORT SIZE - the port NAME serves SIZE on: PORT, but for the
+# ceiling PORT + the index of SIZE in BENCH_SIZES.
+cell_port() {
+	[ "$1" = ceiling ] || { echo "$2"; return; }
+	_i=0
+	for _sz in $BENCH_SIZES; do
+		[ "$_sz" = "$3" ] && break
+		_i=$((_i + 1))
+	done
+	echo $(($2 + _i))
 }
 
 # server_root_pid NAME - the pid whose process tree is the server.

@@ -179,7 +179,7 @@ static void bridge_handoff(const void *msg, size_t len)
 	}
 	fd = (int)bridge_msg_get_u32(r.attr[KHTTPD_A_FD]);
 	if (getpeername(fd, (struct sockaddr *)&peer, &plen) ||
-	    worker_adopt_fd(worker_least_loaded(), fd,
+	    worker_adopt_fd(worker_least_loaded(NULL), fd,
 			    bridge_msg_data(m.attr[KHTTPD_A_HEAD]),
 			    bridge_msg_len(m.attr[KHTTPD_A_HEAD]),
 			    (struct sockaddr *)&peer, plen, false)) {

@@ -172,7 +172,8 @@ static int parse_u16(struct cfg_parse *p, const char *key, const char *v,
 static const char *const server_keys_help =
 	"Listen, Workers, Balance, KeepAliveTimeout, KeepAliveMax, "
 	"HeaderTimeout, BodyTimeout, SendTimeout, DrainTimeout, RequestMax, "
-	"RequestLineMax, HeadMax, FieldsMax, FileCacheEntries, PermRequired, "
+	"RequestLineMax, HeadMax, FieldsMax, FileCacheEntries, FileCacheValid, "
+	"PermRequired, "
 	"PermForbid, Index, ControlSocket, ControlMode, User, Group";
 
 /* The [SERVER] keys that set one unsigned field of struct config. */
@@ -195,6 +196,7 @@ static const struct {
 	  offsetof(struct config, request_max) },
 	{ "FileCacheEntries", 10, 0, 100000,
 	  offsetof(struct config, fdcache_entries) },
+	{ "FileCacheValid", 10, 0, 3600, offsetof(struct config, fdcache_valid) },
 	{ "PermRequired", 8, 0, 07777, offsetof(struct config, perm_required) },
 	{ "PermForbid", 8, 0, 07777, offsetof(struct config, perm_forbid) },
 };
@@ -731,6 +733,7 @@ static void config_defaults(struct config *c)
 	c->drain_timeout = 10;
 	c->request_max = 1 << 20;
 	c->fdcache_entries = 64;
+	c->fdcache_valid = 1;
 	c->perm_required = S_IROTH;
 	c->perm_forbid = S_IXUSR | S_IXGRP | S_IXOTH | S_ISVTX;
 	c->control_mode = 0600;

@@ -3,8 +3,8 @@
  * Connection lifecycle: one allocation holds the state and the first
  * request buffer; the buffer grows (doubling, up to RequestMax) only for
  * heads or bodies that do not fit, and shrinks back when the request is
- * done. Responses go out with sendmsg (head + small body) and sendfile,
- * or through the TLS record layer (tls.c) on an HTTPS connection: every
+ * done. Responses go out with sendmsg (head + small body, or head + a
+ * small file held by the open-file cache) and sendfile, or through the TLS record layer (tls.c) on an HTTPS connection: every
  * byte to or from the client passes conn_send/conn_recv/conn_sendfile.
  */
 #define _GNU_SOURCE
@@ -22,6 +22,7 @@
 
 
 static void conn_event(struct evsource *src, uint32_t events);
+static void conn_read(struct conn *c);
 
 void conn_arm(struct conn *c, uint32_t events)
 {
@@ -30,12 +31,16 @@ void conn_arm(struct conn *c, uint32_t events)
 	/* input OpenSSL already holds will never make the fd readable */
 	if ((events & EPOLLIN) && tls_pending(c))
 		worker_tls_ready(c);
-	if (c->events == events)
+	if (c->watched && c->events == events)
 		return;
-	if (epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->ev.fd, &ev))
+	/* A connection joins the epoll set only when it first has to wait. */
+	if (epoll_ctl(c->w->epfd, c->watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+		      c->ev.fd, &ev)) {
 		c->closing = true;
-	else
-		c->events = events;
+		return;
+	}
+	c->watched = true;
+	c->events = events;
 }
 
 ssize_t conn_recv(struct conn *c, void *buf, size_t len)
@@ -65,10 +70,28 @@ static ssize_t conn_sendfile(struct conn *c, int fd, off_t *off, size_t len)
 }
 
 /* Head and body: one sendmsg in the clear, one record after another in TLS. */
+/*
+ * In TLS, parts that fit one record (a head and a small file) are written
+ * as one: one record and one system call instead of one per part.
+ */
 static ssize_t conn_sendv(struct conn *c, struct msghdr *mh, bool more)
 {
-	if (c->ssl)
-		return tls_send(c, mh->msg_iov[0].iov_base, mh->msg_iov[0].iov_len);
+	if (c->ssl) {
+		char rec[TLS_RECORD_MAX];
+		size_t len = 0, i;
+
+		for (i = 0; i < mh->msg_iovlen; i++) {
+			if (len + mh->msg_iov[i].iov_len > sizeof(rec))
+				break;
+			memcpy(rec + len, mh->msg_iov[i].iov_base,
+			       mh->msg_iov[i].iov_len);
+			len += mh->msg_iov[i].iov_len;
+		}
+		if (i < 2)	/* the first part alone fills a record */
+			return tls_send(c, mh->msg_iov[0].iov_base,
+					mh->msg_iov[0].iov_len);
+		return tls_send(c, rec, len);
+	}
 	/* MSG_MORE: head and file leave in full segments (like TCP_CORK). */
 	return sendmsg(c->ev.fd, mh, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
 }
@@ -84,7 +107,6 @@ void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
 		socklen_t peerlen, const char *bytes, size_t len, bool tls)
 {
 	struct conn *c;
-	struct epoll_event ev;
 	uint32_t size = CONN_INLINE_SIZE;
 
 	if (len > size)
@@ -117,20 +139,29 @@ void conn_adopt(struct worker *w, int fd, const struct sockaddr *peer,
 	atomic_fetch_add(&w->nconns, 1);
 	atomic_fetch_add_explicit(&w->stats.accepted, 1, memory_order_relaxed);
 
-	ev.events = c->events = EPOLLIN;
-	ev.data.ptr = &c->ev;
-	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) ||
-	    (tls && tls_accept(c)) || plugins_on_accept(c) != KP_CONTINUE) {
+	if ((tls && tls_accept(c)) || plugins_on_accept(c) != KP_CONTINUE) {
 		conn_close(c);
 		return;
 	}
-	if (len) {
+	if (tls) {
+		conn_arm(c, EPOLLIN);	/* the ClientHello */
+	} else if (len) {
 		c->header_started = true;
-		c->deadline = w->now + c->cfg->header_timeout;
 		http_process(c);
-		if (c->closing)
-			conn_close(c);
+	} else {
+		/*
+		 * TCP_DEFER_ACCEPT: the request is usually here already, so
+		 * read before waiting for it (an empty read costs what an
+		 * epoll_ctl and an epoll_wait would).
+		 */
+		conn_read(c);
+		if (c->closing && c->buf_len)
+			c->closing = false;	/* answer it, as conn_event does */
+		if (!c->closing)
+			http_process(c);
 	}
+	if (c->closing)
+		conn_close(c);
 }
 
 void conn_reset_response(struct conn *c)
@@ -160,7 +191,8 @@ void conn_close(struct conn *c)
 	 * child forked meanwhile still holds a copy of the fd, and a later
 	 * event would then name the freed conn.
 	 */
-	worker_unwatch(w, &c->ev);
+	if (c->watched)
+		worker_unwatch(w, &c->ev);
 	close(c->ev.fd);
 	if (c->buf != c->inline_buf)
 		free(c->buf);
@@ -244,16 +276,29 @@ static void conn_count_sent(struct conn *c, bool zerocopy, uint64_t n)
 				  &st->bytes_copied, n, memory_order_relaxed);
 }
 
+/* The file range still to send, when the open-file cache holds its bytes. */
+static const char *conn_file_inline(const struct conn *c)
+{
+	const struct fdcache_entry *f = c->file;
+
+	if (!f || !f->data || c->file_end > (uint64_t)f->st.st_size)
+		return NULL;
+	return f->data + c->file_off;
+}
+
 int conn_flush(struct conn *c)
 {
 	struct worker *w = c->w;
 	/* OpenSSL's own sendfile reads the file and encrypts a copy */
 	bool zerocopy = !c->ssl || c->tls_ktls_tx;
 
-	while (c->hd_off < c->hd_len || c->bd_off < c->bd_len) {
-		struct iovec iov[2];
+	while (c->hd_off < c->hd_len || c->bd_off < c->bd_len ||
+	       (c->file_off < c->file_end && conn_file_inline(c))) {
+		const char *inl = conn_file_inline(c);
+		struct iovec iov[3];
 		struct msghdr mh = { .msg_iov = iov };
 		ssize_t n;
+		size_t part;
 
 		if (c->hd_off < c->hd_len) {
 			iov[mh.msg_iovlen].iov_base = (char *)c->hd + c->hd_off;
@@ -263,7 +308,13 @@ int conn_flush(struct conn *c)
 			iov[mh.msg_iovlen].iov_base = c->bd + c->bd_off;
 			iov[mh.msg_iovlen++].iov_len = c->bd_len - c->bd_off;
 		}
-		n = conn_sendv(c, &mh, c->file_off < c->file_end);
+		if (inl && c->file_off < c->file_end) {
+			iov[mh.msg_iovlen].iov_base = (char *)inl;
+			iov[mh.msg_iovlen++].iov_len = c->file_end - c->file_off;
+		}
+		n = conn_sendv(c, &mh, !inl && c->file_off < c->file_end);
+		if (n == 0)	/* nothing taken of a non-empty write: a dead peer */
+			return -1;
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -274,14 +325,17 @@ int conn_flush(struct conn *c)
 			return 0;
 		}
 		c->deadline = w->now + c->cfg->send_timeout;
-		if ((size_t)n <= c->hd_len - c->hd_off) {
-			c->hd_off += (uint32_t)n;
-		} else {
-			n -= c->hd_len - c->hd_off;
-			c->hd_off = c->hd_len;
-			c->bd_off += (uint32_t)n;
-			conn_count_sent(c, false, (uint64_t)n);
-		}
+		part = c->hd_len - c->hd_off;
+		part = (size_t)n < part ? (size_t)n : part;
+		c->hd_off += (uint32_t)part;
+		n -= (ssize_t)part;
+		part = c->bd_len - c->bd_off;
+		part = (size_t)n < part ? (size_t)n : part;
+		c->bd_off += (uint32_t)part;
+		conn_count_sent(c, false, part);
+		n -= (ssize_t)part;
+		c->file_off += (uint64_t)n;	/* only inline bytes are left */
+		conn_count_sent(c, false, (uint64_t)n);
 	}
 	while (c->file_off < c->file_end) {
 		off_t off = (off_t)c->file_off;
@@ -310,9 +364,12 @@ static void conn_read(struct conn *c)
 	for (;;) {
 		ssize_t n;
 
-		if (c->buf_len == c->buf_size)
+		size_t room = c->buf_size - c->buf_len;
+
+		c->drained = false;
+		if (!room)
 			return;	/* http_process() grows it if a request needs it */
-		n = conn_recv(c, c->buf + c->buf_len, c->buf_size - c->buf_len);
+		n = conn_recv(c, c->buf + c->buf_len, room);
 		if (n > 0) {
 			/* both deadlines bound the whole head or body */
 			if (c->state == CONN_READ_HEAD && !c->header_started) {
@@ -320,12 +377,23 @@ static void conn_read(struct conn *c)
 				c->deadline = c->w->now + c->cfg->header_timeout;
 			}
 			c->buf_len += (uint32_t)n;
+			/*
+			 * Short: the socket is empty now. Asking again would
+			 * only return EAGAIN; epoll is level-triggered and
+			 * TLS input held by OpenSSL is queued (conn_recv).
+			 */
+			if ((size_t)n < room) {
+				c->drained = true;
+				return;
+			}
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (n < 0 && errno == EAGAIN) {
+			c->drained = true;
 			return;
+		}
 		c->closing = true;	/* EOF or error: nothing more to answer */
 		return;
 	}

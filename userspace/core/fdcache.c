@@ -53,6 +53,7 @@ static void entry_release(struct fdcache_entry *e)
 	if (--e->refs)
 		return;
 	close(e->fd);
+	free(e->data);
 	free(e);
 }
 
@@ -109,18 +110,21 @@ static void set_etag(struct fdcache_entry *e)
 						 e->st.st_size);
 }
 
-/* Is the cached entry still the file at its path? */
+/*
+ * Is the cached entry still the file at its path? Trusted without a look
+ * for valid_secs after the last check: a change shows within that bound.
+ */
 static bool entry_valid(struct fdcache *fc, struct fdcache_entry *e, int dirfd,
 			const char *rel, int64_t now)
 {
 	struct stat st;
 	int fd;
 
-	if (fstat(e->fd, &st) || st.st_nlink == 0 || !same_file(&st, &e->st))
-		return false;
 	if (now - e->checked < (int64_t)fc->valid_secs)
 		return true;
 	fc->stats.revalidations++;
+	if (fstat(e->fd, &st) || st.st_nlink == 0 || !same_file(&st, &e->st))
+		return false;
 	fd = fc->open_fn(dirfd, rel);
 	if (fd < 0)
 		return false;
@@ -131,6 +135,62 @@ static bool entry_valid(struct fdcache *fc, struct fdcache_entry *e, int dirfd,
 	close(fd);
 	e->checked = now;
 	return true;
+}
+
+/*
+ * A small regular file's bytes, kept only if the file did not change while
+ * they were read (same size, same mtime before and after).
+ */
+static void entry_read_inline(struct fdcache_entry *e)
+{
+	size_t size = (size_t)e->st.st_size, got = 0;
+	struct stat st;
+	char *data;
+
+	if (!S_ISREG(e->st.st_mode) || !size || size > FDCACHE_INLINE_MAX)
+		return;
+	data = malloc(size);
+	if (!data)
+		return;	/* served with sendfile instead */
+	while (got < size) {
+		ssize_t n = pread(e->fd, data + got, size - got, (off_t)got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != size || fstat(e->fd, &st) || !same_file(&st, &e->st)) {
+		free(data);
+		return;
+	}
+	e->data = data;
+}
+
+/* The table's entry for root + path, or NULL. */
+static struct fdcache_entry *entry_find(struct fdcache *fc, const char *root,
+					size_t rlen, const char *path,
+					size_t plen, uint32_t h)
+{
+	struct fdcache_entry *e;
+
+	for (e = fc->buckets[h % fc->nbuckets]; e; e = e->hnext)
+		if (e->hash == h && e->keylen == rlen + 1 + plen &&
+		    !memcmp(e->key, root, rlen + 1) &&
+		    !memcmp(e->key + rlen + 1, path, plen))
+			return e;
+	return NULL;
+}
+
+void fdcache_forget(struct fdcache *fc, const char *root, const char *path)
+{
+	size_t rlen = strlen(root), plen = strlen(path);
+	struct fdcache_entry *e = entry_find(fc, root, rlen, path, plen,
+					     key_hash(root, rlen, path, plen));
+
+	if (e) {
+		fc->stats.invalidations++;
+		entry_evict(fc, e);
+	}
 }
 
 int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
@@ -144,22 +204,19 @@ int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
 
 	if (rlen + 1 + plen > UINT16_MAX)
 		return -ENAMETOOLONG;
-	for (e = fc->buckets[h % fc->nbuckets]; e; e = e->hnext) {
-		if (e->hash != h || e->keylen != rlen + 1 + plen ||
-		    memcmp(e->key, root, rlen + 1) ||
-		    memcmp(e->key + rlen + 1, path, plen))
-			continue;
+	e = entry_find(fc, root, rlen, path, plen, h);
+	if (e) {
 		if (!entry_valid(fc, e, dirfd, rel, now)) {
 			fc->stats.invalidations++;
 			entry_evict(fc, e);
-			break;
+		} else {
+			fc->stats.hits++;
+			lru_unlink(fc, e);
+			lru_push_front(fc, e);
+			e->refs++;
+			*out = e;
+			return 0;
 		}
-		fc->stats.hits++;
-		lru_unlink(fc, e);
-		lru_push_front(fc, e);
-		e->refs++;
-		*out = e;
-		return 0;
 	}
 	fc->stats.misses++;
 	fd = fc->open_fn(dirfd, rel);
@@ -185,6 +242,7 @@ int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
 	memcpy(e->key, root, rlen + 1);
 	memcpy(e->key + rlen + 1, path, plen + 1);
 	set_etag(e);
+	entry_read_inline(e);
 	e->refs = 1;
 	if (fc->capacity) {
 		if (fc->count >= fc->capacity)
@@ -204,6 +262,11 @@ void fdcache_put(struct fdcache *fc, struct fdcache_entry *e)
 {
 	(void)fc;
 	entry_release(e);
+}
+
+void fdcache_set_valid(struct fdcache *fc, unsigned valid_secs)
+{
+	fc->valid_secs = valid_secs;
 }
 
 unsigned fdcache_count(const struct fdcache *fc)

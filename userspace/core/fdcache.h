@@ -4,8 +4,12 @@
  * cache of cache/): requests for the same file share one fd (reference
  * counted). Keys are full strings (docroot + path), compared in full; the
  * hash only picks the chain.
- * A hit re-checks the fd with fstat (deleted, modified in place) and,
- * after valid_secs, re-resolves the path (replaced by rename, new symlink).
+ * A hit within valid_secs of the last check costs no system call; after
+ * that it re-checks the fd with fstat (deleted, modified in place) and
+ * re-resolves the path (replaced by rename, new symlink), as nginx's
+ * open_file_cache_valid does. A regular file of at most FDCACHE_INLINE_MAX
+ * bytes is also read into the entry, so its body leaves with the head in
+ * one send instead of a send and a sendfile.
  */
 #ifndef KHTTPDD_FDCACHE_H
 #define KHTTPDD_FDCACHE_H
@@ -17,6 +21,9 @@
 
 #include <khttpd/http_response.h>
 
+/* Small enough to keep in memory: 64 entries cost at most 512 KiB. */
+#define FDCACHE_INLINE_MAX 8192
+
 struct fdcache_entry {
 	struct fdcache_entry *hnext;			/* hash chain */
 	struct fdcache_entry *lru_prev, *lru_next;	/* most recent first */
@@ -26,6 +33,7 @@ struct fdcache_entry {
 	int fd;
 	struct stat st;
 	int64_t checked;	/* when the path was last resolved */
+	char *data;		/* the whole file if small (st_size bytes), or NULL */
 	char etag[KHTTP_ETAG_MAX];
 	uint8_t etag_len;
 	uint16_t keylen;
@@ -51,6 +59,10 @@ void fdcache_free(struct fdcache *fc);
 int fdcache_get(struct fdcache *fc, int dirfd, const char *root,
 		const char *path, int64_t now, struct fdcache_entry **out);
 void fdcache_put(struct fdcache *fc, struct fdcache_entry *e);
+/* Someone saw root + path change (the content cache): drop its entry. */
+void fdcache_forget(struct fdcache *fc, const char *root, const char *path);
+/* A reload's FileCacheValid: the next hits use it. */
+void fdcache_set_valid(struct fdcache *fc, unsigned valid_secs);
 unsigned fdcache_count(const struct fdcache *fc);
 const struct fdcache_stats *fdcache_stats(const struct fdcache *fc);
 

@@ -357,6 +357,16 @@ void http_response_done(struct conn *c)
 	if (c->body_unread && !body_skippable(c))
 		c->keep_alive = false;
 	if (!c->keep_alive || c->req.head_len == 0) {
+		/*
+		 * Nothing unread, and the socket was empty at the last read:
+		 * a close cannot turn into a reset, so there is no need to
+		 * linger (nginx's lingering_close "on" decides the same way).
+		 */
+		if (!c->body_unread && c->buf_len == used && c->drained &&
+		    c->req.head_len) {
+			c->closing = true;	/* conn_close sends close_notify */
+			return;
+		}
 		conn_linger(c);
 		return;
 	}

@@ -71,6 +71,7 @@ struct config {
 	unsigned drain_timeout;
 	unsigned request_max;	/* request buffer cap: head + body */
 	unsigned fdcache_entries;	/* FileCacheEntries */
+	unsigned fdcache_valid;		/* FileCacheValid: seconds trusted */
 	unsigned perm_required, perm_forbid;
 	char **indexes;
 	size_t nindexes;
@@ -185,6 +186,8 @@ struct conn {
 	uint64_t file_off, file_end;
 	const struct khttpd_plugin *handler;	/* reading a body for it */
 	uint32_t events;	/* epoll mask armed */
+	bool watched;		/* in the epoll set (added at the first wait) */
+	bool drained;		/* the last read left the socket empty */
 	bool closing;		/* close once back in the event loop */
 	bool header_started;	/* header_timeout running */
 
@@ -301,9 +304,10 @@ struct worker_stats {
 
 struct listener {
 	struct evsource ev;	/* first: epoll data points here */
-	struct worker *w;	/* reuseport: the owner; NULL: the master */
+	struct worker *w;	/* the worker watching it */
 	int spare_fd;		/* given up to shed a connection at EMFILE */
 	bool tls;		/* its connections speak TLS */
+	bool shared;		/* leastconn: the master's, every worker's too */
 };
 
 struct worker {
@@ -321,6 +325,7 @@ struct worker {
 	struct config *cfg;
 	struct fdcache *fc;
 	bool draining;
+	unsigned cfg_gen;	/* server.cfg_gen when the pipe was last read */
 	bool tick_due, drain_due;	/* run after the event batch */
 	int64_t now;			/* monotonic seconds */
 	struct deferred *deferred;	/* worker_defer_free(), this batch */
@@ -335,6 +340,8 @@ struct worker {
 struct server {
 	struct config *cfg;		/* current: guarded by cfg_lock */
 	pthread_mutex_t cfg_lock;
+	/* bumped after a reload's MSG_CONFIGs are in every worker's pipe */
+	atomic_uint cfg_gen;
 	struct worker *workers;
 	unsigned nworkers;
 	time_t started;
@@ -351,7 +358,8 @@ int worker_adopt_fd(struct worker *w, int fd, const char *bytes, size_t len,
 /* c has decrypted input that epoll cannot report: run it after the batch. */
 void worker_tls_ready(struct conn *c);
 void worker_tls_unready(struct conn *c);
-struct worker *worker_least_loaded(void);
+/* The worker with the fewest connections; prefer wins a tie (or NULL). */
+struct worker *worker_least_loaded(struct worker *prefer);
 /* Prepare l (fd set) for listener_accept(). */
 int listener_init(struct listener *l, struct worker *w,
 		  void (*cb)(struct evsource *, uint32_t));

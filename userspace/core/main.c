@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * khttpdd: arguments, the master (listening sockets, least-loaded balancing,
+ * khttpdd: arguments, the master (listening sockets the workers accept on,
  * signals, the control socket) and the worker threads' lifetime. Started
  * as root, it opens what needs root, then drops to [SERVER] User before
  * any thread exists (core/privs.c).
@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
@@ -46,6 +47,23 @@ static void usage(FILE *out)
 		"  -w  worker threads (0: one per CPU)\n"
 		"  -f  stay in the foreground\n"
 		"  -V  print the version (--version) and exit\n");
+}
+
+/*
+ * Every connection is an fd: a soft RLIMIT_NOFILE of 1024 (the default
+ * where nothing raised it) sheds the thousandth client. Raised to the hard
+ * limit, as nginx's worker_rlimit_nofile or lighttpd's server.max-fds do.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		log_msg("cannot raise RLIMIT_NOFILE to %llu: %s",
+			(unsigned long long)rl.rlim_max, strerror(errno));
 }
 
 static int listen_socket(const struct listen_addr *la, bool reuseport)
@@ -77,6 +95,8 @@ static int listen_socket(const struct listen_addr *la, bool reuseport)
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* Accepted sockets inherit it: no setsockopt per connection. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (reuseport)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (ai->ai_family == AF_INET6 && !la->host[0])
@@ -95,20 +115,6 @@ fail:
 		close(fd);
 	freeaddrinfo(ai);
 	return -1;
-}
-
-static void master_accept(struct evsource *src, uint32_t events)
-{
-	struct listener *l = (struct listener *)src;
-	struct sockaddr_in6 peer;
-	socklen_t len;
-	int fd;
-
-	(void)events;
-	while ((fd = listener_accept(l, &peer, &len)) >= 0)
-		if (worker_adopt_fd(worker_least_loaded(), fd, NULL, 0,
-				    (struct sockaddr *)&peer, len, l->tls))
-			close(fd);
 }
 
 static bool same_listen(const struct config *a, const struct config *b)
@@ -151,6 +157,7 @@ static void reload(void)
 	pthread_mutex_unlock(&server.cfg_lock);
 	for (unsigned i = 0; i < server.nworkers; i++)
 		worker_set_config(&server.workers[i], cfg);
+	atomic_fetch_add_explicit(&server.cfg_gen, 1, memory_order_release);
 	config_put(old);
 	log_msg("reloaded %s", config_path ? config_path : "(defaults)");
 	sdnotify("READY=1");
@@ -166,7 +173,7 @@ static unsigned live_connections(void)
 }
 
 /* Returns when a drain has finished or timed out. */
-static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
+static void master_loop(int sfd, const int *lst, size_t nlst, int ctlfd)
 {
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -174,10 +181,6 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 
 	ev.data.ptr = NULL;
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	for (size_t i = 0; i < nlst; i++) {
-		ev.data.ptr = &lst[i].ev;
-		epoll_ctl(ep, EPOLL_CTL_ADD, lst[i].ev.fd, &ev);
-	}
 	if (ctlfd >= 0) {
 		ev.data.ptr = &ctlfd;
 		epoll_ctl(ep, EPOLL_CTL_ADD, ctlfd, &ev);
@@ -193,12 +196,6 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 				ctl_handle(ctlfd);
 				continue;
 			}
-			if (evs[i].data.ptr) {
-				struct evsource *src = evs[i].data.ptr;
-
-				src->cb(src, evs[i].events);
-				continue;
-			}
 			if (read(sfd, &si, sizeof(si)) != sizeof(si))
 				continue;
 			if (si.ssi_signo == SIGHUP && !server.draining) {
@@ -212,11 +209,13 @@ static void master_loop(int sfd, struct listener *lst, size_t nlst, int ctlfd)
 				log_msg("draining %u connections", live_connections());
 				sdnotify("STOPPING=1");
 				server.draining = true;
-				for (size_t l = 0; l < nlst; l++) {
-					epoll_ctl(ep, EPOLL_CTL_DEL, lst[l].ev.fd, NULL);
-					close(lst[l].ev.fd);
-					close(lst[l].spare_fd);
-				}
+				/*
+				 * Leastconn listeners: the workers still watch
+				 * them, so the fds stay (no reuse under a
+				 * worker's accept) but stop listening now.
+				 */
+				for (size_t l = 0; l < nlst; l++)
+					shutdown(lst[l], SHUT_RD);
 				for (unsigned w = 0; w < server.nworkers; w++)
 					worker_drain(&server.workers[w]);
 				drain_end = monotonic_s() +
@@ -242,7 +241,7 @@ int main(int argc, char **argv)
 {
 	bool test_only = false, foreground = false;
 	char err[512];
-	struct listener *lst = NULL;
+	int *lst = NULL;
 	size_t nlst = 0, nper;
 	int opt, sfd, ctlfd;
 	int (*wfds)[16];
@@ -287,6 +286,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	/* One malloc arena: the workers allocate little, RSS matters more. */
 	mallopt(M_ARENA_MAX, 1);
+	raise_nofile();
 	cfg = config_load(config_path, &overrides, err, sizeof(err));
 	if (!cfg) {
 		fprintf(stderr, "khttpdd: %s\n", err);
@@ -314,13 +314,9 @@ int main(int argc, char **argv)
 	ctlfd = ctl_open(cfg);
 	if (!cfg->reuseport) {
 		lst = calloc(cfg->nlisten, sizeof(*lst));
-		for (size_t i = 0; i < cfg->nlisten; i++) {
-			lst[i].ev.fd = listen_socket(&cfg->listen[i], false);
-			if (lst[i].ev.fd < 0 ||
-			    listener_init(&lst[i], NULL, master_accept))
+		for (size_t i = 0; i < cfg->nlisten; i++)
+			if ((lst[i] = listen_socket(&cfg->listen[i], false)) < 0)
 				return 1;
-			lst[i].tls = cfg->listen[i].tls;
-		}
 		nlst = cfg->nlisten;
 	}
 	/* Before any thread exists: fork keeps only the calling thread. */
@@ -355,8 +351,9 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	for (unsigned w = 0; w < server.nworkers; w++)
-		if (worker_start(&server.workers[w], w, cfg, wfds[w], nper,
-				 cfg->reuseport)) {
+		if (worker_start(&server.workers[w], w, cfg,
+				 cfg->reuseport ? wfds[w] : lst,
+				 cfg->reuseport ? nper : nlst, cfg->reuseport)) {
 			log_msg("cannot start worker %u: %s", w, strerror(errno));
 			return 1;
 		}

@@ -67,6 +67,8 @@ int tls_handshake(struct conn *c);
 void tls_shutdown(struct conn *c);
 /* tls_shutdown() and free the TLS state. */
 void tls_close(struct conn *c);
+/* The most plaintext one TLS record carries. */
+#define TLS_RECORD_MAX 16384
 /* As recv/send/sendfile (-1 with errno EAGAIN when it would block). */
 ssize_t tls_recv(struct conn *c, void *buf, size_t len);
 ssize_t tls_send(struct conn *c, const void *buf, size_t len);

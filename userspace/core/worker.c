@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * Worker threads: one epoll loop each. Connections arrive through the
- * worker's message pipe (from the master's accept, or worker_adopt_fd() for
- * fds accepted elsewhere) or, with Balance reuseport, from the worker's own
- * listening sockets. A 1 s timerfd refreshes the Date and runs timeouts.
+ * Worker threads: one epoll loop each. Connections arrive from listening
+ * sockets (with Balance reuseport the worker's own; with leastconn the
+ * master's, shared by every worker) or through the worker's message pipe
+ * (worker_adopt_fd(): a connection another worker or the bridge accepted).
+ * A 1 s timerfd refreshes the Date and runs timeouts.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -144,13 +145,12 @@ void worker_drain(struct worker *w)
 	send_msg(w, &m);
 }
 
-struct worker *worker_least_loaded(void)
+struct worker *worker_least_loaded(struct worker *prefer)
 {
-	struct worker *best = &server.workers[0];
-
+	struct worker *best = prefer ? prefer : &server.workers[0];
 	unsigned best_load = atomic_load(&best->nconns) + atomic_load(&best->pending);
 
-	for (unsigned i = 1; i < server.nworkers; i++) {
+	for (unsigned i = 0; i < server.nworkers; i++) {
 		struct worker *w = &server.workers[i];
 		unsigned load = atomic_load(&w->nconns) + atomic_load(&w->pending);
 
@@ -162,6 +162,7 @@ struct worker *worker_least_loaded(void)
 	return best;
 }
 
+/* For fds accepted elsewhere (the bridge's); listeners set it for theirs. */
 static void tune_accepted(int fd)
 {
 	int one = 1;
@@ -200,6 +201,25 @@ int listener_accept(struct listener *l, struct sockaddr_in6 *peer,
 	return -1;
 }
 
+static void worker_message(struct evsource *src, uint32_t events);
+
+/* Has a reload happened since the worker last read its pipe? */
+static bool worker_config_pending(struct worker *w)
+{
+	unsigned gen = atomic_load_explicit(&server.cfg_gen,
+					    memory_order_acquire);
+
+	if (gen == w->cfg_gen)
+		return false;
+	w->cfg_gen = gen;
+	return true;
+}
+
+/*
+ * A listener is readable. Balance leastconn: whichever worker epoll woke
+ * accepts (EPOLLEXCLUSIVE: one, not all) and keeps the connection unless
+ * another worker has fewer; only then does the fd cross a pipe.
+ */
 static void worker_accept(struct evsource *src, uint32_t events)
 {
 	struct listener *l = (struct listener *)src;
@@ -208,10 +228,25 @@ static void worker_accept(struct evsource *src, uint32_t events)
 	int fd;
 
 	(void)events;
+	/*
+	 * A reload's config reaches the worker through its pipe, which epoll
+	 * may report after this listener: read it first, or the connection
+	 * accepted right after "reloaded" would get the old config.
+	 */
+	if (worker_config_pending(l->w)) {
+		worker_message(&l->w->msg, EPOLLIN);
+		if (l->w->draining)
+			return;	/* the listeners are gone */
+	}
 	while ((fd = listener_accept(l, &peer, &len)) >= 0) {
-		tune_accepted(fd);
-		conn_adopt(l->w, fd, (struct sockaddr *)&peer, len, NULL, 0,
-			   l->tls);
+		struct worker *to = l->shared ? worker_least_loaded(l->w) : l->w;
+
+		if (to == l->w)
+			conn_adopt(l->w, fd, (struct sockaddr *)&peer, len,
+				   NULL, 0, l->tls);
+		else if (worker_adopt_fd(to, fd, NULL, 0,
+					 (struct sockaddr *)&peer, len, l->tls))
+			close(fd);
 	}
 }
 
@@ -307,12 +342,14 @@ static void worker_message(struct evsource *src, uint32_t events)
 		case MSG_CONFIG:
 			config_put(w->cfg);
 			w->cfg = m.cfg;
+			fdcache_set_valid(w->fc, w->cfg->fdcache_valid);
 			break;
 		case MSG_DRAIN:
 			w->draining = true;
 			for (size_t i = 0; i < w->nlisteners; i++) {
 				worker_unwatch(w, &w->listeners[i].ev);
-				close(w->listeners[i].ev.fd);
+				if (!w->listeners[i].shared)	/* the master's */
+					close(w->listeners[i].ev.fd);
 				close(w->listeners[i].spare_fd);
 			}
 			w->nlisteners = 0;
@@ -357,7 +394,8 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 
 	w->id = id;
 	w->cfg = config_get(cfg);
-	w->fc = fdcache_new(cfg->fdcache_entries, 64, 1, static_open);
+	w->fc = fdcache_new(cfg->fdcache_entries, 64, cfg->fdcache_valid,
+			    static_open);
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	w->tick.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (!w->fc || w->epfd < 0 || w->tick.fd < 0 ||
@@ -370,18 +408,20 @@ int worker_start(struct worker *w, unsigned id, struct config *cfg,
 	timerfd_settime(w->tick.fd, 0, &its, NULL);
 	if (worker_watch(w, &w->msg, EPOLLIN) || worker_watch(w, &w->tick, EPOLLIN))
 		return -1;
-	if (reuseport) {
-		w->listeners = calloc(nlisten, sizeof(*w->listeners));
-		if (!w->listeners)
+	w->listeners = calloc(nlisten ? nlisten : 1, sizeof(*w->listeners));
+	if (!w->listeners)
+		return -1;
+	w->nlisteners = nlisten;
+	for (size_t i = 0; i < nlisten; i++) {
+		struct listener *l = &w->listeners[i];
+
+		l->ev.fd = listen_fds[i];
+		l->tls = cfg->listen[i].tls;
+		l->shared = !reuseport;
+		if (listener_init(l, w, worker_accept) ||
+		    worker_watch(w, &l->ev,
+				 EPOLLIN | (l->shared ? EPOLLEXCLUSIVE : 0)))
 			return -1;
-		w->nlisteners = nlisten;
-		for (size_t i = 0; i < nlisten; i++) {
-			w->listeners[i].ev.fd = listen_fds[i];
-			w->listeners[i].tls = cfg->listen[i].tls;
-			if (listener_init(&w->listeners[i], w, worker_accept) ||
-			    worker_watch(w, &w->listeners[i].ev, EPOLLIN))
-				return -1;
-		}
 	}
 	worker_update_date(w);
 	return pthread_create(&w->thread, NULL, worker_main, w) ? -1 : 0;

@@ -25,7 +25,7 @@ bool gw_flush(struct gw_job *j)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
-		if (n < 0)
+		if (n <= 0)	/* 0 of a non-empty write: a dead peer */
 			return false;
 		j->out_off += (size_t)n;
 		gw_touch(j);

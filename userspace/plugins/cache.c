@@ -663,6 +663,8 @@ static int cache_on_request(struct conn *c)
 	if (!e)
 		return KP_CONTINUE;
 	if (!still_valid(cc, c, e, path)) {
+		/* the core's open-file cache must not serve the old file either */
+		fdcache_forget(c->w->fc, c->vhost->docroot, path);
 		cache_store_invalidate(cc->store, e);
 		cache_entry_put(e);
 		return KP_CONTINUE;

@@ -2,7 +2,8 @@
 /*
  * Open-file cache unit tests: shared fds with reference counts, eviction
  * that keeps in-use fds open, full-key comparison when every key lands in
- * one hash chain, and noticing files rewritten, deleted or replaced.
+ * one hash chain, noticing files rewritten, deleted or replaced once
+ * valid_secs have passed (not before), and small files held inline.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -134,32 +135,84 @@ static void test_notices_changes(void)
 	put("f", "new!");
 	futimens(openat(dirfd_, "f", O_RDONLY | O_CLOEXEC), ts);
 	CHECK(fdcache_get(fc, dirfd_, dir, "/f", 100, &e) == 0 &&
-	      !strcmp(content(e), "new!") && strcmp(e->etag, etag),
-	      "in-place rewrite seen: %s", content(e));
+	      !strcmp(e->etag, etag) && !memcmp(e->data, "old!", 4),
+	      "within valid_secs a hit trusts the entry (no fstat)");
+	fdcache_put(fc, e);
+	CHECK(fdcache_get(fc, dirfd_, dir, "/f", 101, &e) == 0 &&
+	      !strcmp(content(e), "new!") && strcmp(e->etag, etag) &&
+	      e->data && !memcmp(e->data, "new!", 4),
+	      "in-place rewrite seen after valid_secs: %s", content(e));
 	fdcache_put(fc, e);
 
 	/* deleted */
 	unlinkat(dirfd_, "f", 0);
-	CHECK(fdcache_get(fc, dirfd_, dir, "/f", 100, &e) == -ENOENT,
+	CHECK(fdcache_get(fc, dirfd_, dir, "/f", 102, &e) == -ENOENT,
 	      "deleted -> ENOENT");
 
 	/* replaced by rename while the old inode lives on (hard link) */
 	put("g", "first");
-	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 100, &e) == 0, "g");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 103, &e) == 0, "g");
 	fdcache_put(fc, e);
 	linkat(dirfd_, "g", dirfd_, "g.keep", 0);
 	put("g.new", "second");
 	renameat(dirfd_, "g.new", dirfd_, "g");
-	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 100, &e) == 0 &&
+	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 103, &e) == 0 &&
 	      !strcmp(content(e), "first"),
 	      "within valid_secs the cached fd is trusted");
 	fdcache_put(fc, e);
-	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 101, &e2) == 0 &&
+	CHECK(fdcache_get(fc, dirfd_, dir, "/g", 104, &e2) == 0 &&
 	      !strcmp(content(e2), "second"),
 	      "after valid_secs the path is resolved again: %s", content(e2));
 	CHECK(fdcache_stats(fc)->revalidations >= 1 &&
 	      fdcache_stats(fc)->invalidations >= 3, "stats");
 	fdcache_put(fc, e2);
+
+	/* told of a change (the content cache saw it): the next get reopens */
+	put("k", "old");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/k", 300, &e) == 0, "k");
+	fdcache_put(fc, e);
+	put("k", "newer");
+	fdcache_forget(fc, dir, "/k");
+	fdcache_forget(fc, dir, "/not-cached");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/k", 300, &e) == 0 &&
+	      e->st.st_size == 5, "fdcache_forget: reopened within valid_secs");
+	fdcache_put(fc, e);
+	fdcache_free(fc);
+
+	/* valid_secs 0: every hit looks */
+	fc = fdcache_new(16, 64, 0, open_rel);
+	put("h", "one");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/h", 200, &e) == 0, "h");
+	fdcache_put(fc, e);
+	put("h", "three");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/h", 200, &e) == 0 &&
+	      e->st.st_size == 5 && !memcmp(e->data, "three", 5),
+	      "valid_secs 0 notices a change at once");
+	fdcache_put(fc, e);
+	fdcache_free(fc);
+}
+
+/* Small files are held in memory; larger ones only by their fd. */
+static void test_inline_data(void)
+{
+	struct fdcache *fc = fdcache_new(16, 64, 1, open_rel);
+	static char big[FDCACHE_INLINE_MAX + 2];
+	struct fdcache_entry *e;
+
+	put("small", "0123456789");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/small", 100, &e) == 0 &&
+	      e->data && !memcmp(e->data, "0123456789", 10), "small file inline");
+	fdcache_put(fc, e);
+	memset(big, 'x', sizeof(big) - 1);
+	put("big", big);
+	CHECK(fdcache_get(fc, dirfd_, dir, "/big", 100, &e) == 0 &&
+	      !e->data && e->st.st_size == FDCACHE_INLINE_MAX + 1,
+	      "file above FDCACHE_INLINE_MAX by fd only");
+	fdcache_put(fc, e);
+	put("empty", "");
+	CHECK(fdcache_get(fc, dirfd_, dir, "/empty", 100, &e) == 0 && !e->data,
+	      "empty file: nothing to hold");
+	fdcache_put(fc, e);
 	fdcache_free(fc);
 }
 
@@ -173,6 +226,7 @@ int main(void)
 	test_sharing_and_refs();
 	test_full_key_compare();
 	test_notices_changes();
+	test_inline_data();
 	close(dirfd_);
 	if (system("rm -rf /tmp/khttpd-test-fc.*") != 0)
 		fprintf(stderr, "cleanup failed\n");

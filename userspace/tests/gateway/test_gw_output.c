@@ -113,6 +113,7 @@ static struct gw_job *start(int version, bool head_only, bool nph)
 	memset(&conn, 0, sizeof(conn));
 	conn.ev.fd = sv[0];
 	conn.w = &w;
+	conn.watched = true;
 	conn.req.version = version;
 	conn.keep_alive = true;
 	client = sv[1];
